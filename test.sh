@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs what the tests need (when missing) and runs every test.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+need=()
+command -v dcmdump  >/dev/null 2>&1 || need+=(dcmtk)
+command -v dciodvfy >/dev/null 2>&1 || need+=(dicom3tools)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "test.sh: installing ${need[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  else
+    echo "test.sh: missing ${need[*]}; run as root or install them with apt-get" >&2
+    exit 1
+  fi
+fi
+
+dotnet build DicomGateway.sln -c Release -nologo -v quiet
+dotnet test DicomGateway.sln -c Release --no-build -nologo --logger "console;verbosity=minimal"
