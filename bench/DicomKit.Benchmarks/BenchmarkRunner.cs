@@ -17,6 +17,7 @@ internal sealed class BenchmarkRunner(string outDirectory, int repeats, int slic
         public List<double> WallMs { get; } = [];
         public List<double> RssKb { get; } = [];
         public List<double> InProcessMs { get; } = [];
+        public List<double> TagsInitMs { get; } = [];
     }
 
     public int Run()
@@ -63,6 +64,7 @@ internal sealed class BenchmarkRunner(string outDirectory, int repeats, int slic
                     {
                         var fields = ParseFields(sample.Output);
                         s.InProcessMs.Add(double.Parse(fields["elapsed_ms"], CultureInfo.InvariantCulture));
+                        s.TagsInitMs.Add(double.Parse(fields["tags_init_ms"], CultureInfo.InvariantCulture));
                         CheckHeaderOnly(c, fields);
                     }
                 }
@@ -87,19 +89,20 @@ internal sealed class BenchmarkRunner(string outDirectory, int repeats, int slic
         Console.WriteLine($"{DcmtkVersion()} vs DicomKit, {repeats} rounds, medians (min-max); {Environment.ProcessorCount} cores");
         Console.WriteLine("dcmdump: one process, `dcmdump -q -M <files> > /dev/null`; DicomKit: one process, `parse <files>`");
         Console.WriteLine();
-        Console.WriteLine("| case | tool | wall ms | peak RSS MB | in-process ms |");
-        Console.WriteLine("|---|---|---:|---:|---:|");
+        Console.WriteLine("| case | tool | wall ms | peak RSS MB | in-process ms | of which Tags init ms |");
+        Console.WriteLine("|---|---|---:|---:|---:|---:|");
         foreach (var c in cases)
         {
             foreach (var t in tools)
             {
                 if (!results.TryGetValue((c.Name, t.Name), out var s)) continue;
                 var inProc = s.InProcessMs.Count > 0 ? Fmt(Median(s.InProcessMs)) : "-";
-                Console.WriteLine($"| {c.Name} | {t.Name} | {Fmt(Median(s.WallMs))} ({Fmt(s.WallMs.Min())}-{Fmt(s.WallMs.Max())}) | {Median(s.RssKb) / 1024:F1} | {inProc} |");
+                var tagsInit = s.TagsInitMs.Count > 0 ? Fmt(Median(s.TagsInitMs)) : "-";
+                Console.WriteLine($"| {c.Name} | {t.Name} | {Fmt(Median(s.WallMs))} ({Fmt(s.WallMs.Min())}-{Fmt(s.WallMs.Max())}) | {Median(s.RssKb) / 1024:F1} | {inProc} | {tagsInit} |");
             }
             if (results.TryGetValue((c.Name, tools[0].Name), out var a) && results.TryGetValue((c.Name, tools[1].Name), out var b))
             {
-                Console.WriteLine($"| {c.Name} | ratio {tools[0].Name}/{tools[1].Name} | {Median(a.WallMs) / Median(b.WallMs):F2}x | {Median(a.RssKb) / Median(b.RssKb):F2}x | |");
+                Console.WriteLine($"| {c.Name} | ratio {tools[0].Name}/{tools[1].Name} | {Median(a.WallMs) / Median(b.WallMs):F2}x | {Median(a.RssKb) / Median(b.RssKb):F2}x | | |");
             }
         }
     }
