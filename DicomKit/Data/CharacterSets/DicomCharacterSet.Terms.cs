@@ -55,6 +55,11 @@ public sealed partial class DicomCharacterSet
             return true;
 
         var key = string.Join('\\', trimmed);
+        if (key == "ISO_IR 192")
+        {
+            set = Utf8;
+            return true;
+        }
         if (Cache.TryGetValue(key, out var cached))
         {
             set = cached;
