@@ -91,7 +91,7 @@ internal static class Emit
             if (r.Retired)
                 sb.Append(" (retired)");
             sb.Append("</summary>\n");
-            sb.Append("    public static readonly DicomTag ").Append(r.Keyword).Append(" = new(0x").Append(H4(r.Tag >> 16))
+            sb.Append("    public static DicomTag ").Append(r.Keyword).Append(" => new(0x").Append(H4(r.Tag >> 16))
               .Append(", 0x").Append(H4(r.Tag & 0xFFFF)).Append(");\n\n");
         }
         sb.Length--;
