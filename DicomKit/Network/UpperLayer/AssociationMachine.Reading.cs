@@ -114,6 +114,7 @@ internal sealed partial class AssociationMachine
             ReadResult result;
             try
             {
+                _transport.BeforeReceive();
                 result = await reader.ReadAsync(ct).ConfigureAwait(false);
             }
             catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or ObjectDisposedException)

@@ -16,6 +16,9 @@ internal interface ITransport : IAsyncDisposable
     /// <summary>Sends one complete PDU in a single write, so it leaves in as few segments as the network allows.</summary>
     ValueTask SendAsync(ReadOnlyMemory<byte> pdu, CancellationToken cancellationToken);
 
+    /// <summary>Called before each receive: lets the transport ask for an immediate ACK of what arrives next.</summary>
+    void BeforeReceive();
+
     /// <summary>Closes the connection; idempotent.</summary>
     void Close();
 

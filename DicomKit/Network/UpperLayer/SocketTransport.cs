@@ -5,8 +5,11 @@ using System.Net.Sockets;
 namespace DicomKit.Network.UpperLayer;
 
 /// <summary>
-/// TCP transport. TCP_NODELAY is set on every socket: DCMTK peers delay their ACKs, and with Nagle on our side
-/// each small response would wait ~40 ms for one. Each PDU is handed to the kernel in one send.
+/// TCP transport. TCP_NODELAY is set on every socket and each PDU is handed to the kernel in one send, so no
+/// PDU of ours waits for an ACK. The reverse stall needs more: a peer with Nagle on (Debian's DCMTK never sets
+/// TCP_NODELAY) sends a C-STORE command PDU, then holds the small data PDU until the command is ACKed, while
+/// Linux delays that ACK ~40 ms because we have nothing to answer yet: about 21 stores a second. So on Linux
+/// every receive re-arms TCP_QUICKACK (it is not sticky), and the peer's next segment is ACKed at once.
 /// </summary>
 internal sealed class SocketTransport : ITransport
 {
@@ -67,6 +70,26 @@ internal sealed class SocketTransport : ITransport
         {
             var sent = await socket.SendAsync(pdu, SocketFlags.None, cancellationToken).ConfigureAwait(false);
             pdu = pdu[sent..];
+        }
+    }
+
+    private static readonly byte[] QuickAckOn = BitConverter.GetBytes(1);
+    private const int IpProtocolTcp = 6;
+    private const int TcpQuickAck = 12; // linux/tcp.h
+
+    public void BeforeReceive()
+    {
+        if (!OperatingSystem.IsLinux() || _socket is null || _closed != 0)
+            return;
+        try
+        {
+            _socket.SetRawSocketOption(IpProtocolTcp, TcpQuickAck, QuickAckOn);
+        }
+        catch (SocketException)
+        {
+        }
+        catch (ObjectDisposedException)
+        {
         }
     }
 
