@@ -69,7 +69,9 @@ internal sealed class TestFiles : IDisposable
         var dumpPath = Path.Combine(dir, $"img{n}.txt");
         var path = Path.Combine(dir, $"img{n}.dcm");
         await File.WriteAllTextAsync(dumpPath, dump);
-        await Dcmtk.RunOkAsync("dump2dcm", dump2dcmSyntax, dumpPath, path);
+        await Dcmtk.RunOkAsync("dump2dcm", "+l", "4000000", dump2dcmSyntax, dumpPath, path);
+        if (!File.Exists(path))
+            throw new InvalidOperationException("dump2dcm wrote no file");
         File.Delete(dumpPath);
         return (path, uid);
     }
