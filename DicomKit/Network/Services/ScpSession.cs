@@ -51,8 +51,11 @@ internal sealed partial class ScpSession
                     NetworkLog.ProtocolError(_logger, Id, _machine.Remote, input.Detail ?? "invalid PDU");
                 if (input.IsTimeout)
                     NetworkLog.Aborted(_logger, Id, _machine.Remote, input.Detail ?? "idle timeout");
-                var wasEstablished = IsEstablished(_machine.State);
+                var before = _machine.State;
+                var wasEstablished = IsEstablished(before);
                 await _machine.DispatchAsync(input, ct).ConfigureAwait(false);
+                if (before == State.Sta2 && _machine.State == State.Sta13 && input.Event != Event.Evt19)
+                    NetworkLog.ProtocolError(_logger, Id, _machine.Remote, _machine.AbortDetail ?? $"{input.Event} before A-ASSOCIATE-RQ");
                 switch (_machine.Indication)
                 {
                     case Indication.AssociateRequested:

@@ -102,35 +102,27 @@ internal sealed partial class AssociationMachine
         return Limits.IdleTimeout;
     }
 
-    /// <summary>One read bounded by a timer that cancels the pending read; null when the time ran out.</summary>
+    /// <summary>One read bounded by a timeout; null when the time ran out.</summary>
     private async ValueTask<ReadResult?> ReadWithTimeoutAsync(PipeReader reader, TimeSpan timeout, CancellationToken ct)
     {
         if (timeout <= TimeSpan.Zero)
             return null;
-        var started = _time.GetTimestamp();
-        using var timer = _time.CreateTimer(static s => ((PipeReader)s!).CancelPendingRead(), reader, timeout, Timeout.InfiniteTimeSpan);
-        while (true)
+        using var timeoutSource = new CancellationTokenSource(timeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timeoutSource.Token);
+        try
         {
-            ReadResult result;
-            try
-            {
-                _transport.BeforeReceive();
-                result = await reader.ReadAsync(ct).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or ObjectDisposedException)
-            {
-                _transportBroken = true;
-                AbortDetail ??= $"receive failed: {e.Message}";
-                return new ReadResult(ReadOnlySequence<byte>.Empty, isCanceled: false, isCompleted: true);
-            }
-            if (!result.IsCanceled)
-                return result;
-            if (_time.GetElapsedTime(started) >= timeout)
-            {
-                reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
-                return null;
-            }
-            reader.AdvanceTo(result.Buffer.Start, result.Buffer.End); // a cancel left over from an earlier read: go on
+            _transport.BeforeReceive();
+            return await reader.ReadAsync(linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (timeoutSource.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            return null;
+        }
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or ObjectDisposedException)
+        {
+            _transportBroken = true;
+            AbortDetail ??= $"receive failed: {e.Message}";
+            return new ReadResult(ReadOnlySequence<byte>.Empty, isCanceled: false, isCompleted: true);
         }
     }
 

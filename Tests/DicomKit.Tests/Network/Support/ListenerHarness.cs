@@ -34,7 +34,7 @@ internal sealed class ListenerHarness : IAsyncDisposable
         };
         configure?.Invoke(options);
         var sink = new RecordingSink(sinkDirectory);
-        var logs = new TestLoggerFactory(output);
+        var logs = new TestLoggerFactory(output, Environment.GetEnvironmentVariable("NET_TEST_DEBUG") is null ? Microsoft.Extensions.Logging.LogLevel.Information : Microsoft.Extensions.Logging.LogLevel.Debug);
         var listener = new DicomListener(options, sink, logs);
         await listener.StartAsync();
         return new ListenerHarness(listener, sink, logs, options);
