@@ -100,7 +100,7 @@ internal static class ScpNegotiation
         {
             foreach (var ts in pc.TransferSyntaxes)
             {
-                if (KnownUids.TransferSyntaxes.Contains(ts))
+                if (KnownUids.IsTransferSyntax(ts))
                     return (PresentationContextResult.Acceptance, ts);
             }
         }
