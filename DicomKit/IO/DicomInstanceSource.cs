@@ -50,47 +50,44 @@ public sealed class DicomInstanceSource
         return new DicomInstanceSource(full, sopClass, sopInstance, file.TransferSyntax, file.DatasetOffset, length);
     }
 
-    /// <summary>True when the data set can be sent in <paramref name="target"/>: its own syntax, or another native uncompressed one.</summary>
+    /// <summary>True when the data set can be sent in <paramref name="target"/>: its own syntax, or another uncompressed one (deflated sources included).</summary>
     public bool CanSendAs(DicomTransferSyntax target)
     {
         ArgumentNullException.ThrowIfNull(target);
         if (target.Uid == TransferSyntax.Uid) return true;
         var fromNative = TransferSyntax.IsUncompressedNative || TransferSyntax.Uid == DicomTransferSyntax.DeflatedExplicitVRLittleEndian.Uid;
-        var toNative = target.IsUncompressedNative || target.Uid == DicomTransferSyntax.DeflatedExplicitVRLittleEndian.Uid;
+        var toNative = target.IsUncompressedNative;
         return fromNative && toNative;
     }
 
     /// <summary>
-    /// Opens the data set encoded in <paramref name="target"/>. For the stored syntax this is the file's bytes; for
-    /// another uncompressed syntax a background writer transcodes into a pipe that the returned stream drains.
+    /// Opens the data set encoded in <paramref name="target"/> and says how many bytes it will yield. For the stored
+    /// syntax this is the file's bytes; for another native uncompressed syntax (not deflated: its length cannot be
+    /// known before compressing) a background writer transcodes into a pipe that the returned stream drains.
     /// </summary>
-    public Stream OpenDataset(DicomTransferSyntax target)
+    public Stream OpenDataset(DicomTransferSyntax target, out long length)
     {
         ArgumentNullException.ThrowIfNull(target);
         if (target.Uid == TransferSyntax.Uid)
         {
             var fs = new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1, FileOptions.SequentialScan);
+            length = DatasetLength;
             return new RangeStream(fs, DatasetOffset, DatasetLength);
         }
-        if (!CanSendAs(target))
-            throw new NotSupportedException($"A data set in {TransferSyntax.Name} cannot be sent as {target.Name}: DicomKit has no image codecs.");
+        if (!CanSendAs(target) || target.IsDeflated)
+            throw new NotSupportedException($"A data set in {TransferSyntax.Name} cannot be sent as {target.Name}.");
 
+        var file = DicomFile.Open(_path);
+        var rules = DicomEncodingRules.Of(target);
+        length = DicomDatasetWriter.DatasetLength(file.Dataset, rules);
         var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 1 << 20, resumeWriterThreshold: 1 << 19));
         _ = Task.Run(() =>
         {
             try
             {
-                var file = DicomFile.Open(_path);
-                using var output = pipe.Writer.AsStream(leaveOpen: true);
-                if (target.IsDeflated)
+                using (var output = pipe.Writer.AsStream(leaveOpen: true))
+                using (var buffered = new BufferedStream(output, 64 * 1024))
                 {
-                    using var deflate = new System.IO.Compression.DeflateStream(output, System.IO.Compression.CompressionLevel.Optimal, leaveOpen: true);
-                    using var buffered = new BufferedStream(deflate, 64 * 1024);
-                    new DicomDatasetWriter(buffered).Write(file.Dataset, target);
-                }
-                else
-                {
-                    using var buffered = new BufferedStream(output, 64 * 1024);
                     new DicomDatasetWriter(buffered).Write(file.Dataset, target);
                 }
                 pipe.Writer.Complete();

@@ -11,7 +11,7 @@ namespace DicomKit.Network;
 /// result, while a broken association throws <see cref="DicomNetworkException"/> and cannot be used again.
 /// Disposing releases the association if it is still open.
 /// </summary>
-public sealed class DicomClientAssociation : IAsyncDisposable
+public sealed partial class DicomClientAssociation : IAsyncDisposable
 {
     private readonly AssociationMachine _machine;
     private readonly DimseChannel _channel;
