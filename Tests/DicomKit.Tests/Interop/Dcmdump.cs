@@ -95,3 +95,26 @@ internal static partial class Dcmdump
     [GeneratedRegex(@"#=(\d+)")]
     private static partial Regex ItemCountRegex();
 }
+
+/// <summary>Readable differences between two dcmdump listings.</summary>
+internal static class DumpDiff
+{
+    public static List<string> Between(IReadOnlyList<DumpEntry> expected, IReadOnlyList<DumpEntry> actual)
+    {
+        var problems = new List<string>();
+        var n = Math.Max(expected.Count, actual.Count);
+        for (var i = 0; i < n && problems.Count < 20; i++)
+        {
+            var e = i < expected.Count ? expected[i] : null;
+            var a = i < actual.Count ? actual[i] : null;
+            if (e == a) continue;
+            problems.Add($"expected {Show(e)}\n      got {Show(a)}");
+        }
+        return problems;
+    }
+
+    private static string Show(DumpEntry? e) =>
+        e is null ? "(nothing)" : $"{e.Path} {e.VR} len={e.Length?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "u/l"} {Shorten(e.Value)}";
+
+    private static string Shorten(string s) => s.Length > 60 ? s[..60] + "..." : s;
+}
