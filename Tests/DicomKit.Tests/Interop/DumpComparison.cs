@@ -104,10 +104,11 @@ internal static class DumpComparison
                     if (DicomDictionary.GetDefaultVR(el.Tag) == DicomVR.SQ) return "dictionary says SQ but it was read as bytes";
                     return el.Length == e.Length ? null : $"length {el.Length}, dcmdump {e.Length}";
                 }
-                // DCMTK pads an odd-length string value as it loads it, and reports the padded length.
-                var oddString = StringVRs.Contains(e.VR) && (el.Length & 1) == 1 && el.Length + 1 == e.Length;
-                if (el.Length != e.Length && !oddString) return $"length {el.Length}, dcmdump {e.Length}";
-                return CheckValue(e, el.Value.Memory.Span);
+                // DCMTK pads an odd-length value with a NUL as it loads it, and reports the padded length.
+                var odd = (el.Length & 1) == 1 && el.Length + 1 == e.Length;
+                if (el.Length != e.Length && !odd) return $"length {el.Length}, dcmdump {e.Length}";
+                var bytes = el.Value.Memory.ToArray();
+                return CheckValue(e, odd && !StringVRs.Contains(e.VR) ? [.. bytes, 0] : bytes);
             default:
                 return "unknown item kind";
         }
