@@ -59,6 +59,10 @@ internal sealed class DicomDatasetReader(ByteReader reader, DicomReadOptions opt
         if (two.Length < 2) throw new DicomFormatException("Data ends inside an element header", reader.Position, tag);
         if (DicomVR.TryParse(two[0], two[1], out var vr))
         {
+            // The whole rest of the header must be there before it is skipped over: a skip past the end of a
+            // seekable stream would otherwise report the fault beyond the last byte of the file.
+            if (!reader.TryEnsure(vr.HasLongHeader ? 8 : 4))
+                throw new DicomFormatException("Data ends inside an element header", reader.Position, tag);
             reader.Skip(2);
             if (vr.HasLongHeader)
             {
@@ -69,6 +73,7 @@ internal sealed class DicomDatasetReader(ByteReader reader, DicomReadOptions opt
         }
         if (IsUpper(two[0]) && IsUpper(two[1]))
         {
+            if (!reader.TryEnsure(8)) throw new DicomFormatException("Data ends inside an element header", reader.Position, tag);
             // A VR from a future edition: PS3.5 7.1.2 promises such VRs use the long form; keep the bytes as UN.
             reader.Skip(4);
             return (DicomVR.UN, ReadUInt32(tag, rules.BigEndian));
