@@ -59,7 +59,8 @@ dcmcjpeg "${q[@]}" +eb "$out/mf-8bit.dcm" "$out/mf-8bit.jpeg-baseline.dcm"
 
 # A JPEG file wrapped by img2dcm: the route a scanned document takes.
 dcmj2pnm "${q[@]}" +oj "$out/sc-8bit.dcm" "$work/sc-8bit.jpg"
-img2dcm "${q[@]}" "$work/sc-8bit.jpg" "$out/img2dcm-jpeg.dcm"
+# Patient, study and series attributes come from the 8-bit source (-df), as a scanning workstation would fill them.
+img2dcm "${q[@]}" -df "$out/sc-8bit.dcm" "$work/sc-8bit.jpg" "$out/img2dcm-jpeg.dcm"
 
 rm -rf "$work"
 touch "$stamp"
