@@ -11,8 +11,11 @@ internal sealed class DicomDatasetReader(ByteReader reader, DicomReadOptions opt
 {
     private const uint UndefinedLength = 0xFFFFFFFF;
 
-    /// <summary>Reads elements into <paramref name="dataset"/> until <paramref name="end"/> (or the end of data / an item delimiter when -1).</summary>
-    public void ReadDataset(DicomDataset dataset, DicomEncodingRules rules, long end, int depth, bool inItem)
+    /// <summary>
+    /// Reads elements into <paramref name="dataset"/> until <paramref name="end"/> (or the end of data / an item delimiter when -1).
+    /// <paramref name="sequence"/> is the tag of the sequence whose item this is, named when the item is cut short.
+    /// </summary>
+    public void ReadDataset(DicomDataset dataset, DicomEncodingRules rules, long end, int depth, bool inItem, DicomTag? sequence = null)
     {
         while (true)
         {
@@ -20,12 +23,12 @@ internal sealed class DicomDatasetReader(ByteReader reader, DicomReadOptions opt
             {
                 if (reader.Position == end) return;
                 if (reader.Position > end)
-                    throw new DicomFormatException($"An element runs past the end of its item (item ends at {end})", reader.Position);
+                    throw new DicomFormatException($"An element runs past the end of its item (item ends at {end})", reader.Position, sequence);
             }
             if (!reader.TryEnsure(4))
             {
                 if (reader.Available == 0 && !inItem) return;
-                throw new DicomFormatException(inItem ? "Data ends inside an item that is not terminated" : "Data ends inside an element tag", reader.Position);
+                throw new DicomFormatException(inItem ? "Data ends inside an item that is not terminated" : "Data ends inside an element tag", reader.Position, sequence);
             }
 
             var start = reader.Position;
@@ -145,12 +148,12 @@ internal sealed class DicomDatasetReader(ByteReader reader, DicomReadOptions opt
             }
             if (itemLength == UndefinedLength)
             {
-                ReadDataset(item, rules, -1, depth + 1, inItem: true);
+                ReadDataset(item, rules, -1, depth + 1, inItem: true, tag);
             }
             else
             {
                 CheckFits(itemLength, tag);
-                ReadDataset(item, rules, reader.Position + itemLength, depth + 1, inItem: true);
+                ReadDataset(item, rules, reader.Position + itemLength, depth + 1, inItem: true, tag);
             }
             sq.Items.Add(item);
         }
