@@ -41,6 +41,8 @@ for name in ct-16bit sc-8bit mf-8bit; do
   dcmconv "${q[@]}" +td "$out/$name.dcm" "$out/$name.deflated.dcm"
   dcmconv "${q[@]}" -e "$out/$name.dcm" "$out/$name.undefined-lengths.dcm"
 done
+# Data Set Trailing Padding (FFFC,FFFC) at the end of the file and of every item.
+dcmconv "${q[@]}" +p 512 32 "$out/ct-16bit.dcm" "$out/ct-16bit.padded.dcm"
 dcmconv "${q[@]}" -F +ti "$out/ct-16bit.dcm" "$out/ct-16bit.bare-implicit.dcm"
 dcmconv "${q[@]}" -F +te "$out/ct-16bit.dcm" "$out/ct-16bit.bare-explicit.dcm"
 dcmconv "${q[@]}" -F +tb "$out/ct-16bit.dcm" "$out/ct-16bit.bare-big.dcm"
