@@ -147,6 +147,13 @@ public sealed class DicomDataset : IEnumerable<DicomItem>
         return DicomValueText.DecodeValues(e, CharacterSet);
     }
 
+    /// <summary>The first person name of a PN element, decoded with the data set's character set; null when absent or empty.</summary>
+    public DicomPersonName? GetPersonName(DicomTag tag)
+    {
+        var first = GetString(tag, 0);
+        return string.IsNullOrEmpty(first) ? null : DicomPersonName.Parse(first);
+    }
+
     public string? GetString(DicomTag tag, int index)
     {
         var values = GetStrings(tag);

@@ -202,22 +202,51 @@ public sealed class DicomFile
     /// <summary>The meta group we write: version 00\01, SOP class and instance from the data set, our implementation identity.</summary>
     private DicomDataset BuildMeta(DicomTransferSyntax ts)
     {
-        var meta = new DicomDataset();
-        meta.AddOrUpdate(new DicomElement(WellKnownTags.FileMetaInformationVersion, DicomVR.OB, ValueSource.FromBytes(new byte[] { 0, 1 })));
         var sopClass = Dataset.GetString(WellKnownTags.SOPClassUID) ?? FileMetaInformation.GetString(WellKnownTags.MediaStorageSOPClassUID) ?? "";
         var sopInstance = Dataset.GetString(WellKnownTags.SOPInstanceUID) ?? FileMetaInformation.GetString(WellKnownTags.MediaStorageSOPInstanceUID) ?? "";
+        return BuildMeta(sopClass, sopInstance, ts, FileMetaInformation);
+    }
+
+    private static DicomDataset BuildMeta(string sopClass, string sopInstance, DicomTransferSyntax ts, DicomDataset? keepFrom)
+    {
+        var meta = new DicomDataset();
+        meta.AddOrUpdate(new DicomElement(WellKnownTags.FileMetaInformationVersion, DicomVR.OB, ValueSource.FromBytes(new byte[] { 0, 1 })));
         meta.AddOrUpdate(WellKnownTags.MediaStorageSOPClassUID, DicomVR.UI, sopClass);
         meta.AddOrUpdate(WellKnownTags.MediaStorageSOPInstanceUID, DicomVR.UI, sopInstance);
         meta.AddOrUpdate(WellKnownTags.TransferSyntaxUID, DicomVR.UI, ts.Uid);
         meta.AddOrUpdate(WellKnownTags.ImplementationClassUID, DicomVR.UI, ImplementationClassUid);
         meta.AddOrUpdate(WellKnownTags.ImplementationVersionName, DicomVR.SH, ImplementationVersionName);
         // Keep who sent it and private meta information (0002,0016-0018, 0002,0100, 0002,0102).
-        foreach (var item in FileMetaInformation)
-            if (item.Tag.Element >= 0x0016 && item.Tag.Element != 0x0000 && !meta.Contains(item.Tag))
-                meta.AddOrUpdate(item);
+        if (keepFrom is not null)
+            foreach (var item in keepFrom)
+                if (item.Tag.Element >= 0x0016 && !meta.Contains(item.Tag))
+                    meta.AddOrUpdate(item);
         var groupLength = (uint)DicomDatasetWriter.DatasetLength(meta, DicomEncodingRules.ExplicitLittle, isMeta: true);
         meta.AddOrUpdate<uint>(WellKnownTags.FileMetaInformationGroupLength, DicomVR.UL, groupLength);
         return meta;
+    }
+
+    /// <summary>
+    /// Writes the 128-byte zero preamble, "DICM" and a meta group for a data set whose bytes the caller writes next,
+    /// already encoded in <paramref name="transferSyntax"/> (deflated included): how a C-STORE SCP turns the
+    /// stream it receives into a Part-10 file without parsing it.
+    /// </summary>
+    public static void WritePreambleAndMeta(Stream output, string sopClassUid, string sopInstanceUid, DicomTransferSyntax transferSyntax, string? sourceApplicationEntityTitle = null)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(transferSyntax);
+        DicomDataset? extra = null;
+        if (!string.IsNullOrEmpty(sourceApplicationEntityTitle))
+        {
+            extra = new DicomDataset();
+            extra.AddOrUpdate(WellKnownTags.SourceApplicationEntityTitle, DicomVR.AE, sourceApplicationEntityTitle);
+        }
+        var meta = BuildMeta(sopClassUid, sopInstanceUid, transferSyntax, extra);
+        Span<byte> head = stackalloc byte[132];
+        head.Clear();
+        "DICM"u8.CopyTo(head[128..]);
+        output.Write(head);
+        new DicomDatasetWriter(output).WriteDataset(meta, DicomEncodingRules.ExplicitLittle, isMeta: true);
     }
 
     public override string ToString() => $"DicomFile {TransferSyntax.Name}, {Dataset.Count} elements";

@@ -1,0 +1,110 @@
+using DicomKit.IO;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace DicomGateway.Storage;
+
+/// <summary>
+/// Writes received instances as Part-10 files under {DataDirectory}/incoming, named by an internal id (a
+/// time-ordered GUID), never by a UID or any other value from the data set: those come from the network and
+/// cannot be trusted as file names. A file appears under its final name only once it is complete and flushed
+/// to disk; until then it is "{id}.part", and an aborted transfer deletes it.
+/// </summary>
+public sealed partial class InstanceFileStore
+{
+    private readonly ILogger<InstanceFileStore> _logger;
+
+    public InstanceFileStore(IOptions<StorageOptions> options, StoragePaths paths, ILogger<InstanceFileStore> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(paths);
+        _logger = logger;
+        IncomingDirectory = Path.Combine(paths.DataDirectory, "incoming");
+        Directory.CreateDirectory(IncomingDirectory);
+    }
+
+    public string IncomingDirectory { get; }
+
+    /// <summary>Starts a new instance: creates the partial file and writes preamble and meta information.</summary>
+    public PendingInstance Begin(string sopClassUid, string sopInstanceUid, DicomTransferSyntax transferSyntax, string callingAeTitle)
+    {
+        var id = Guid.CreateVersion7().ToString("N");
+        var final = Path.Combine(IncomingDirectory, id + ".dcm");
+        var partial = final + ".part";
+        var fs = new FileStream(partial, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024, FileOptions.Asynchronous);
+        try
+        {
+            DicomFile.WritePreambleAndMeta(fs, sopClassUid, sopInstanceUid, transferSyntax, callingAeTitle);
+        }
+        catch
+        {
+            fs.Dispose();
+            File.Delete(partial);
+            throw;
+        }
+        return new PendingInstance(this, id, partial, final, fs);
+    }
+
+    internal void Committed(string id, long bytes) => LogStored(id, bytes);
+
+    internal void Aborted(string id) => LogAborted(id);
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Debug, Message = "Stored instance {InstanceId} ({Bytes} bytes)")]
+    private partial void LogStored(string instanceId, long bytes);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "Discarded incomplete instance {InstanceId}")]
+    private partial void LogAborted(string instanceId);
+}
+
+/// <summary>An instance being received: write the data set bytes to <see cref="Stream"/>, then commit or abort.</summary>
+public sealed class PendingInstance : IAsyncDisposable
+{
+    private readonly InstanceFileStore _store;
+    private readonly string _partial;
+    private readonly FileStream _file;
+    private bool _done;
+
+    internal PendingInstance(InstanceFileStore store, string id, string partial, string final, FileStream file)
+    {
+        _store = store;
+        Id = id;
+        _partial = partial;
+        FinalPath = final;
+        _file = file;
+    }
+
+    /// <summary>The internal id that names the file.</summary>
+    public string Id { get; }
+
+    public string FinalPath { get; }
+
+    /// <summary>Where the data set bytes go, in the transfer syntax announced in <see cref="InstanceFileStore.Begin"/>.</summary>
+    public Stream Stream => _file;
+
+    /// <summary>Flushes to the disk (fsync), then renames into place. Only after this returns may the sender be told "success".</summary>
+    public async Task CommitAsync(CancellationToken cancellationToken)
+    {
+        await _file.FlushAsync(cancellationToken).ConfigureAwait(false);
+        _file.Flush(flushToDisk: true);
+        var length = _file.Length;
+        await _file.DisposeAsync().ConfigureAwait(false);
+        File.Move(_partial, FinalPath);
+        _done = true;
+        _store.Committed(Id, length);
+    }
+
+    /// <summary>Deletes the partial file.</summary>
+    public async Task AbortAsync()
+    {
+        if (_done) return;
+        _done = true;
+        await _file.DisposeAsync().ConfigureAwait(false);
+        try { File.Delete(_partial); } catch (IOException) { }
+        _store.Aborted(Id);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_done) await AbortAsync().ConfigureAwait(false);
+    }
+}
