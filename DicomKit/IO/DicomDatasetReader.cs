@@ -140,7 +140,7 @@ internal sealed class DicomDatasetReader(ByteReader reader, DicomReadOptions opt
                 throw new DicomFormatException($"Expected an item tag in a sequence, found {itemTag}", at, tag);
 
             var item = new DicomDataset();
-            item.SetInheritedCharacterSet(parent.CharacterSet);
+            item.InheritCharacterSetFrom(parent);
             if (first)
             {
                 sq.ItemsUndefinedLength = itemLength == UndefinedLength;
