@@ -12,7 +12,8 @@ public sealed class RoundTripTests : IDisposable
 
     public static TheoryData<string> Files() => [.. TestPaths.CorpusFiles()];
 
-    public static TheoryData<string> UncompressedSources() => ["ct-16bit.dcm", "sc-8bit.dcm", "mf-8bit.dcm", "ct-16bit.undefined-lengths.dcm"];
+    public static TheoryData<string> UncompressedSources() =>
+        ["ct-16bit.dcm", "sc-8bit.dcm", "mf-8bit.dcm", "ct-16bit.undefined-lengths.dcm", "ct-16bit.implicit.dcm", "mf-8bit.implicit.dcm", "ct-16bit.big.dcm", "ct-16bit.padded.dcm"];
 
     [Theory]
     [MemberData(nameof(Files))]
@@ -43,12 +44,12 @@ public sealed class RoundTripTests : IDisposable
 
     [Theory]
     [MemberData(nameof(UncompressedSources))]
-    public void Explicit_little_to_big_endian_and_back_is_byte_identical(string name)
+    public void Converting_to_big_endian_and_back_is_byte_identical(string name)
         => ThereAndBack(name, DicomTransferSyntax.ExplicitVRBigEndian);
 
     [Theory]
     [MemberData(nameof(UncompressedSources))]
-    public void Explicit_little_to_deflated_and_back_is_byte_identical(string name)
+    public void Converting_to_deflated_and_back_is_byte_identical(string name)
         => ThereAndBack(name, DicomTransferSyntax.DeflatedExplicitVRLittleEndian);
 
     [Theory]
@@ -63,7 +64,7 @@ public sealed class RoundTripTests : IDisposable
 
     [Theory]
     [MemberData(nameof(UncompressedSources))]
-    public void Explicit_to_implicit_vr_and_back_keeps_every_value(string name)
+    public void Converting_to_implicit_vr_and_back_keeps_every_value(string name)
     {
         var original = DicomFile.Open(TestPaths.Corpus(name));
         var implicitPath = Path.Combine(_scratch, "implicit.dcm");
