@@ -1,9 +1,10 @@
+using Xunit.Abstractions;
 using DicomKit.IO;
 
 namespace DicomKit.Tests.Interop;
 
 /// <summary>dicom3tools' IOD verifier finds no error in files DicomKit writes from valid input.</summary>
-public sealed class DciodvfyTests : IDisposable
+public sealed class DciodvfyTests(ITestOutputHelper output) : IDisposable
 {
     private readonly string _scratch = TestPaths.NewScratchDirectory();
 
@@ -22,11 +23,13 @@ public sealed class DciodvfyTests : IDisposable
         return data;
     }
 
-    /// <summary>Error lines of dciodvfy's report ("Error - ..."); warnings are allowed.</summary>
-    internal static List<string> Errors(string file)
+    /// <summary>Error lines of dciodvfy's report ("Error - ..."); warnings are allowed and written to the test output.</summary>
+    private List<string> Errors(string file)
     {
         var r = ExternalTool.Run("dciodvfy", file);
         var lines = (r.StandardOutput + "\n" + r.StandardError).Split('\n');
+        foreach (var warning in lines.Where(l => l.StartsWith("Warning", StringComparison.Ordinal)))
+            output.WriteLine($"{Path.GetFileName(file)}: {warning}");
         return [.. lines.Where(l => l.StartsWith("Error", StringComparison.Ordinal))];
     }
 
