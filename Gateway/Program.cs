@@ -1,4 +1,5 @@
 using DicomGateway.Hosting;
+using DicomGateway.Ingest;
 using DicomGateway.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -13,6 +14,7 @@ builder.Logging.ClearProviders();
 builder.Logging.AddNLog(builder.Configuration);
 
 builder.Services.AddInstanceStorage();
+builder.Services.AddDicomIngest();
 
 using var host = builder.Build();
 await host.RunAsync();

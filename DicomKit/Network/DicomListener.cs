@@ -1,0 +1,183 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using DicomKit.Network.Services;
+using DicomKit.Network.UpperLayer;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace DicomKit.Network;
+
+/// <summary>
+/// A DICOM acceptor: Verification SCP and Storage SCP for every storage SOP class, on one TCP port.
+/// </summary>
+/// <remarks>
+/// Built to be hosted by a BackgroundService (<c>ExecuteAsync(ct) => listener.RunAsync(ct)</c>). Each connection
+/// gets its own sequential loop; nothing a peer sends can stop the accept loop or another association: garbage,
+/// an HTTP request or a TLS ClientHello ends that connection with an A-ABORT and a log line. Memory per
+/// association is bounded by <see cref="DicomListenerOptions.MaxPduLength"/>, whatever lengths a peer declares,
+/// because data set bytes go to the <see cref="IStorageSink"/> as they arrive.
+/// </remarks>
+public sealed class DicomListener : IAsyncDisposable
+{
+    private readonly DicomListenerOptions _options;
+    private readonly IStorageSink _sink;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly ConcurrentDictionary<long, Task> _sessions = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private Socket? _socket;
+    private Task? _acceptLoop;
+    private long _nextId;
+    private int _active;
+
+    public DicomListener(DicomListenerOptions options, IStorageSink sink, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(sink);
+        var problems = options.Validate().ToList();
+        if (problems.Count > 0)
+            throw new ArgumentException(string.Join("; ", problems), nameof(options));
+        _options = options;
+        _sink = sink;
+        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<DicomListener>();
+        _time = timeProvider ?? TimeProvider.System;
+    }
+
+    /// <summary>The bound address and port; with <see cref="DicomListenerOptions.Port"/> 0, the port the system chose.</summary>
+    public IPEndPoint LocalEndPoint => _socket?.LocalEndPoint as IPEndPoint ?? throw new InvalidOperationException("the listener is not started");
+
+    /// <summary>Associations currently being served.</summary>
+    public int ActiveAssociations => Volatile.Read(ref _active);
+
+    /// <summary>Binds and starts accepting. Returns once the port is bound, so a caller may connect right after.</summary>
+    public Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        if (_socket is not null)
+            throw new InvalidOperationException("the listener is already started");
+        cancellationToken.ThrowIfCancellationRequested();
+        var address = IPAddress.Parse(_options.BindAddress);
+        var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        if (address.Equals(IPAddress.IPv6Any))
+            socket.DualMode = true;
+        socket.Bind(new IPEndPoint(address, _options.Port));
+        socket.Listen(128);
+        _socket = socket;
+        NetworkLog.ListenerStarted(_logger, _options.AeTitle, LocalEndPoint.ToString());
+        _acceptLoop = AcceptLoopAsync(_stopping.Token);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Starts, serves until <paramref name="stoppingToken"/> is cancelled, then stops: the shape a BackgroundService wants.</summary>
+    public async Task RunAsync(CancellationToken stoppingToken)
+    {
+        await StartAsync(stoppingToken).ConfigureAwait(false);
+        try
+        {
+            await Task.Delay(Timeout.Infinite, stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        await StopAsync(CancellationToken.None).ConfigureAwait(false);
+    }
+
+    /// <summary>Stops accepting, aborts open associations (their sinks' AbortAsync runs), and waits for them to end.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        if (_socket is null)
+            return;
+        var endPoint = LocalEndPoint.ToString();
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        _socket.Close();
+        if (_acceptLoop is not null)
+            await _acceptLoop.ConfigureAwait(false);
+        try
+        {
+            await Task.WhenAll(_sessions.Values).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+        }
+        NetworkLog.ListenerStopped(_logger, endPoint);
+    }
+
+    private async Task AcceptLoopAsync(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            Socket accepted;
+            try
+            {
+                accepted = await _socket!.AcceptAsync(ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+            {
+                return;
+            }
+            catch (SocketException)
+            {
+                continue; // e.g. a connection reset before it was accepted
+            }
+            accepted.NoDelay = true;
+            var id = Interlocked.Increment(ref _nextId);
+            var active = Interlocked.Increment(ref _active);
+            if (active > _options.MaxConcurrentAssociations * 2 + 8)
+            {
+                // Far beyond the limit: do not even read the request; the transient A-ASSOCIATE-RJ below is for
+                // the ordinary case of a few too many.
+                NetworkLog.ConnectionRefused(_logger, accepted.RemoteEndPoint?.ToString() ?? "?", "too many connections");
+                accepted.Dispose();
+                Interlocked.Decrement(ref _active);
+                continue;
+            }
+            var session = ServeAsync(accepted, id, overLimit: active > _options.MaxConcurrentAssociations, ct);
+            _sessions[id] = session;
+            _ = session.ContinueWith((_, state) => _sessions.TryRemove((long)state!, out Task? _), id,
+                CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+    }
+
+    private async Task ServeAsync(Socket accepted, long id, bool overLimit, CancellationToken ct)
+    {
+        await Task.Yield();
+        var transport = new SocketTransport(accepted);
+        var limits = new AssociationLimits(_options.MaxPduLength, AssociationLimits.DefaultMaxAssociatePdu, _options.ArtimTimeout, _options.IdleTimeout);
+        var machine = new AssociationMachine(transport, isRequestor: false, limits, _logger, _time, id);
+        try
+        {
+            var session = new ScpSession(machine, transport.RemoteEndPoint, _options, _sink, _logger, overLimit, ResolveHost);
+            await session.RunAsync(ct).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // one association failing must never take the listener down
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            NetworkLog.AssociationFailed(_logger, id, transport.RemoteDescription, e);
+        }
+        finally
+        {
+            await machine.DisposeAsync().ConfigureAwait(false);
+            Interlocked.Decrement(ref _active);
+        }
+    }
+
+    private static async Task<IPAddress[]> ResolveHost(string host, CancellationToken ct)
+    {
+        try
+        {
+            return await Dns.GetHostAddressesAsync(host, ct).ConfigureAwait(false);
+        }
+        catch (SocketException)
+        {
+            return [];
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        _stopping.Dispose();
+        _socket?.Dispose();
+    }
+}

@@ -1,0 +1,109 @@
+using System.Net;
+using DicomKit.Network.Pdus;
+
+namespace DicomKit.Network.Services;
+
+/// <summary>
+/// The acceptor's answer to an A-ASSOCIATE-RQ: who may call, and which presentation contexts and transfer syntaxes
+/// are accepted. Pure functions of the request and the options, so the rules are testable without a socket.
+/// </summary>
+internal static class ScpNegotiation
+{
+    /// <summary>Why a request is refused, or null to accept it. AE titles compare exactly, after trimming spaces.</summary>
+    public static async Task<(AssociateRj Reject, string Why)?> CheckCallerAsync(AssociateRq rq, DicomListenerOptions options, IPAddress? remote,
+        Func<string, CancellationToken, Task<IPAddress[]>> resolve, CancellationToken ct)
+    {
+        if (!string.Equals(rq.CalledAeTitle, options.AeTitle.Trim(), StringComparison.Ordinal))
+            return (new AssociateRj(RejectResult.Permanent, RejectSource.ServiceUser, RejectReason.CalledAeTitleNotRecognized),
+                $"called AE title '{rq.CalledAeTitle}' is not ours ('{options.AeTitle}')");
+        if (options.AllowedCallingAeTitles.Count == 0)
+            return null;
+        if (!options.AllowedCallingAeTitles.TryGetValue(rq.CallingAeTitle, out var hosts))
+            return (new AssociateRj(RejectResult.Permanent, RejectSource.ServiceUser, RejectReason.CallingAeTitleNotRecognized),
+                $"calling AE title '{rq.CallingAeTitle}' is not in the allowed list");
+        if (!await HostAllowedAsync(hosts, remote, resolve, ct).ConfigureAwait(false))
+            return (new AssociateRj(RejectResult.Permanent, RejectSource.ServiceUser, RejectReason.CallingAeTitleNotRecognized),
+                $"calling AE title '{rq.CallingAeTitle}' is not allowed from {remote}");
+        return null;
+    }
+
+    private static async Task<bool> HostAllowedAsync(string? hosts, IPAddress? remote, Func<string, CancellationToken, Task<IPAddress[]>> resolve, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(hosts) || hosts.Trim() == "*")
+            return true;
+        if (remote is null)
+            return false;
+        if (remote.IsIPv4MappedToIPv6)
+            remote = remote.MapToIPv4();
+        foreach (var entry in hosts.Split([',', ';'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (entry == "*")
+                return true;
+            var addresses = IPAddress.TryParse(entry, out var ip) ? [ip] : await resolve(entry, ct).ConfigureAwait(false);
+            if (addresses.Any(a => (a.IsIPv4MappedToIPv6 ? a.MapToIPv4() : a).Equals(remote)))
+                return true;
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// Builds the A-ASSOCIATE-AC. Verification and every storage SOP class are accepted; for each, the transfer
+    /// syntax is Explicit VR Little Endian when proposed, then Implicit VR Little Endian, then the first proposed
+    /// syntax the standard defines (deflated, big endian and every encapsulated one: the SCP stores bytes as sent).
+    /// </summary>
+    public static AssociateAc Accept(AssociateRq rq, DicomListenerOptions options)
+    {
+        var ac = new AssociateAc
+        {
+            CalledAeTitle = rq.CalledAeTitle,
+            CallingAeTitle = rq.CallingAeTitle,
+            UserInformation =
+            {
+                MaximumLength = (uint)options.MaxPduLength,
+                ImplementationClassUid = KnownUids.ImplementationClassUid,
+                ImplementationVersionName = KnownUids.ImplementationVersionName,
+            },
+        };
+        var seen = new HashSet<byte>();
+        var acceptedSyntaxes = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var pc in rq.PresentationContexts)
+        {
+            var (result, ts) = Choose(pc);
+            if ((pc.Id & 1) == 0 || !seen.Add(pc.Id))
+                result = PresentationContextResult.NoReason; // ids must be odd and unique (PS3.8 9.3.2.2)
+            if (result == PresentationContextResult.Acceptance)
+                acceptedSyntaxes.Add(pc.AbstractSyntax);
+            ac.PresentationContexts.Add(new PresentationContextAc(pc.Id, result, ts));
+        }
+        var user = rq.UserInformation;
+        if (user.AsynchronousOperationsWindow is not null)
+            ac.UserInformation.AsynchronousOperationsWindow = (1, 1); // we perform one operation at a time
+        foreach (var role in user.RoleSelections)
+        {
+            // The peer may be SCU (it sends us C-STOREs); we do not act as SCU on its associations.
+            if (acceptedSyntaxes.Contains(role.SopClassUid))
+                ac.UserInformation.RoleSelections.Add(new RoleSelection(role.SopClassUid, role.ScuRole, ScpRole: false));
+        }
+        return ac;
+    }
+
+    private static (PresentationContextResult, string) Choose(PresentationContextRq pc)
+    {
+        var first = pc.TransferSyntaxes.Count > 0 ? pc.TransferSyntaxes[0] : KnownUids.ImplicitVRLittleEndian;
+        if (pc.AbstractSyntax != KnownUids.Verification && !KnownUids.IsStorageSopClass(pc.AbstractSyntax))
+            return (PresentationContextResult.AbstractSyntaxNotSupported, first);
+        if (pc.TransferSyntaxes.Contains(KnownUids.ExplicitVRLittleEndian))
+            return (PresentationContextResult.Acceptance, KnownUids.ExplicitVRLittleEndian);
+        if (pc.TransferSyntaxes.Contains(KnownUids.ImplicitVRLittleEndian))
+            return (PresentationContextResult.Acceptance, KnownUids.ImplicitVRLittleEndian);
+        if (pc.AbstractSyntax != KnownUids.Verification)
+        {
+            foreach (var ts in pc.TransferSyntaxes)
+            {
+                if (KnownUids.TransferSyntaxes.Contains(ts))
+                    return (PresentationContextResult.Acceptance, ts);
+            }
+        }
+        return (PresentationContextResult.TransferSyntaxesNotSupported, first);
+    }
+}

@@ -1,0 +1,90 @@
+using DicomKit.Network;
+using DicomKit.Network.Pdus;
+using DicomKit.Tests.Network.Support;
+
+namespace DicomKit.Tests.Network;
+
+/// <summary>Callers the listener refuses get A-ASSOCIATE-RJ with the result, source and reason PS3.8 Table 9-21 names.</summary>
+public sealed class RejectionTests(ITestOutputHelper output)
+{
+    private static Task<ListenerHarness> StartRestrictedAsync(ITestOutputHelper output, int maxAssociations = 32) =>
+        ListenerHarness.StartAsync(output, null, o =>
+        {
+            o.AllowedCallingAeTitles["GOODSCU"] = "127.0.0.1";
+            o.AllowedCallingAeTitles["ANYHOST"] = "*";
+            o.AllowedCallingAeTitles["FARAWAY"] = "192.0.2.10";
+            o.MaxConcurrentAssociations = maxAssociations;
+        });
+
+    private static async Task<AssociateRj> RejectOfAsync(ListenerHarness scp, string called, string calling)
+    {
+        await using var peer = await RawPeer.ConnectAsync(scp.Port);
+        await peer.SendAsync(RawPeer.Encode(RawPeer.Request(called, calling)));
+        var pdu = await peer.ReadPduAsync();
+        pdu.Should().NotBeNull();
+        pdu!.Value.Type.Should().Be(PduType.AssociateRj);
+        return AssociateRj.Parse(new System.Buffers.ReadOnlySequence<byte>(pdu.Value.Body));
+    }
+
+    [Theory]
+    [InlineData(ListenerHarness.AeTitle, "BADSCU", RejectReason.CallingAeTitleNotRecognized)]
+    [InlineData(ListenerHarness.AeTitle, "FARAWAY", RejectReason.CallingAeTitleNotRecognized)]
+    [InlineData("SOMEONE-ELSE", "GOODSCU", RejectReason.CalledAeTitleNotRecognized)]
+    public async Task A_refused_caller_gets_a_permanent_service_user_rejection_with_the_reason(string called, string calling, RejectReason reason)
+    {
+        await using var scp = await StartRestrictedAsync(output);
+
+        var rj = await RejectOfAsync(scp, called, calling);
+
+        rj.Should().Be(new AssociateRj(RejectResult.Permanent, RejectSource.ServiceUser, reason));
+        scp.Logs.Lines.Should().Contain(l => l.Contains("rejected", StringComparison.Ordinal) && l.Contains(calling, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("GOODSCU")]
+    [InlineData("ANYHOST")]
+    public async Task An_allowed_caller_from_an_allowed_host_is_accepted(string calling)
+    {
+        await using var scp = await StartRestrictedAsync(output);
+        var result = await scp.EchoscuAsync("-aet", calling);
+        result.ExitCode.Should().Be(0, result.Output);
+    }
+
+    [Fact]
+    public async Task Echoscu_with_an_unknown_calling_ae_title_reports_the_rejection()
+    {
+        await using var scp = await StartRestrictedAsync(output);
+
+        var result = await scp.EchoscuAsync("-aet", "BADSCU", "-v");
+        output.WriteLine(result.Output);
+
+        result.ExitCode.Should().NotBe(0);
+        result.Output.Should().Contain("Association Rejected");
+        result.Output.Should().Contain("Calling AE Title Not Recognized");
+    }
+
+    [Fact]
+    public async Task Our_client_sees_the_rejection_fields()
+    {
+        await using var scp = await StartRestrictedAsync(output);
+        var options = new DicomClientOptions { Port = scp.Port, CalledAeTitle = ListenerHarness.AeTitle, CallingAeTitle = "BADSCU" };
+
+        var act = () => DicomClient.AssociateAsync(options, [PresentationContextProposal.Verification]);
+
+        var e = (await act.Should().ThrowAsync<DicomAssociationRejectedException>()).Which;
+        (e.RejectResult, e.RejectSource, e.RejectReason).Should().Be((RejectResult.Permanent, RejectSource.ServiceUser, RejectReason.CallingAeTitleNotRecognized));
+    }
+
+    [Fact]
+    public async Task One_association_over_the_limit_gets_a_transient_local_limit_rejection()
+    {
+        await using var scp = await StartRestrictedAsync(output, maxAssociations: 1);
+        var options = new DicomClientOptions { Port = scp.Port, CalledAeTitle = ListenerHarness.AeTitle, CallingAeTitle = "GOODSCU" };
+        await using var first = await DicomClient.AssociateAsync(options, [PresentationContextProposal.Verification]);
+
+        var rj = await RejectOfAsync(scp, ListenerHarness.AeTitle, "GOODSCU");
+
+        rj.Should().Be(new AssociateRj(RejectResult.Transient, RejectSource.ServiceProviderPresentation, RejectReason.LocalLimitExceeded));
+        (await first.EchoAsync()).Should().Be(DimseStatus.Success);
+    }
+}

@@ -1,0 +1,92 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Gateway.Tests;
+
+/// <summary>
+/// The real Gateway executable, started as a process on a free loopback port with its own data directory and
+/// settings given the standard .NET ways (environment variables and command-line switches).
+/// </summary>
+public sealed class GatewayProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private GatewayProcess(Process process, int port, string dataDirectory)
+    {
+        _process = process;
+        Port = port;
+        DataDirectory = dataDirectory;
+    }
+
+    public int Port { get; }
+    public string DataDirectory { get; }
+    public string IncomingDirectory => Path.Combine(DataDirectory, "incoming");
+
+    public string Output
+    {
+        get { lock (_output) return _output.ToString(); }
+    }
+
+    public static async Task<GatewayProcess> StartAsync(IDictionary<string, string>? environment = null, IEnumerable<string>? args = null)
+    {
+        var port = FreePort();
+        var data = Path.Combine(Path.GetTempPath(), "gw-test-" + Guid.NewGuid().ToString("N"));
+        var exe = Path.Combine(AppContext.BaseDirectory, "DicomGateway.dll");
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = AppContext.BaseDirectory,
+        };
+        psi.ArgumentList.Add(exe);
+        psi.ArgumentList.Add("--Storage:DataDirectory");
+        psi.ArgumentList.Add(data);
+        psi.ArgumentList.Add("--Dicom:BindAddress");
+        psi.ArgumentList.Add("127.0.0.1");
+        foreach (var a in args ?? []) psi.ArgumentList.Add(a);
+        psi.Environment["Dicom__Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var (k, v) in environment ?? new Dictionary<string, string>()) psi.Environment[k] = v;
+
+        var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start the gateway");
+        var gw = new GatewayProcess(process, port, data);
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (gw._output) gw._output.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (gw._output) gw._output.AppendLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (process.HasExited) throw new InvalidOperationException("the gateway exited at start:\n" + gw.Output);
+            if (gw.Output.Contains("listening on", StringComparison.Ordinal)) return gw;
+            await Task.Delay(100);
+        }
+        await gw.DisposeAsync();
+        throw new TimeoutException("the gateway did not start listening within 30 s:\n" + gw.Output);
+    }
+
+    private static int FreePort()
+    {
+        using var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        return ((IPEndPoint)l.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync(new CancellationTokenSource(10_000).Token);
+            }
+        }
+        catch (InvalidOperationException) { }
+        _process.Dispose();
+        try { Directory.Delete(DataDirectory, recursive: true); } catch (DirectoryNotFoundException) { }
+    }
+}

@@ -1,0 +1,40 @@
+using DicomKit.Data;
+using DicomKit.IO;
+
+namespace Gateway.Tests;
+
+/// <summary>Small, valid CT instances written with DicomKit for the tests to send.</summary>
+public static class Instances
+{
+    public const string StudyUid = "1.2.826.0.1.3680043.10.1234.1";
+
+    public static string WriteCt(string directory, int number, DicomTransferSyntax? syntax = null)
+    {
+        var ds = new DicomDataset();
+        ds.AddOrUpdate(Tags.SpecificCharacterSet, DicomVR.CS, "ISO_IR 192");
+        ds.AddOrUpdate(Tags.ImageType, DicomVR.CS, "ORIGINAL", "PRIMARY", "AXIAL");
+        ds.AddOrUpdate(Tags.SOPClassUID, DicomVR.UI, DicomUids.CTImageStorage.Value);
+        ds.AddOrUpdate(Tags.SOPInstanceUID, DicomVR.UI, $"{StudyUid}.1.{number}");
+        ds.AddOrUpdate(Tags.StudyDate, DicomVR.DA, "20261125");
+        ds.AddOrUpdate(Tags.Modality, DicomVR.CS, "CT");
+        ds.AddOrUpdate(Tags.PatientName, DicomVR.PN, "Dvořák^Antonín");
+        ds.AddOrUpdate(Tags.PatientID, DicomVR.LO, "PAT-001");
+        ds.AddOrUpdate(Tags.StudyInstanceUID, DicomVR.UI, StudyUid);
+        ds.AddOrUpdate(Tags.SeriesInstanceUID, DicomVR.UI, StudyUid + ".1");
+        ds.AddOrUpdate(Tags.InstanceNumber, DicomVR.IS, number.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        ds.AddOrUpdate<ushort>(Tags.SamplesPerPixel, DicomVR.US, 1);
+        ds.AddOrUpdate(Tags.PhotometricInterpretation, DicomVR.CS, "MONOCHROME2");
+        ds.AddOrUpdate<ushort>(Tags.Rows, DicomVR.US, 64);
+        ds.AddOrUpdate<ushort>(Tags.Columns, DicomVR.US, 64);
+        ds.AddOrUpdate<ushort>(Tags.BitsAllocated, DicomVR.US, 16);
+        ds.AddOrUpdate<ushort>(Tags.BitsStored, DicomVR.US, 12);
+        ds.AddOrUpdate<ushort>(Tags.HighBit, DicomVR.US, 11);
+        ds.AddOrUpdate<ushort>(Tags.PixelRepresentation, DicomVR.US, 0);
+        var pixels = new ushort[64 * 64];
+        for (var i = 0; i < pixels.Length; i++) pixels[i] = (ushort)((i * 7 + number) & 0x0FFF);
+        ds.AddOrUpdate(Tags.PixelData, DicomVR.OW, pixels);
+        var path = Path.Combine(directory, $"ct{number:D4}.dcm");
+        new DicomFile(ds, syntax ?? DicomTransferSyntax.ExplicitVRLittleEndian).Save(path);
+        return path;
+    }
+}
