@@ -17,5 +17,8 @@ if [ ${#need[@]} -gt 0 ]; then
   fi
 fi
 
+# The DICOM corpus the interop tests read (rebuilt only when its sources change).
+TestData/make-corpus.sh
+
 dotnet build DicomGateway.sln -c Release -nologo -v quiet
 dotnet test DicomGateway.sln -c Release --no-build -nologo --logger "console;verbosity=minimal"

@@ -14,6 +14,8 @@ public sealed class DicomDataset : IEnumerable<DicomItem>
     private readonly List<DicomItem> _items = [];
     private DicomCharacterSet _inherited = DicomCharacterSet.Default;
     private DicomCharacterSet? _own;
+    private string? _ownUnusable;       // a (0008,0005) value DicomKit cannot use: reported when text is decoded, not on read
+    private string? _inheritedUnusable;
 
     public DicomDataset() { }
 
@@ -28,10 +30,28 @@ public sealed class DicomDataset : IEnumerable<DicomItem>
     /// The character set that decodes this data set's text: its own (0008,0005) if present, else the one of the
     /// enclosing data set (PS3.5 7.5.3: an item without (0008,0005) inherits).
     /// </summary>
-    public DicomCharacterSet CharacterSet => _own ?? _inherited;
+    /// <exception cref="DicomCharacterSetException">The data set (or the one enclosing it) declares a character set DicomKit cannot use.</exception>
+    public DicomCharacterSet CharacterSet =>
+        _own ?? ((_ownUnusable ?? _inheritedUnusable) is { } bad
+            ? throw new DicomCharacterSetException($"Specific Character Set (0008,0005) '{bad}' cannot be used to decode or encode text")
+            : _inherited);
 
     /// <summary>Sets the character set inherited from the enclosing data set (used by readers and when nesting).</summary>
-    public void SetInheritedCharacterSet(DicomCharacterSet characterSet) => _inherited = characterSet;
+    public void SetInheritedCharacterSet(DicomCharacterSet characterSet)
+    {
+        _inherited = characterSet;
+        _inheritedUnusable = null;
+    }
+
+    /// <summary>
+    /// Inherits the enclosing data set's character set, including one it cannot use, without failing: reading must
+    /// not depend on (0008,0005), only decoding text does.
+    /// </summary>
+    internal void InheritCharacterSetFrom(DicomDataset parent)
+    {
+        _inherited = parent._own ?? parent._inherited;
+        _inheritedUnusable = parent._own is null ? parent._ownUnusable ?? parent._inheritedUnusable : null;
+    }
 
     public bool Contains(DicomTag tag) => IndexOf(tag) >= 0;
 
@@ -71,7 +91,7 @@ public sealed class DicomDataset : IEnumerable<DicomItem>
         }
         if (item.Tag.Value == 0x00080005) UpdateOwnCharacterSet(item);
         if (item is DicomSequence sq)
-            foreach (var child in sq.Items) child.SetInheritedCharacterSet(CharacterSet);
+            foreach (var child in sq.Items) child.InheritCharacterSetFrom(this);
         return this;
     }
 
@@ -92,14 +112,14 @@ public sealed class DicomDataset : IEnumerable<DicomItem>
         var i = IndexOf(tag);
         if (i < 0) return false;
         _items.RemoveAt(i);
-        if (tag.Value == 0x00080005) _own = null;
+        if (tag.Value == 0x00080005) (_own, _ownUnusable) = (null, null);
         return true;
     }
 
     public void Clear()
     {
         _items.Clear();
-        _own = null;
+        (_own, _ownUnusable) = (null, null);
     }
 
     private void UpdateOwnCharacterSet(DicomItem item)
@@ -107,7 +127,11 @@ public sealed class DicomDataset : IEnumerable<DicomItem>
         if (item is not DicomElement e) return;
         var raw = System.Text.Encoding.ASCII.GetString(e.Value.Memory.Span);
         var terms = raw.Split('\\').Select(t => t.Trim(' ', '\0')).ToArray();
-        _own = terms.All(t => t.Length == 0) ? null : DicomCharacterSet.FromTerms(terms);
+        _own = null;
+        _ownUnusable = null;
+        if (terms.All(t => t.Length == 0)) return;
+        if (DicomCharacterSet.TryFromTerms(terms, out var own)) _own = own;
+        else _ownUnusable = raw.TrimEnd(' ', '\0');
     }
 
     private int IndexOf(DicomTag tag)
@@ -125,6 +149,9 @@ public sealed class DicomDataset : IEnumerable<DicomItem>
         return ~lo;
     }
 
+    /// <summary>Only VRs decoded through (0008,0005) need it: a UID stays readable whatever the character set says.</summary>
+    private DicomCharacterSet TextCharacterSet(DicomElement e) => e.VR.IsCharacterSetDependent ? CharacterSet : DicomCharacterSet.Default;
+
     public IEnumerator<DicomItem> GetEnumerator() => _items.GetEnumerator();
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
@@ -137,14 +164,14 @@ public sealed class DicomDataset : IEnumerable<DicomItem>
     public string? GetString(DicomTag tag)
     {
         if (this[tag] is not DicomElement e) return null;
-        return DicomValueText.Decode(e, CharacterSet);
+        return DicomValueText.Decode(e, TextCharacterSet(e));
     }
 
     /// <summary>The text values of a multi-valued string element, split at backslashes, each trimmed.</summary>
     public string[] GetStrings(DicomTag tag)
     {
         if (this[tag] is not DicomElement e) return [];
-        return DicomValueText.DecodeValues(e, CharacterSet);
+        return DicomValueText.DecodeValues(e, TextCharacterSet(e));
     }
 
     /// <summary>The first person name of a PN element, decoded with the data set's character set; null when absent or empty.</summary>
@@ -164,7 +191,7 @@ public sealed class DicomDataset : IEnumerable<DicomItem>
     public DicomDataset AddOrUpdate(DicomTag tag, DicomVR vr, params string[] values)
     {
         ArgumentNullException.ThrowIfNull(values);
-        var charset = tag.Value == 0x00080005 ? DicomCharacterSet.Default : CharacterSet;
+        var charset = tag.Value == 0x00080005 || !vr.IsCharacterSetDependent ? DicomCharacterSet.Default : CharacterSet;
         var bytes = DicomValueText.Encode(values, vr, charset);
         return AddOrUpdate(new DicomElement(tag, vr, ValueSource.FromBytes(bytes)));
     }
@@ -200,7 +227,7 @@ public sealed class DicomDataset : IEnumerable<DicomItem>
         if (this[tag] is not DicomElement e) return [];
         if (e.VR.IsString)
         {
-            return [.. DicomValueText.DecodeValues(e, CharacterSet)
+            return [.. DicomValueText.DecodeValues(e, TextCharacterSet(e))
                 .Where(s => s.Length > 0)
                 .Select(s => T.Parse(s, NumberStyles.Float | NumberStyles.AllowThousands, CultureInfo.InvariantCulture))];
         }
@@ -273,6 +300,7 @@ public sealed class DicomDataset : IEnumerable<DicomItem>
     {
         var copy = new DicomDataset();
         copy._inherited = _inherited;
+        copy._inheritedUnusable = _inheritedUnusable;
         foreach (var item in _items)
         {
             copy.AddOrUpdate(item switch

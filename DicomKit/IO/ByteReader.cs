@@ -117,6 +117,7 @@ internal sealed class ByteReader : IDisposable
         return _buf[_pos++];
     }
 
+    /// <summary>Fills <paramref name="target"/>; throws <see cref="EndOfStreamException"/> when the data ends first.</summary>
     public void ReadExactly(Span<byte> target)
     {
         var fromBuf = Math.Min(target.Length, _len - _pos);
@@ -126,7 +127,9 @@ internal sealed class ByteReader : IDisposable
         if (rest.IsEmpty) return;
         if (rest.Length < _buf.Length / 2)
         {
-            Need(rest.Length);
+            // Short data is an EndOfStreamException here, as on the large path below, so that the caller (who knows
+            // the element) reports it; a DicomFormatException from here could not name the tag.
+            if (!TryEnsure(rest.Length)) throw new EndOfStreamException();
             _buf.AsSpan(_pos, rest.Length).CopyTo(rest);
             _pos += rest.Length;
             return;

@@ -11,8 +11,11 @@ internal sealed class DicomDatasetReader(ByteReader reader, DicomReadOptions opt
 {
     private const uint UndefinedLength = 0xFFFFFFFF;
 
-    /// <summary>Reads elements into <paramref name="dataset"/> until <paramref name="end"/> (or the end of data / an item delimiter when -1).</summary>
-    public void ReadDataset(DicomDataset dataset, DicomEncodingRules rules, long end, int depth, bool inItem)
+    /// <summary>
+    /// Reads elements into <paramref name="dataset"/> until <paramref name="end"/> (or the end of data / an item delimiter when -1).
+    /// <paramref name="sequence"/> is the tag of the sequence whose item this is, named when the item is cut short.
+    /// </summary>
+    public void ReadDataset(DicomDataset dataset, DicomEncodingRules rules, long end, int depth, bool inItem, DicomTag? sequence = null)
     {
         while (true)
         {
@@ -20,12 +23,12 @@ internal sealed class DicomDatasetReader(ByteReader reader, DicomReadOptions opt
             {
                 if (reader.Position == end) return;
                 if (reader.Position > end)
-                    throw new DicomFormatException($"An element runs past the end of its item (item ends at {end})", reader.Position);
+                    throw new DicomFormatException($"An element runs past the end of its item (item ends at {end})", reader.Position, sequence);
             }
             if (!reader.TryEnsure(4))
             {
                 if (reader.Available == 0 && !inItem) return;
-                throw new DicomFormatException(inItem ? "Data ends inside an item that is not terminated" : "Data ends inside an element tag", reader.Position);
+                throw new DicomFormatException(inItem ? "Data ends inside an item that is not terminated" : "Data ends inside an element tag", reader.Position, sequence);
             }
 
             var start = reader.Position;
@@ -59,6 +62,10 @@ internal sealed class DicomDatasetReader(ByteReader reader, DicomReadOptions opt
         if (two.Length < 2) throw new DicomFormatException("Data ends inside an element header", reader.Position, tag);
         if (DicomVR.TryParse(two[0], two[1], out var vr))
         {
+            // The whole rest of the header must be there before it is skipped over: a skip past the end of a
+            // seekable stream would otherwise report the fault beyond the last byte of the file.
+            if (!reader.TryEnsure(vr.HasLongHeader ? 8 : 4))
+                throw new DicomFormatException("Data ends inside an element header", reader.Position, tag);
             reader.Skip(2);
             if (vr.HasLongHeader)
             {
@@ -69,6 +76,7 @@ internal sealed class DicomDatasetReader(ByteReader reader, DicomReadOptions opt
         }
         if (IsUpper(two[0]) && IsUpper(two[1]))
         {
+            if (!reader.TryEnsure(8)) throw new DicomFormatException("Data ends inside an element header", reader.Position, tag);
             // A VR from a future edition: PS3.5 7.1.2 promises such VRs use the long form; keep the bytes as UN.
             reader.Skip(4);
             return (DicomVR.UN, ReadUInt32(tag, rules.BigEndian));
@@ -132,7 +140,7 @@ internal sealed class DicomDatasetReader(ByteReader reader, DicomReadOptions opt
                 throw new DicomFormatException($"Expected an item tag in a sequence, found {itemTag}", at, tag);
 
             var item = new DicomDataset();
-            item.SetInheritedCharacterSet(parent.CharacterSet);
+            item.InheritCharacterSetFrom(parent);
             if (first)
             {
                 sq.ItemsUndefinedLength = itemLength == UndefinedLength;
@@ -140,12 +148,12 @@ internal sealed class DicomDatasetReader(ByteReader reader, DicomReadOptions opt
             }
             if (itemLength == UndefinedLength)
             {
-                ReadDataset(item, rules, -1, depth + 1, inItem: true);
+                ReadDataset(item, rules, -1, depth + 1, inItem: true, tag);
             }
             else
             {
                 CheckFits(itemLength, tag);
-                ReadDataset(item, rules, reader.Position + itemLength, depth + 1, inItem: true);
+                ReadDataset(item, rules, reader.Position + itemLength, depth + 1, inItem: true, tag);
             }
             sq.Items.Add(item);
         }

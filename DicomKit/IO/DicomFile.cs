@@ -101,6 +101,10 @@ public sealed class DicomFile
             return DicomFileLayout.MetaWithoutPreamble;
         if (start.Length < 4 && reader.Peek(1).Length == 0)
             throw new DicomFormatException("The file is empty", 0);
+        // A data set never starts with tag (0000,0000) (group 0000 is the command set, not stored in files); zeros
+        // here are a preamble whose "DICM" is missing, e.g. a file cut short, not a data set of empty elements.
+        if (start.Length == 4 && start[0] == 0 && start[1] == 0 && start[2] == 0 && start[3] == 0)
+            throw new DicomFormatException("Not a DICOM file: no \"DICM\" prefix after the preamble and no data set", 0);
         return DicomFileLayout.DatasetOnly;
     }
 
@@ -110,6 +114,7 @@ public sealed class DicomFile
         var metaOptions = options with { StopAtTag = null };
         var elementReader = new DicomDatasetReader(reader, metaOptions, null);
         var one = new DicomDataset();
+        long? declaredEnd = null;
         while (true)
         {
             var next = reader.Peek(2);
@@ -120,8 +125,14 @@ public sealed class DicomFile
             elementReader.ReadSingle(one, DicomEncodingRules.ExplicitLittle);
             foreach (var item in one) meta.AddOrUpdate(item);
             if (reader.Position <= at) throw new DicomFormatException("The meta information does not advance", at);
+            if (meta.Count == 1 && one.GetElement(WellKnownTags.FileMetaInformationGroupLength) is { Length: 4 } groupLength)
+                declaredEnd = reader.Position + BitConverter.ToUInt32(groupLength.Value.Memory.Span);
         }
         if (meta.Count == 0) throw new DicomFormatException("The file meta information is empty", reader.Position);
+        // A file cut between two meta elements would otherwise read as a file without data set. The group length is
+        // trusted only to notice that the data ended early: a wrong group length in a complete file is tolerated.
+        if (declaredEnd is { } end && reader.Position < end && reader.Peek(1).Length == 0)
+            throw new DicomFormatException($"The file ends inside the file meta information, which should end at {end}", reader.Position, WellKnownTags.FileMetaInformationGroupLength);
     }
 
     /// <summary>For files without meta information: explicit or implicit VR, little or big endian, from the first element.</summary>
