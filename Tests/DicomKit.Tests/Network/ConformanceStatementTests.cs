@@ -1,0 +1,32 @@
+using DicomKit.Data;
+using DicomKit.IO;
+
+namespace DicomKit.Tests.Network;
+
+/// <summary>The conformance statement must name every SOP class and transfer syntax the SCP accepts.</summary>
+public class ConformanceStatementTests
+{
+    private static string Statement()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "DicomGateway.sln"))) dir = dir.Parent;
+        dir.Should().NotBeNull("the tests run inside the repository");
+        return File.ReadAllText(Path.Combine(dir!.FullName, "docs", "conformance.md"));
+    }
+
+    [Fact]
+    public void Every_storage_SOP_class_of_the_registry_is_listed()
+    {
+        var text = Statement();
+        DicomUids.StorageSopClasses.Where(u => !text.Contains($"| {u.Value} |", StringComparison.Ordinal))
+            .Select(u => u.Name).Should().BeEmpty();
+    }
+
+    [Fact]
+    public void Every_transfer_syntax_the_SCP_accepts_is_listed()
+    {
+        var text = Statement();
+        DicomTransferSyntax.All.Where(t => !text.Contains($"| {t.Uid} |", StringComparison.Ordinal))
+            .Select(t => t.Name).Should().BeEmpty();
+    }
+}
