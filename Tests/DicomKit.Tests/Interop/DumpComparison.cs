@@ -16,7 +16,7 @@ internal static class DumpComparison
     private static readonly HashSet<string> StringVRs =
         ["AE", "AS", "CS", "DA", "DS", "DT", "IS", "LO", "LT", "PN", "SH", "ST", "TM", "UC", "UI", "UR", "UT"];
 
-    private static readonly HashSet<string> NumberVRs = ["US", "SS", "UL", "SL", "FL", "FD", "SV", "UV", "OF", "OD", "OL", "OV"];
+    private static readonly HashSet<string> NumberVRs = ["US", "SS", "UL", "up", "SL", "FL", "FD", "SV", "UV", "OF", "OD", "OL", "OV"];
 
     public static List<string> Compare(DicomDataset ours, IReadOnlyList<DumpEntry> dump, bool explicitVR)
     {
@@ -84,7 +84,10 @@ internal static class DumpComparison
         if (explicitVR || item.VR != DicomVR.UN)
         {
             // dcmdump prints "??" for an element whose VR it could not learn (implicit VR content of a UN sequence).
-            if (item.VR.Code != e.VR && !(e.VR == "SQ" && item is DicomSequence) && !(e.VR == "??" && item.VR == DicomVR.UN))
+            // DCMTK prints "up" for the UL file offsets of a DICOMDIR, and "OB" for every pixel sequence, whatever
+            // VR the file states (encapsulated pixel data written as OW is seen in the wild; DicomKit keeps it).
+            if (item.VR.Code != e.VR && !(e.VR == "SQ" && item is DicomSequence) && !(e.VR == "??" && item.VR == DicomVR.UN)
+                && !(e.VR == "up" && item.VR == DicomVR.UL) && !(e.VR == "OB" && item is DicomFragmentSequence))
                 return $"VR {item.VR}, dcmdump {e.VR}";
         }
         switch (item)
@@ -154,7 +157,7 @@ internal static class DumpComparison
 
     private static double[] Numbers(string vr, ReadOnlySpan<byte> b)
     {
-        var size = vr switch { "US" or "SS" => 2, "UL" or "SL" or "FL" or "OF" or "OL" => 4, _ => 8 };
+        var size = vr switch { "US" or "SS" => 2, "UL" or "up" or "SL" or "FL" or "OF" or "OL" => 4, _ => 8 };
         var r = new double[b.Length / size];
         for (var k = 0; k < r.Length; k++)
         {
@@ -163,7 +166,7 @@ internal static class DumpComparison
             {
                 "US" => BinaryPrimitives.ReadUInt16LittleEndian(s),
                 "SS" => BinaryPrimitives.ReadInt16LittleEndian(s),
-                "UL" or "OL" => BinaryPrimitives.ReadUInt32LittleEndian(s),
+                "UL" or "up" or "OL" => BinaryPrimitives.ReadUInt32LittleEndian(s),
                 "SL" => BinaryPrimitives.ReadInt32LittleEndian(s),
                 "FL" or "OF" => BinaryPrimitives.ReadSingleLittleEndian(s),
                 "FD" or "OD" => BinaryPrimitives.ReadDoubleLittleEndian(s),

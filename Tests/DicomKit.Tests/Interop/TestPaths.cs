@@ -23,6 +23,36 @@ internal static class TestPaths
 
     public static string Corpus(string name) => Path.Combine(CorpusDirectory, name);
 
+    /// <summary>
+    /// The real-world files Debian's python3-pydicom ships (read in place, never copied into the repository):
+    /// the fixed Debian path, else wherever a python3 that can import pydicom finds them.
+    /// </summary>
+    public static string PydicomDataDirectory => PydicomData.Value;
+
+    // Lazy, so a missing package fails the tests that need it and not every user of TestPaths.
+    private static readonly Lazy<string> PydicomData = new(FindPydicomData);
+
+    private static string FindPydicomData()
+    {
+        const string debian = "/usr/lib/python3/dist-packages/pydicom/data";
+        if (Directory.Exists(Path.Combine(debian, "test_files"))) return debian;
+        foreach (var python in new[] { "/usr/bin/python3", "python3" })
+        {
+            try
+            {
+                var r = ExternalTool.Run(python, "-c", "import pydicom.data, os; print(os.path.dirname(pydicom.data.__file__))");
+                var dir = r.StandardOutput.Trim();
+                if (r.ExitCode == 0 && Directory.Exists(Path.Combine(dir, "test_files"))) return dir;
+            }
+            catch (InvalidOperationException)
+            {
+                // that python3 is not installed; try the next
+            }
+        }
+        throw new InvalidOperationException(
+            $"pydicom's data files are missing (looked at {debian} and asked python3). Install them with apt-get install python3-pydicom (./test.sh does this).");
+    }
+
     /// <summary>A fresh scratch directory under the test output, removed by the caller when wanted.</summary>
     public static string NewScratchDirectory()
     {
