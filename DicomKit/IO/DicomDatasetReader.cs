@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using DicomKit.Data;
 
 namespace DicomKit.IO;
@@ -46,17 +47,17 @@ internal sealed class DicomDatasetReader(ByteReader reader, DicomReadOptions opt
             if (!inItem && depth == 0 && options.StopAtTag is { } stop && tag >= stop)
                 return;
 
-            var (vr, length) = ReadHeader(tag, rules);
+            var (vr, length) = ReadHeader(dataset, tag, rules);
             var item = ReadValue(dataset, tag, vr, length, rules, depth, start);
             if (!dataset.TryAppend(item))
                 dataset.AddOrUpdate(item); // out of order or repeated: keep going, the last one wins
         }
     }
 
-    private (DicomVR Vr, uint Length) ReadHeader(DicomTag tag, DicomEncodingRules rules)
+    private (DicomVR Vr, uint Length) ReadHeader(DicomDataset dataset, DicomTag tag, DicomEncodingRules rules)
     {
         if (!rules.ExplicitVR)
-            return (DicomDictionary.GetDefaultVR(tag), ReadUInt32(tag, rules.BigEndian));
+            return (ImplicitVR(dataset, tag), ReadUInt32(tag, rules.BigEndian));
 
         var two = reader.Peek(2);
         if (two.Length < 2) throw new DicomFormatException("Data ends inside an element header", reader.Position, tag);
@@ -82,7 +83,34 @@ internal sealed class DicomDatasetReader(ByteReader reader, DicomReadOptions opt
             return (DicomVR.UN, ReadUInt32(tag, rules.BigEndian));
         }
         // Not a VR at all: some writers put implicit VR elements into explicit VR files. Read it as implicit.
-        return (DicomDictionary.GetDefaultVR(tag), ReadUInt32(tag, rules.BigEndian));
+        return (ImplicitVR(dataset, tag), ReadUInt32(tag, rules.BigEndian));
+    }
+
+    /// <summary>
+    /// Elements the standard types "US or SS" because their sign follows Pixel Representation (PS3.3 C.7.5.1,
+    /// C.7.6.3.1, C.7.6.16.2, C.11.1.1, C.11.5): DCMTK's list (DcmItem::checkAndUpdateVR), so that both agree.
+    /// </summary>
+    private static readonly HashSet<DicomTag> SignFollowsPixelRepresentation =
+    [
+        Tags.PixelPaddingValue, Tags.PixelPaddingRangeLimit, Tags.HistogramFirstBinValue, Tags.HistogramLastBinValue,
+        Tags.ZeroVelocityPixelValue, Tags.SmallestImagePixelValue, Tags.LargestImagePixelValue, Tags.SmallestPixelValueInSeries,
+        Tags.LargestPixelValueInSeries, Tags.LUTDescriptor, Tags.RealWorldValueLastValueMapped, Tags.RealWorldValueFirstValueMapped,
+    ];
+
+    /// <summary>
+    /// The VR of an element whose encoding does not carry one: the dictionary's first, except that a "US or SS"
+    /// pixel value is SS when the data set read so far has Pixel Representation (0028,0103) = 1 (2's complement).
+    /// Read as US, a negative padding value or minimum would be written as US to an explicit VR syntax and read
+    /// by every peer as a large positive number.
+    /// </summary>
+    private static DicomVR ImplicitVR(DicomDataset dataset, DicomTag tag)
+    {
+        var vr = DicomDictionary.GetDefaultVR(tag);
+        if (vr == DicomVR.US && SignFollowsPixelRepresentation.Contains(tag)
+            && dataset.GetElement(Tags.PixelRepresentation) is { Length: 2 } representation
+            && BinaryPrimitives.ReadUInt16LittleEndian(representation.Value.Memory.Span) == 1)
+            return DicomVR.SS;
+        return vr;
     }
 
     private static bool IsUpper(byte b) => b is >= (byte)'A' and <= (byte)'Z';
@@ -236,7 +264,7 @@ internal sealed class DicomDatasetReader(ByteReader reader, DicomReadOptions opt
     {
         var start = reader.Position;
         var tag = new DicomTag(reader.ReadUInt16(rules.BigEndian), reader.ReadUInt16(rules.BigEndian));
-        var (vr, length) = ReadHeader(tag, rules);
+        var (vr, length) = ReadHeader(dataset, tag, rules);
         if (length == UndefinedLength) throw new DicomFormatException("Undefined length in the file meta information", start, tag);
         dataset.AddOrUpdate(ReadValue(dataset, tag, vr, length, rules, 0, start));
     }
