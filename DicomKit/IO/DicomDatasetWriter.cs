@@ -110,7 +110,7 @@ public sealed class DicomDatasetWriter
     {
         if (!rules.ExplicitVR || rules.BigEndian)
             throw new InvalidOperationException("Encapsulated pixel data can only be written in an explicit VR little endian syntax.");
-        WriteHeader(f.Tag, f.VR, UndefinedLength, rules);
+        WriteHeader(f.Tag, DicomVR.OB, UndefinedLength, rules); // PS3.5 A.4: encapsulated pixel data is OB, whatever a sender wrote
         WriteFragment(f.OffsetTable, rules);
         foreach (var frag in f.Fragments) WriteFragment(frag, rules);
         WriteTagAndLength(DicomTag.SequenceDelimitationItem, 0, rules);
