@@ -6,8 +6,8 @@ namespace DicomKit.IO;
 /// <summary>
 /// Writes data sets in a given encoding. Values are copied from their sources stream to stream, swapped to big
 /// endian on the way when needed; lengths of defined-length sequences and items are computed, never guessed.
-/// Group length elements (gggg,0000) of the data set are dropped: they are retired (PS3.5 7.2) and would be
-/// wrong after any change.
+/// Group length elements (gggg,0000) are retired (PS3.5 7.2) but some writers still emit them: where the data set
+/// has one, its value is recomputed for the encoding being written (as DCMTK does by default), never copied.
 /// </summary>
 public sealed class DicomDatasetWriter
 {
@@ -29,12 +29,30 @@ public sealed class DicomDatasetWriter
     {
         foreach (var item in dataset)
         {
-            if (Skip(item, isMeta)) continue;
-            WriteItem(item, rules);
+            if (item.Tag.IsGroupLength && !isMeta && item.Tag.Group != 0x0000)
+                WriteGroupLength(dataset, item.Tag, rules);
+            else
+                WriteItem(item, rules);
         }
     }
 
-    private static bool Skip(DicomItem item, bool isMeta) => item.Tag.IsGroupLength && !isMeta && item.Tag.Group != 0x0000;
+    private void WriteGroupLength(DicomDataset dataset, DicomTag tag, DicomEncodingRules rules)
+    {
+        var length = checked((uint)GroupContentLength(dataset, tag.Group, rules));
+        WriteHeader(tag, DicomVR.UL, 4, rules);
+        Span<byte> v = stackalloc byte[4];
+        WriteU32(v, length, rules.BigEndian);
+        _out.Write(v);
+    }
+
+    /// <summary>Encoded length of the elements of one group after its group length element.</summary>
+    private static long GroupContentLength(DicomDataset dataset, ushort group, DicomEncodingRules rules)
+    {
+        long total = 0;
+        foreach (var item in dataset)
+            if (item.Tag.Group == group && !item.Tag.IsGroupLength) total += ItemLength(item, rules);
+        return total;
+    }
 
     private void WriteItem(DicomItem item, DicomEncodingRules rules)
     {
@@ -186,7 +204,7 @@ public sealed class DicomDatasetWriter
     {
         long total = 0;
         foreach (var item in ds)
-            if (!Skip(item, isMeta)) total += ItemLength(item, rules);
+            total += item.Tag.IsGroupLength && !isMeta && item.Tag.Group != 0x0000 ? HeaderLength(DicomVR.UL, rules) + 4 : ItemLength(item, rules);
         return total;
     }
 
