@@ -1,0 +1,273 @@
+#!/usr/bin/env bash
+# Network benchmark (issue #3): a stock DCMTK storescu sends a generated 300-slice CT to our Gateway and to
+# DCMTK storescp, stock and with TCP_NODELAY forced by nodelay-shim.c, over one association and over four
+# parallel ones. Prints instances/s, MB/s and peak RSS of each receiver. Loopback (127.0.0.1) only.
+#
+#   bench/network/run.sh [--repeats 3] [--warmup 10] [--data-root DIR] [--no-build] [--no-sender-shim]
+#                        [--receivers gateway,storescp-shim,storescp-stock,storescp-stock+scu-shim]
+#
+# See bench/network/README.md for what each row means.
+set -euo pipefail
+
+readonly REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+readonly OUT="$REPO/bench/out"
+readonly SHIM="$OUT/nodelay-shim.so"
+readonly GATEWAY="$REPO/Gateway/bin/Release/net10.0/DicomGateway"
+readonly HOST=127.0.0.1
+readonly AE=DICOMGATEWAY
+readonly SLICES=300
+readonly PARALLEL=4
+readonly LISTEN_WAIT_TICKS=150      # x 0.1 s: how long a receiver may take to listen
+readonly STOP_WAIT_TICKS=50         # x 0.1 s: how long a receiver may take to exit on SIGTERM
+readonly SAMPLE_MAX_TICKS=36000     # x 0.05 s: the RSS sampler gives up after 30 minutes
+
+repeats=3
+warmup=10
+data_root="$OUT/net"
+build=1
+sender_shim=1
+only=""
+while (($#)); do
+    case "$1" in
+        --repeats) repeats="$2"; shift 2 ;;
+        --warmup) warmup="$2"; shift 2 ;;
+        --data-root) data_root="$2"; shift 2 ;;
+        --no-build) build=0; shift ;;
+        --no-sender-shim) sender_shim=0; shift ;;
+        --receivers) only="$2"; shift 2 ;;
+        -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+        *) echo "unknown option: $1" >&2; exit 2 ;;
+    esac
+done
+[[ "$repeats" =~ ^[1-9][0-9]*$ && "$warmup" =~ ^[0-9]+$ ]] || { echo "--repeats must be >= 1, --warmup >= 0" >&2; exit 2; }
+((warmup < SLICES)) || { echo "--warmup must be below $SLICES" >&2; exit 2; }
+
+for tool in gcc dotnet storescu storescp ss awk; do
+    command -v "$tool" >/dev/null || { echo "missing $tool (DCMTK: apt-get install -y dcmtk)" >&2; exit 2; }
+done
+
+# ---- clean-up: every process this script starts is recorded here and ended by its id on exit ----------------
+receiver_pid=""
+sampler_pid=""
+work=""
+
+children_of() { cat "/proc/$1/task/"*/children 2>/dev/null || true; }
+
+stop_receiver() {
+    [[ -n "$receiver_pid" ]] || return 0
+    local pid="$receiver_pid" kids tick
+    kids="$(children_of "$pid")"
+    kill -TERM "$pid" 2>/dev/null || true
+    for ((tick = 0; tick < STOP_WAIT_TICKS; tick++)); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    # storescp --fork: a child still serving an association outlives its parent; end it by its id.
+    for kid in $kids; do kill -KILL "$kid" 2>/dev/null || true; done
+    receiver_pid=""
+}
+
+stop_sampler() {
+    [[ -n "$sampler_pid" ]] || return 0
+    kill -TERM "$sampler_pid" 2>/dev/null || true
+    wait "$sampler_pid" 2>/dev/null || true
+    sampler_pid=""
+}
+
+cleanup() {
+    stop_sampler
+    stop_receiver
+    [[ -n "$work" && -d "$work" ]] && rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ---- preparation -----------------------------------------------------------------------------------------------
+mkdir -p "$OUT"
+echo "Building $SHIM"
+gcc -shared -fPIC -O2 -Wall -Wextra -o "$SHIM" "$REPO/bench/network/nodelay-shim.c" -ldl
+if ((build)); then
+    echo "Building the Gateway (Release)"
+    dotnet build -c Release "$REPO/Gateway" -v quiet -nologo >/dev/null
+fi
+[[ -x "$GATEWAY" ]] || { echo "no $GATEWAY: run without --no-build" >&2; exit 2; }
+# The header benchmark's corpus: bench/out/ct/CT0001..0300.dcm, 512x512 16-bit, Explicit VR LE, cached by manifest.
+dotnet run -c Release --project "$REPO/bench/DicomKit.Benchmarks" -- generate "$OUT" --slices "$SLICES"
+mapfile -t files < <(ls "$OUT"/ct/CT*.dcm)
+((${#files[@]} == SLICES)) || { echo "expected $SLICES files in $OUT/ct, found ${#files[@]}" >&2; exit 2; }
+total_bytes="$(cat "${files[@]}" | wc -c)"
+
+mkdir -p "$data_root"
+work="$(mktemp -d "$data_root/run.XXXXXX")"
+results="$work/results.tsv"
+: >"$results"
+
+free_port() {
+    local port i
+    for ((i = 0; i < 200; i++)); do
+        port=$((20000 + RANDOM % 40000))
+        if [[ -z "$(ss -Hltn "sport = :$port")" ]]; then echo "$port"; return 0; fi
+    done
+    echo "no free port found" >&2
+    return 1
+}
+
+# Sum of VmRSS over a process and its children, in kB (storescp --fork serves each association in a child).
+tree_rss_kb() {
+    local sum=0 pid kb
+    for pid in "$1" $(children_of "$1"); do
+        kb="$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status" 2>/dev/null || true)"
+        sum=$((sum + ${kb:-0}))
+    done
+    echo "$sum"
+}
+
+# Writes the largest tree RSS seen to $2 every 50 ms until killed or the process is gone.
+sample_rss() {
+    local pid="$1" into="$2" peak=0 now tick
+    for ((tick = 0; tick < SAMPLE_MAX_TICKS; tick++)); do
+        kill -0 "$pid" 2>/dev/null || break
+        now="$(tree_rss_kb "$pid")"
+        if ((now > peak)); then peak=$now; echo "$peak" >"$into"; fi
+        sleep 0.05
+    done
+}
+
+# start_receiver NAME PORT DIR MODE: sets receiver_pid and received_dir.
+start_receiver() {
+    local name="$1" port="$2" dir="$3" mode="$4" fork=() tick
+    [[ "$mode" == "$PARALLEL"* ]] && fork=(--fork)
+    mkdir -p "$dir"
+    case "$name" in
+        gateway)
+            # From the repository root, so it reads the repository's appsettings.json like `dotnet run --project Gateway`.
+            (cd "$REPO" && exec "$GATEWAY" --Dicom:Port "$port" --Dicom:BindAddress "$HOST" --Dicom:AeTitle "$AE" \
+                --Storage:DataDirectory "$dir") >"$dir.log" 2>&1 &
+            receiver_pid=$!
+            received_dir="$dir/incoming" ;;
+        storescp-*)
+            # storescp 3.6.7 cannot choose its address: the shim rebinds its 0.0.0.0 listener to 127.0.0.1. For the
+            # stock rows it does only that (NODELAY_SHIM_NODELAY=0); storescp-shim also gets TCP_NODELAY on accept().
+            local nodelay=0
+            [[ "$name" == storescp-shim ]] && nodelay=1
+            LD_PRELOAD="$SHIM" NODELAY_SHIM_LOOPBACK=1 NODELAY_SHIM_NODELAY="$nodelay" \
+                storescp "${fork[@]}" -aet "$AE" -od "$dir" +B "$port" >"$dir.log" 2>&1 &
+            receiver_pid=$!
+            received_dir="$dir" ;;
+    esac
+    for ((tick = 0; tick < LISTEN_WAIT_TICKS; tick++)); do
+        [[ -n "$(ss -Hltn "src $HOST:$port")" ]] && return 0
+        kill -0 "$receiver_pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    echo "$name did not listen on $HOST:$port; its log:" >&2
+    tail -n 20 "$dir.log" >&2 || true
+    return 1
+}
+
+count_received() { find "$1" -maxdepth 1 -type f ! -name '*.part' | wc -l; }
+
+# send NAME PORT LOGPREFIX CHUNKS FILES...: stock storescu (or with the shim for the sender-side row), CHUNKS
+# parallel processes over consecutive slices of FILES. Returns non-zero if any storescu did.
+send() {
+    local name="$1" port="$2" logs="$3" chunks="$4"; shift 4
+    local all=("$@") per=$((($# + chunks - 1) / chunks)) pids=() i rc=0 pre=()
+    [[ "$name" == "storescp-stock+scu-shim" ]] && pre=(env "LD_PRELOAD=$SHIM")
+    for ((i = 0; i < chunks; i++)); do
+        "${pre[@]}" storescu -aet BENCHSCU -aec "$AE" "$HOST" "$port" "${all[@]:i*per:per}" >"$logs.$i.log" 2>&1 &
+        pids+=($!)
+    done
+    for i in "${!pids[@]}"; do wait "${pids[$i]}" || { rc=1; tail -n 5 "$logs.$i.log" >&2; }; done
+    return $rc
+}
+
+# run_cell NAME MODE REP: one receiver, fresh, one measurement appended to $results.
+run_cell() {
+    local name="$1" mode="$2" rep="$3" chunks=1 port dir t0 t1 got hwm sampled status=ok
+    [[ "$mode" == "$PARALLEL"* ]] && chunks=$PARALLEL
+    port="$(free_port)"
+    dir="$work/$name.$chunks.$rep"
+    if ! start_receiver "$name" "$port" "$dir" "$mode"; then
+        stop_receiver
+        printf '%s\t%s\t%s\t0\t0\tfailed\n' "$name" "$mode" "$rep" >>"$results"
+        return 0
+    fi
+    if ((warmup > 0)); then
+        # Untimed: the Gateway JIT-compiles its store path here, as a long-running service has long done.
+        send "$name" "$port" "$dir.warmup" 1 "${files[@]:0:warmup}" || status=failed
+        find "$received_dir" -maxdepth 1 -type f -delete
+    fi
+    echo 0 >"$dir.peak"
+    sample_rss "$receiver_pid" "$dir.peak" &
+    sampler_pid=$!
+    t0="$(date +%s%N)"
+    send "$name" "$port" "$dir.scu" "$chunks" "${files[@]}" || status=failed
+    t1="$(date +%s%N)"
+    got="$(count_received "$received_dir")"
+    hwm="$(awk '/^VmHWM:/ { print $2 }' "/proc/$receiver_pid/status" 2>/dev/null || echo 0)"
+    stop_sampler
+    sampled="$(cat "$dir.peak")"
+    stop_receiver
+    ((got == SLICES)) || status=failed
+    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$mode" "$rep" "$(((t1 - t0) / 1000))" "$((hwm > sampled ? hwm : sampled))" "$status" >>"$results"
+    printf '  %-24s %-16s #%s  %6.2f s  %3s files  %s\n' "$name" "$mode" "$rep" "$(awk "BEGIN { print ($t1 - $t0) / 1e9 }")" "$got" "$status"
+    rm -rf "$dir"
+}
+
+receivers=(gateway storescp-shim storescp-stock)
+((sender_shim)) && receivers+=(storescp-stock+scu-shim)
+if [[ -n "$only" ]]; then
+    IFS=, read -r -a receivers <<<"$only"
+    for name in "${receivers[@]}"; do
+        [[ "$name" =~ ^(gateway|storescp-shim|storescp-stock|storescp-stock\+scu-shim)$ ]] || { echo "unknown receiver: $name" >&2; exit 2; }
+    done
+fi
+modes=("1 association" "$PARALLEL associations")
+
+echo "Sending $SLICES files, $((total_bytes / 1048576)) MiB, $repeats round(s), receivers writing under $work"
+for ((rep = 1; rep <= repeats; rep++)); do
+    order=("${receivers[@]}")
+    if ((rep % 2 == 0)); then
+        order=()
+        for ((i = ${#receivers[@]} - 1; i >= 0; i--)); do order+=("${receivers[$i]}"); done
+    fi
+    for name in "${order[@]}"; do
+        for mode in "${modes[@]}"; do run_cell "$name" "$mode" "$rep"; done
+    done
+done
+
+# ---- report: medians of time, max of peak RSS, ratio of ours to storescp with the shim --------------------------
+echo
+echo "$(storescp --version | head -n 1 | sed 's/^\$dcmtk: //; s/ \$$//'); $(dotnet --version | sed 's/^/.NET SDK /'); $(nproc) cores; $repeats round(s); data under $data_root"
+echo "stock storescu -> receiver on $HOST; $SLICES CT files of 512x512x16 ($((total_bytes / 1048576)) MiB); $PARALLEL associations = $PARALLEL storescu processes x $((SLICES / PARALLEL)) files"
+echo
+awk -F '\t' -v n="$SLICES" -v bytes="$total_bytes" -v receivers="${receivers[*]}" -v modes="${modes[0]}|${modes[1]}" '
+    { key = $1 SUBSEP $2; k = ++count[key]; us[key, k] = $4; if ($5 > peak[key]) peak[key] = $5; if ($6 != "ok") failed[key] = 1 }
+    function median(key,    m, i, j, t, a) {
+        m = count[key]
+        for (i = 1; i <= m; i++) a[i] = us[key, i]
+        for (i = 2; i <= m; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
+        lo[key] = a[1]; hi[key] = a[m]
+        return m % 2 ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2
+    }
+    END {
+        split(receivers, rs, " "); split(modes, ms, "|")
+        print "| receiver | mode | instances/s (min-max) | MB/s | peak RSS MB | status |"
+        print "|---|---|---:|---:|---:|---|"
+        for (mi = 1; mi in ms; mi++) {
+            for (ri = 1; ri in rs; ri++) {
+                key = rs[ri] SUBSEP ms[mi]
+                if (!(key in count)) continue
+                med = median(key)
+                if (lo[key] == 0) { printf "| %s | %s | - | - | - | FAILED |\n", rs[ri], ms[mi]; continue }
+                rate[key] = n / (med / 1e6)
+                printf "| %s | %s | %.0f (%.0f-%.0f) | %.1f | %.1f | %s |\n", rs[ri], ms[mi], rate[key], n / (hi[key] / 1e6), n / (lo[key] / 1e6),
+                    bytes / 1048576 / (med / 1e6), peak[key] / 1024, (key in failed) ? "FAILED" : "ok"
+            }
+            ours = "gateway" SUBSEP ms[mi]; peer = "storescp-shim" SUBSEP ms[mi]
+            if ((ours in rate) && (peer in rate) && peak[peer] > 0)
+                printf "| ratio gateway/storescp-shim | %s | %.2fx | %.2fx | %.2fx | |\n", ms[mi], rate[ours] / rate[peer], rate[ours] / rate[peer], peak[ours] / peak[peer]
+        }
+    }' "$results"
