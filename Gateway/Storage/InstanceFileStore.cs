@@ -8,7 +8,8 @@ namespace DicomGateway.Storage;
 /// Writes received instances as Part-10 files under {DataDirectory}/incoming, named by an internal id (a
 /// time-ordered GUID), never by a UID or any other value from the data set: those come from the network and
 /// cannot be trusted as file names. A file appears under its final name only once it is complete and flushed
-/// to disk; until then it is "{id}.part", and an aborted transfer deletes it.
+/// to disk; until then it is "{id}.dcm.part", and an aborted transfer deletes it. Writes are unbuffered: the SCP
+/// hands over whole PDV fragments, which go to the kernel as they are.
 /// </summary>
 public sealed partial class InstanceFileStore
 {
@@ -21,7 +22,15 @@ public sealed partial class InstanceFileStore
         _logger = logger;
         IncomingDirectory = Path.Combine(paths.DataDirectory, "incoming");
         Directory.CreateDirectory(IncomingDirectory);
+        DirectorySync = new DirectorySync(IncomingDirectory);
+        FlushToDisk = options.Value.FlushToDisk;
+        if (!FlushToDisk) LogNotDurable(IncomingDirectory);
     }
+
+    /// <summary>See <see cref="StorageOptions.FlushToDisk"/>.</summary>
+    internal bool FlushToDisk { get; }
+
+    internal DirectorySync DirectorySync { get; }
 
     public string IncomingDirectory { get; }
 
@@ -31,7 +40,7 @@ public sealed partial class InstanceFileStore
         var id = Guid.CreateVersion7().ToString("N");
         var final = Path.Combine(IncomingDirectory, id + ".dcm");
         var partial = final + ".part";
-        var fs = new FileStream(partial, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024, FileOptions.Asynchronous);
+        var fs = new FileStream(partial, FileMode.CreateNew, FileAccess.Write, FileShare.None, 0, FileOptions.Asynchronous);
         try
         {
             DicomFile.WritePreambleAndMeta(fs, sopClassUid, sopInstanceUid, transferSyntax, callingAeTitle);
@@ -48,6 +57,9 @@ public sealed partial class InstanceFileStore
     internal void Committed(string id, long bytes) => LogStored(id, bytes);
 
     internal void Aborted(string id) => LogAborted(id);
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Storage:FlushToDisk is off: instances in {Directory} are acknowledged before they are on disk and can be lost on power failure")]
+    private partial void LogNotDurable(string directory);
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Debug, Message = "Stored instance {InstanceId} ({Bytes} bytes)")]
     private partial void LogStored(string instanceId, long bytes);
@@ -81,15 +93,19 @@ public sealed class PendingInstance : IAsyncDisposable
     /// <summary>Where the data set bytes go, in the transfer syntax announced in <see cref="InstanceFileStore.Begin"/>.</summary>
     public Stream Stream => _file;
 
-    /// <summary>Flushes to the disk (fsync), then renames into place. Only after this returns may the sender be told "success".</summary>
+    /// <summary>
+    /// Makes the instance durable: data on disk (fdatasync), renamed into place, the rename itself on disk (fsync of
+    /// the directory). Only after this returns may the sender be told "success".
+    /// </summary>
     public async Task CommitAsync(CancellationToken cancellationToken)
     {
         await _file.FlushAsync(cancellationToken).ConfigureAwait(false);
-        _file.Flush(flushToDisk: true);
+        if (_store.FlushToDisk) Durability.FlushData(_file);
         var length = _file.Length;
         await _file.DisposeAsync().ConfigureAwait(false);
         File.Move(_partial, FinalPath);
         _done = true;
+        if (_store.FlushToDisk) await _store.DirectorySync.SyncAsync(cancellationToken).ConfigureAwait(false);
         _store.Committed(Id, length);
     }
 

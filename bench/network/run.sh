@@ -4,7 +4,7 @@
 # parallel ones. Prints instances/s, MB/s and peak RSS of each receiver. Loopback (127.0.0.1) only.
 #
 #   bench/network/run.sh [--repeats 3] [--warmup 10] [--data-root DIR] [--no-build] [--no-sender-shim]
-#                        [--receivers gateway,storescp-shim,storescp-stock,storescp-stock+scu-shim]
+#                        [--receivers gateway,gateway-noflush,storescp-shim,storescp-stock,storescp-stock+scu-shim]
 #
 # See bench/network/README.md for what each row means.
 set -euo pipefail
@@ -141,10 +141,12 @@ start_receiver() {
     [[ "$mode" == "$PARALLEL"* ]] && fork=(--fork)
     mkdir -p "$dir"
     case "$name" in
-        gateway)
+        gateway|gateway-noflush)
             # From the repository root, so it reads the repository's appsettings.json like `dotnet run --project Gateway`.
+            local flush=true
+            [[ "$name" == gateway-noflush ]] && flush=false
             (cd "$REPO" && exec "$GATEWAY" --Dicom:Port "$port" --Dicom:BindAddress "$HOST" --Dicom:AeTitle "$AE" \
-                --Storage:DataDirectory "$dir") >"$dir.log" 2>&1 &
+                --Storage:DataDirectory "$dir" --Storage:FlushToDisk "$flush") >"$dir.log" 2>&1 &
             receiver_pid=$!
             received_dir="$dir/incoming" ;;
         storescp-*)
@@ -216,12 +218,12 @@ run_cell() {
     rm -rf "$dir"
 }
 
-receivers=(gateway storescp-shim storescp-stock)
+receivers=(gateway gateway-noflush storescp-shim storescp-stock)
 ((sender_shim)) && receivers+=(storescp-stock+scu-shim)
 if [[ -n "$only" ]]; then
     IFS=, read -r -a receivers <<<"$only"
     for name in "${receivers[@]}"; do
-        [[ "$name" =~ ^(gateway|storescp-shim|storescp-stock|storescp-stock\+scu-shim)$ ]] || { echo "unknown receiver: $name" >&2; exit 2; }
+        [[ "$name" =~ ^(gateway|gateway-noflush|storescp-shim|storescp-stock|storescp-stock\+scu-shim)$ ]] || { echo "unknown receiver: $name" >&2; exit 2; }
     done
 fi
 modes=("1 association" "$PARALLEL associations")
@@ -266,8 +268,12 @@ awk -F '\t' -v n="$SLICES" -v bytes="$total_bytes" -v receivers="${receivers[*]}
                 printf "| %s | %s | %.0f (%.0f-%.0f) | %.1f | %.1f | %s |\n", rs[ri], ms[mi], rate[key], n / (hi[key] / 1e6), n / (lo[key] / 1e6),
                     bytes / 1048576 / (med / 1e6), peak[key] / 1024, (key in failed) ? "FAILED" : "ok"
             }
-            ours = "gateway" SUBSEP ms[mi]; peer = "storescp-shim" SUBSEP ms[mi]
-            if ((ours in rate) && (peer in rate) && peak[peer] > 0)
-                printf "| ratio gateway/storescp-shim | %s | %.2fx | %.2fx | %.2fx | |\n", ms[mi], rate[ours] / rate[peer], rate[ours] / rate[peer], peak[ours] / peak[peer]
+            peer = "storescp-shim" SUBSEP ms[mi]
+            split("gateway gateway-noflush", g, " ")
+            for (gi = 1; gi <= 2; gi++) {
+                ours = g[gi] SUBSEP ms[mi]
+                if ((ours in rate) && (peer in rate) && peak[peer] > 0)
+                    printf "| ratio %s/storescp-shim | %s | %.2fx | %.2fx | %.2fx | |\n", g[gi], ms[mi], rate[ours] / rate[peer], rate[ours] / rate[peer], peak[ours] / peak[peer]
+            }
         }
     }' "$results"
