@@ -11,7 +11,7 @@ namespace DicomKit.IO;
 /// </summary>
 internal sealed class ByteReader : IDisposable
 {
-    private Stream _stream;
+    private readonly Stream _stream;
     private byte[] _buf;
     private int _pos;
     private int _len;
@@ -31,27 +31,12 @@ internal sealed class ByteReader : IDisposable
     public long Position => _bufStart + _pos;
 
     /// <summary>Total length when known (seekable streams), else null.</summary>
-    public long? StreamLength { get; private set; }
+    public long? StreamLength { get; }
 
     /// <summary>Bytes remaining when the length is known.</summary>
     public long? Remaining => StreamLength - Position;
 
     public bool CanSeek => _stream.CanSeek;
-
-    public Stream BaseStream => _stream;
-
-    /// <summary>Switches to a new underlying stream (e.g. an inflating one) at the current logical position.</summary>
-    public void Rebase(Stream stream)
-    {
-        var consumed = Position;
-        // Give the unread buffered bytes to the new stream's producer: callers construct it over a stream
-        // that starts at the current position, so we rewind the old one first when we can.
-        if (_stream.CanSeek) _stream.Position = consumed;
-        _stream = stream;
-        _bufStart = consumed;
-        _pos = _len = 0;
-        StreamLength = null;
-    }
 
     /// <summary>Rewinds the underlying seekable stream to the logical position and returns it, for handing over.</summary>
     public Stream DetachAtPosition()
