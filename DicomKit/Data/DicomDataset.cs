@@ -27,6 +27,13 @@ public sealed class DicomDataset : IEnumerable<DicomItem>
     public int Count => _items.Count;
 
     /// <summary>
+    /// As an item of a sequence: whether it was read with undefined length (null when built in memory). The writer
+    /// keeps it, so a sequence whose items mix both encodings is written back as it came; otherwise
+    /// <see cref="DicomSequence.ItemsUndefinedLength"/> decides.
+    /// </summary>
+    internal bool? ReadWithUndefinedLength { get; set; }
+
+    /// <summary>
     /// The character set that decodes this data set's text: its own (0008,0005) if present, else the one of the
     /// enclosing data set (PS3.5 7.5.3: an item without (0008,0005) inherits).
     /// </summary>
@@ -298,7 +305,7 @@ public sealed class DicomDataset : IEnumerable<DicomItem>
     /// <summary>Deep copy of the structure; value sources are shared (they are immutable).</summary>
     public DicomDataset Clone()
     {
-        var copy = new DicomDataset();
+        var copy = new DicomDataset { ReadWithUndefinedLength = ReadWithUndefinedLength };
         copy._inherited = _inherited;
         copy._inheritedUnusable = _inheritedUnusable;
         foreach (var item in _items)

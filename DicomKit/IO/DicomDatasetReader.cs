@@ -167,7 +167,7 @@ internal sealed class DicomDatasetReader(ByteReader reader, DicomReadOptions opt
             if (itemTag != DicomTag.Item)
                 throw new DicomFormatException($"Expected an item tag in a sequence, found {itemTag}", at, tag);
 
-            var item = new DicomDataset();
+            var item = new DicomDataset { ReadWithUndefinedLength = itemLength == UndefinedLength };
             item.InheritCharacterSetFrom(parent);
             if (first)
             {

@@ -109,7 +109,7 @@ public sealed class DicomDatasetWriter
         WriteHeader(sq.Tag, vr, length, rules);
         foreach (var item in sq.Items)
         {
-            if (sq.ItemsUndefinedLength)
+            if (item.ReadWithUndefinedLength ?? sq.ItemsUndefinedLength)
             {
                 WriteTagAndLength(DicomTag.Item, UndefinedLength, inner);
                 WriteDataset(item, inner, isMeta: false);
@@ -238,7 +238,7 @@ public sealed class DicomDatasetWriter
     {
         long len = 0;
         foreach (var item in sq.Items)
-            len += 8 + DatasetLength(item, inner) + (sq.ItemsUndefinedLength ? 8 : 0);
+            len += 8 + DatasetLength(item, inner) + ((item.ReadWithUndefinedLength ?? sq.ItemsUndefinedLength) ? 8 : 0);
         return len;
     }
 
