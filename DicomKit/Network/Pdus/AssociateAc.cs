@@ -13,8 +13,7 @@ internal sealed class AssociateAc : IWritablePdu
     public List<PresentationContextAc> PresentationContexts { get; } = [];
     public UserInformation UserInformation { get; init; } = new();
 
-    public int BodyLength => AssociateRq.FixedFieldsLength
-        + 4 /* application context item header */ + ApplicationContext.Length
+    public int BodyLength => AssociateHeader.Length(ApplicationContext)
         + PresentationContexts.Sum(pc => 4 + pc.ItemLength)
         + 4 /* user information item header */ + UserInformation.ItemLength;
 
@@ -22,14 +21,7 @@ internal sealed class AssociateAc : IWritablePdu
 
     public void Write(ref PduWriter w)
     {
-        w.WritePduHeader(PduType.AssociateAc, BodyLength);
-        w.WriteUInt16(ProtocolVersion);
-        w.WriteZeros(2);
-        w.WriteAeTitle(CalledAeTitle);
-        w.WriteAeTitle(CallingAeTitle);
-        w.WriteZeros(32);
-        w.WriteItemHeader(ItemType.ApplicationContext, ApplicationContext.Length);
-        w.WriteAscii(ApplicationContext);
+        new AssociateHeader(ProtocolVersion, CalledAeTitle, CallingAeTitle).Write(ref w, PduType.AssociateAc, BodyLength, ApplicationContext);
         foreach (var pc in PresentationContexts)
             pc.Write(ref w);
         UserInformation.Write(ref w);
@@ -38,11 +30,7 @@ internal sealed class AssociateAc : IWritablePdu
     public static AssociateAc Parse(ReadOnlySequence<byte> body)
     {
         var r = new SequenceReader<byte>(body);
-        var version = ItemReading.ReadUInt16(ref r, "A-ASSOCIATE-AC");
-        ItemReading.Skip(ref r, 2, "A-ASSOCIATE-AC");
-        var called = ItemReading.ReadAeTitle(ref r, "A-ASSOCIATE-AC");
-        var calling = ItemReading.ReadAeTitle(ref r, "A-ASSOCIATE-AC");
-        ItemReading.Skip(ref r, 32, "A-ASSOCIATE-AC");
+        var (version, called, calling) = AssociateHeader.Read(ref r, "A-ASSOCIATE-AC");
         var context = AssociateRq.DicomApplicationContext;
         var user = new UserInformation();
         var contexts = new List<PresentationContextAc>();

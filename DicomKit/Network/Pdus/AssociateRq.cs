@@ -11,9 +11,6 @@ internal sealed class AssociateRq : IWritablePdu
     /// <summary>Most presentation contexts one association can carry: ids are odd numbers 1 to 255 (PS3.8 9.3.2.2).</summary>
     public const int MaxPresentationContexts = 128;
 
-    public const int FixedFieldsLength = sizeof(ushort) /* protocol version */ + sizeof(ushort) /* reserved */
-        + 16 /* called AE */ + 16 /* calling AE */ + 32 /* reserved */;
-
     public ushort ProtocolVersion { get; init; } = 1;
     public required string CalledAeTitle { get; init; }
     public required string CallingAeTitle { get; init; }
@@ -21,8 +18,7 @@ internal sealed class AssociateRq : IWritablePdu
     public List<PresentationContextRq> PresentationContexts { get; } = [];
     public UserInformation UserInformation { get; init; } = new();
 
-    public int BodyLength => FixedFieldsLength
-        + 4 /* application context item header */ + ApplicationContext.Length
+    public int BodyLength => AssociateHeader.Length(ApplicationContext)
         + PresentationContexts.Sum(pc => 4 + pc.ItemLength)
         + 4 /* user information item header */ + UserInformation.ItemLength;
 
@@ -30,14 +26,7 @@ internal sealed class AssociateRq : IWritablePdu
 
     public void Write(ref PduWriter w)
     {
-        w.WritePduHeader(PduType.AssociateRq, BodyLength);
-        w.WriteUInt16(ProtocolVersion);
-        w.WriteZeros(2);
-        w.WriteAeTitle(CalledAeTitle);
-        w.WriteAeTitle(CallingAeTitle);
-        w.WriteZeros(32);
-        w.WriteItemHeader(ItemType.ApplicationContext, ApplicationContext.Length);
-        w.WriteAscii(ApplicationContext);
+        new AssociateHeader(ProtocolVersion, CalledAeTitle, CallingAeTitle).Write(ref w, PduType.AssociateRq, BodyLength, ApplicationContext);
         foreach (var pc in PresentationContexts)
             pc.Write(ref w);
         UserInformation.Write(ref w);
@@ -47,11 +36,7 @@ internal sealed class AssociateRq : IWritablePdu
     public static AssociateRq Parse(ReadOnlySequence<byte> body)
     {
         var r = new SequenceReader<byte>(body);
-        var version = ItemReading.ReadUInt16(ref r, "A-ASSOCIATE-RQ");
-        ItemReading.Skip(ref r, 2, "A-ASSOCIATE-RQ");
-        var called = ItemReading.ReadAeTitle(ref r, "A-ASSOCIATE-RQ");
-        var calling = ItemReading.ReadAeTitle(ref r, "A-ASSOCIATE-RQ");
-        ItemReading.Skip(ref r, 32, "A-ASSOCIATE-RQ");
+        var (version, called, calling) = AssociateHeader.Read(ref r, "A-ASSOCIATE-RQ");
         string? context = null;
         UserInformation? user = null;
         var contexts = new List<PresentationContextRq>();
