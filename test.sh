@@ -23,4 +23,13 @@ fi
 TestData/make-corpus.sh
 
 dotnet build DicomGateway.sln -c Release -nologo -v quiet
-dotnet test DicomGateway.sln -c Release --no-build -nologo --logger "console;verbosity=minimal"
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+dotnet test DicomGateway.sln -c Release --no-build -nologo --logger "console;verbosity=minimal" 2>&1 | tee "$log" || status=$?
+
+# One closing line over all test projects: "N passed, N failed".
+awk '/(Passed|Failed)! +- +Failed: / {
+       gsub(/,/, ""); for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i + 1); if ($i == "Passed:") p += $(i + 1) } }
+     END { printf "%d passed, %d failed\n", p, f }' "$log"
+exit "$status"
