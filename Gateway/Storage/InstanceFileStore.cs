@@ -24,7 +24,25 @@ public sealed partial class InstanceFileStore
         Directory.CreateDirectory(IncomingDirectory);
         DirectorySync = new DirectorySync(IncomingDirectory);
         FlushToDisk = options.Value.FlushToDisk;
+        RemoveLeftovers();
         if (!FlushToDisk) LogNotDurable(IncomingDirectory);
+    }
+
+    /// <summary>
+    /// A ".part" file at start is an instance that was never acknowledged: the process stopped before its commit
+    /// returned (the rename and the directory fsync come before the answer). The sender will send it again.
+    /// </summary>
+    private void RemoveLeftovers()
+    {
+        foreach (var leftover in Directory.EnumerateFiles(IncomingDirectory, "*.part"))
+        {
+            try
+            {
+                File.Delete(leftover);
+                LogLeftoverRemoved(Path.GetFileName(leftover));
+            }
+            catch (IOException) { }
+        }
     }
 
     /// <summary>See <see cref="StorageOptions.FlushToDisk"/>.</summary>
@@ -60,6 +78,9 @@ public sealed partial class InstanceFileStore
 
     [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Storage:FlushToDisk is off: instances in {Directory} are acknowledged before they are on disk and can be lost on power failure")]
     private partial void LogNotDurable(string directory);
+
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "Removed {File}, an instance whose transfer was interrupted before it was acknowledged")]
+    private partial void LogLeftoverRemoved(string file);
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Debug, Message = "Stored instance {InstanceId} ({Bytes} bytes)")]
     private partial void LogStored(string instanceId, long bytes);

@@ -99,6 +99,21 @@ public sealed class FileStorageSinkTests : IDisposable
         await commit.Should().ThrowAsync<Exception>();
     }
 
+    [Fact]
+    public void A_partial_file_left_by_an_interrupted_transfer_is_removed_at_start()
+    {
+        var leftover = Path.Combine(_store.IncomingDirectory, "0123456789abcdef0123456789abcdef.dcm.part");
+        File.WriteAllBytes(leftover, new byte[300]);
+        var kept = Path.Combine(_store.IncomingDirectory, "fedcba9876543210fedcba9876543210.dcm");
+        File.WriteAllBytes(kept, new byte[300]);
+
+        var options = Options.Create(new StorageOptions { DataDirectory = "data" });
+        _ = new InstanceFileStore(options, new StoragePaths(options, new Env(_root)), NullLogger<InstanceFileStore>.Instance);
+
+        File.Exists(leftover).Should().BeFalse("it was never acknowledged, and the sender will send it again");
+        File.Exists(kept).Should().BeTrue();
+    }
+
     private sealed class Env(string root) : IHostEnvironment
     {
         public string EnvironmentName { get; set; } = "Test";
