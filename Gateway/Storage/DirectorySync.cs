@@ -5,8 +5,10 @@ namespace DicomGateway.Storage;
 /// fsync that starts after a rename covers it, so concurrent associations share fsyncs instead of queueing
 /// one each. A caller returns only once a sync that started after its own request has finished.
 /// </summary>
-internal sealed class DirectorySync(string directory)
+internal sealed class DirectorySync(Action sync)
 {
+    public DirectorySync(string directory) : this(() => Durability.SyncDirectory(directory)) { }
+
     private readonly SemaphoreSlim _one = new(1, 1);
     private long _requested;
     private long _completed;
@@ -19,7 +21,7 @@ internal sealed class DirectorySync(string directory)
         {
             if (Volatile.Read(ref _completed) >= ticket) return; // a sync that began after our rename has finished
             var covered = Volatile.Read(ref _requested);
-            Durability.SyncDirectory(directory);
+            sync();
             Volatile.Write(ref _completed, covered);
         }
         finally
