@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Network benchmark (issue #3): a stock DCMTK storescu sends a generated 300-slice CT to our Gateway and to
-# DCMTK storescp, stock and with TCP_NODELAY forced by nodelay-shim.c, over one association and over four
-# parallel ones. Prints instances/s, MB/s and peak RSS of each receiver. Loopback (127.0.0.1) only.
+# DCMTK storescp, stock and with TCP_NODELAY forced by nodelay-shim.c, and to Orthanc (a PACS that fsyncs what
+# it stores), over one association and over four parallel ones. Prints instances/s, MB/s and peak RSS of each
+# receiver. Loopback (127.0.0.1) only.
 #
 #   bench/network/run.sh [--repeats 3] [--warmup 10] [--data-root DIR] [--no-build] [--no-sender-shim]
-#                        [--receivers gateway,gateway-noflush,storescp-shim,storescp-stock,storescp-stock+scu-shim]
+#                        [--receivers gateway,gateway-noflush,orthanc-shim,orthanc-nosync-shim,orthanc-shim+scu-shim,
+#                                     storescp-shim,storescp-stock,storescp-stock+scu-shim]
 #
 # See bench/network/README.md for what each row means.
 set -euo pipefail
@@ -18,6 +20,7 @@ readonly AE=DICOMGATEWAY
 readonly SLICES=300
 readonly PARALLEL=4
 readonly LISTEN_WAIT_TICKS=150      # x 0.1 s: how long a receiver may take to listen
+readonly REST_TIMEOUT=30            # s: one request to Orthanc's REST API on the loopback
 readonly STOP_WAIT_TICKS=50         # x 0.1 s: how long a receiver may take to exit on SIGTERM
 readonly SAMPLE_MAX_TICKS=36000     # x 0.05 s: the RSS sampler gives up after 30 minutes
 
@@ -35,19 +38,43 @@ while (($#)); do
         --no-build) build=0; shift ;;
         --no-sender-shim) sender_shim=0; shift ;;
         --receivers) only="$2"; shift 2 ;;
-        -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
         *) echo "unknown option: $1" >&2; exit 2 ;;
     esac
 done
 [[ "$repeats" =~ ^[1-9][0-9]*$ && "$warmup" =~ ^[0-9]+$ ]] || { echo "--repeats must be >= 1, --warmup >= 0" >&2; exit 2; }
 ((warmup < SLICES)) || { echo "--warmup must be below $SLICES" >&2; exit 2; }
 
+receivers=(gateway gateway-noflush orthanc-shim storescp-shim storescp-stock)
+((sender_shim)) && receivers+=(storescp-stock+scu-shim)
+if [[ -n "$only" ]]; then
+    IFS=, read -r -a receivers <<<"$only"
+    for name in "${receivers[@]}"; do
+        [[ "$name" =~ ^(gateway|gateway-noflush|orthanc-shim|orthanc-nosync-shim|orthanc-shim\+scu-shim|storescp-shim|storescp-stock|storescp-stock\+scu-shim)$ ]] || { echo "unknown receiver: $name" >&2; exit 2; }
+    done
+fi
+want_orthanc=0
+[[ " ${receivers[*]} " == *" orthanc-"* ]] && want_orthanc=1
+
 for tool in gcc dotnet storescu storescp ss awk; do
     command -v "$tool" >/dev/null || { echo "missing $tool (DCMTK: apt-get install -y dcmtk)" >&2; exit 2; }
 done
+if ((want_orthanc)); then
+    command -v curl >/dev/null || { echo "missing curl (apt-get install -y curl)" >&2; exit 2; }
+    if ! command -v Orthanc >/dev/null; then
+        # On demand only: Debian's package. Its service is not used (each cell starts its own Orthanc); where
+        # systemd runs, the package starts that service on install, so stop it afterwards if you do not want it.
+        ((EUID == 0)) || { echo "missing Orthanc: apt-get install -y orthanc, or leave the orthanc rows out" >&2; exit 2; }
+        echo "Installing Orthanc (Debian package orthanc)"
+        DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends orthanc >/dev/null \
+            || { apt-get update >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends orthanc >/dev/null; } \
+            || { echo "could not install orthanc" >&2; exit 2; }
+    fi
+fi
 
 # ---- clean-up: every process this script starts is recorded here and ended by its id on exit ----------------
 receiver_pid=""
+http_port=""
 sampler_pid=""
 work=""
 
@@ -101,6 +128,7 @@ total_bytes="$(cat "${files[@]}" | wc -c)"
 
 mkdir -p "$data_root"
 work="$(mktemp -d "$data_root/run.XXXXXX")"
+[[ "$work" != *[\"\\]* ]] || { echo "--data-root must not contain \" or \\ (it goes into Orthanc's JSON configuration)" >&2; exit 2; }
 results="$work/results.tsv"
 : >"$results"
 
@@ -135,9 +163,32 @@ sample_rss() {
     done
 }
 
-# start_receiver NAME PORT DIR MODE: sets receiver_pid and received_dir.
+# Orthanc's REST API on its loopback HTTP port, never through a proxy: orthanc_rest PORT METHOD PATH.
+orthanc_rest() {
+    curl -sSf --noproxy '*' --max-time "$REST_TIMEOUT" -X "$2" "http://$HOST:$1$3"
+}
+
+# Instances in Orthanc's index (GET /statistics -> CountInstances); 0 if it does not answer.
+orthanc_count() {
+    local n
+    n="$(orthanc_rest "$1" GET /statistics 2>/dev/null | grep -o '"CountInstances" *: *[0-9]*' | grep -o '[0-9]*$' || true)"
+    echo "${n:-0}"
+}
+
+# Deletes every patient (so every instance, and its file) from Orthanc; fails unless it is then empty. The
+# warm-up sends the first slices of the series again, which Orthanc would otherwise find already stored.
+orthanc_clear() {
+    local port="$1" id
+    for id in $(orthanc_rest "$port" GET /patients | grep -oE '[0-9a-f]{8}(-[0-9a-f]{8}){4}'); do
+        orthanc_rest "$port" DELETE "/patients/$id" >/dev/null || return 1
+    done
+    [[ "$(orthanc_count "$port")" == 0 ]]
+}
+
+# start_receiver NAME PORT DIR MODE: sets receiver_pid, received_dir and http_port (Orthanc's, else empty).
 start_receiver() {
     local name="$1" port="$2" dir="$3" mode="$4" fork=() tick
+    http_port=""
     [[ "$mode" == "$PARALLEL"* ]] && fork=(--fork)
     mkdir -p "$dir"
     case "$name" in
@@ -158,9 +209,47 @@ start_receiver() {
                 storescp "${fork[@]}" -aet "$AE" -od "$dir" +B "$port" >"$dir.log" 2>&1 &
             receiver_pid=$!
             received_dir="$dir" ;;
+        orthanc-*)
+            # Debian's Orthanc 1.10.1 with only this file: no plugins (Debian's default configuration would load
+            # /usr/share/orthanc/plugins/), no Lua, no modalities or peers, no proxy; REST on the loopback only.
+            # It has no option to choose its listening addresses: the shim rebinds its 0.0.0.0 DICOM and HTTP
+            # listeners to 127.0.0.1, and sets TCP_NODELAY on accept(), which Orthanc's DICOM side never does.
+            # SyncStorageArea (its default, true) fsyncs each stored file before the C-STORE response.
+            local sync=true
+            [[ "$name" == orthanc-nosync-* ]] && sync=false
+            http_port="$(free_port)"
+            for ((tick = 0; tick < 20 && http_port == port; tick++)); do http_port="$(free_port)"; done
+            cat >"$dir/orthanc.json" <<EOF
+{
+  "Name" : "DicomGateway benchmark",
+  "DicomAet" : "$AE",
+  "DicomPort" : $port,
+  "DicomCheckCalledAet" : false,
+  "StorageDirectory" : "$dir/storage",
+  "IndexDirectory" : "$dir/index",
+  "SyncStorageArea" : $sync,
+  "HttpServerEnabled" : true,
+  "HttpPort" : $http_port,
+  "RemoteAccessAllowed" : false,
+  "AuthenticationEnabled" : false,
+  "Plugins" : [],
+  "LuaScripts" : [],
+  "DicomModalities" : {},
+  "OrthancPeers" : {},
+  "HttpProxy" : "",
+  "SaveJobs" : false
+}
+EOF
+            LD_PRELOAD="$SHIM" NODELAY_SHIM_LOOPBACK=1 NODELAY_SHIM_NODELAY=1 \
+                Orthanc "$dir/orthanc.json" >"$dir.log" 2>&1 &
+            receiver_pid=$!
+            received_dir="$dir/storage" ;;
     esac
     for ((tick = 0; tick < LISTEN_WAIT_TICKS; tick++)); do
-        [[ -n "$(ss -Hltn "src $HOST:$port")" ]] && return 0
+        if [[ -n "$(ss -Hltn "src $HOST:$port")" ]]; then
+            [[ -z "$http_port" ]] && return 0
+            [[ -n "$(ss -Hltn "src $HOST:$http_port")" ]] && orthanc_rest "$http_port" GET /system >/dev/null 2>&1 && return 0
+        fi
         kill -0 "$receiver_pid" 2>/dev/null || break
         sleep 0.1
     done
@@ -169,14 +258,26 @@ start_receiver() {
     return 1
 }
 
-count_received() { find "$1" -maxdepth 1 -type f ! -name '*.part' | wc -l; }
+# count_received NAME DIR: files received. Orthanc: the smaller of the files in its storage area (a two-level
+# hex tree; its index is elsewhere) and the instances its index has.
+count_received() {
+    local files
+    case "$1" in
+        orthanc-*)
+            files="$(find "$2" -type f | wc -l)"
+            local indexed
+            indexed="$(orthanc_count "$http_port")"
+            echo $((files < indexed ? files : indexed)) ;;
+        *) find "$2" -maxdepth 1 -type f ! -name '*.part' | wc -l ;;
+    esac
+}
 
 # send NAME PORT LOGPREFIX CHUNKS FILES...: stock storescu (or with the shim for the sender-side row), CHUNKS
 # parallel processes over consecutive slices of FILES. Returns non-zero if any storescu did.
 send() {
     local name="$1" port="$2" logs="$3" chunks="$4"; shift 4
     local all=("$@") per=$((($# + chunks - 1) / chunks)) pids=() i rc=0 pre=()
-    [[ "$name" == "storescp-stock+scu-shim" ]] && pre=(env "LD_PRELOAD=$SHIM")
+    [[ "$name" == *+scu-shim ]] && pre=(env "LD_PRELOAD=$SHIM")
     for ((i = 0; i < chunks; i++)); do
         "${pre[@]}" storescu -aet BENCHSCU -aec "$AE" "$HOST" "$port" "${all[@]:i*per:per}" >"$logs.$i.log" 2>&1 &
         pids+=($!)
@@ -199,7 +300,11 @@ run_cell() {
     if ((warmup > 0)); then
         # Untimed: the Gateway JIT-compiles its store path here, as a long-running service has long done.
         send "$name" "$port" "$dir.warmup" 1 "${files[@]:0:warmup}" || status=failed
-        find "$received_dir" -maxdepth 1 -type f -delete
+        if [[ -n "$http_port" ]]; then
+            orthanc_clear "$http_port" || { echo "  $name: could not empty Orthanc after the warm-up" >&2; status=failed; }
+        else
+            find "$received_dir" -maxdepth 1 -type f -delete
+        fi
     fi
     echo 0 >"$dir.peak"
     sample_rss "$receiver_pid" "$dir.peak" &
@@ -207,7 +312,7 @@ run_cell() {
     t0="$(date +%s%N)"
     send "$name" "$port" "$dir.scu" "$chunks" "${files[@]}" || status=failed
     t1="$(date +%s%N)"
-    got="$(count_received "$received_dir")"
+    got="$(count_received "$name" "$received_dir")"
     hwm="$(awk '/^VmHWM:/ { print $2 }' "/proc/$receiver_pid/status" 2>/dev/null || echo 0)"
     stop_sampler
     sampled="$(cat "$dir.peak")"
@@ -218,14 +323,6 @@ run_cell() {
     rm -rf "$dir"
 }
 
-receivers=(gateway gateway-noflush storescp-shim storescp-stock)
-((sender_shim)) && receivers+=(storescp-stock+scu-shim)
-if [[ -n "$only" ]]; then
-    IFS=, read -r -a receivers <<<"$only"
-    for name in "${receivers[@]}"; do
-        [[ "$name" =~ ^(gateway|gateway-noflush|storescp-shim|storescp-stock|storescp-stock\+scu-shim)$ ]] || { echo "unknown receiver: $name" >&2; exit 2; }
-    done
-fi
 modes=("1 association" "$PARALLEL associations")
 
 echo "Sending $SLICES files, $((total_bytes / 1048576)) MiB, $repeats round(s), receivers writing under $work"
@@ -240,9 +337,11 @@ for ((rep = 1; rep <= repeats; rep++)); do
     done
 done
 
-# ---- report: medians of time, max of peak RSS, ratio of ours to storescp with the shim --------------------------
+# ---- report: medians of time, max of peak RSS, ratios of ours to storescp and Orthanc ---------------------------
 echo
-echo "$(storescp --version | head -n 1 | sed 's/^\$dcmtk: //; s/ \$$//'); $(dotnet --version | sed 's/^/.NET SDK /'); $(nproc) cores; $repeats round(s); data under $data_root"
+orthanc_version=""
+((want_orthanc)) && orthanc_version="; $(Orthanc --version | head -n 1)"
+echo "$(storescp --version | head -n 1 | sed 's/^\$dcmtk: //; s/ \$$//')$orthanc_version; $(dotnet --version | sed 's/^/.NET SDK /'); $(nproc) cores; $repeats round(s); data under $data_root"
 echo "stock storescu -> receiver on $HOST; $SLICES CT files of 512x512x16 ($((total_bytes / 1048576)) MiB); $PARALLEL associations = $PARALLEL storescu processes x $((SLICES / PARALLEL)) files"
 echo
 awk -F '\t' -v n="$SLICES" -v bytes="$total_bytes" -v receivers="${receivers[*]}" -v modes="${modes[0]}|${modes[1]}" '
@@ -268,12 +367,13 @@ awk -F '\t' -v n="$SLICES" -v bytes="$total_bytes" -v receivers="${receivers[*]}
                 printf "| %s | %s | %.0f (%.0f-%.0f) | %.1f | %.1f | %s |\n", rs[ri], ms[mi], rate[key], n / (hi[key] / 1e6), n / (lo[key] / 1e6),
                     bytes / 1048576 / (med / 1e6), peak[key] / 1024, (key in failed) ? "FAILED" : "ok"
             }
-            peer = "storescp-shim" SUBSEP ms[mi]
-            split("gateway gateway-noflush", g, " ")
-            for (gi = 1; gi <= 2; gi++) {
-                ours = g[gi] SUBSEP ms[mi]
+            # Ours over a peer: storescp-shim (no fsync) for both; Orthanc with and without its fsync like for like.
+            np = split("gateway/storescp-shim gateway-noflush/storescp-shim gateway/orthanc-shim gateway-noflush/orthanc-nosync-shim", pairs, " ")
+            for (pi = 1; pi <= np; pi++) {
+                split(pairs[pi], pr, "/")
+                ours = pr[1] SUBSEP ms[mi]; peer = pr[2] SUBSEP ms[mi]
                 if ((ours in rate) && (peer in rate) && peak[peer] > 0)
-                    printf "| ratio %s/storescp-shim | %s | %.2fx | %.2fx | %.2fx | |\n", g[gi], ms[mi], rate[ours] / rate[peer], rate[ours] / rate[peer], peak[ours] / peak[peer]
+                    printf "| ratio %s | %s | %.2fx | %.2fx | %.2fx | |\n", pairs[pi], ms[mi], rate[ours] / rate[peer], rate[ours] / rate[peer], peak[ours] / peak[peer]
             }
         }
     }' "$results"
