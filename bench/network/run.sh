@@ -45,7 +45,7 @@ done
 [[ "$repeats" =~ ^[1-9][0-9]*$ && "$warmup" =~ ^[0-9]+$ ]] || { echo "--repeats must be >= 1, --warmup >= 0" >&2; exit 2; }
 ((warmup < SLICES)) || { echo "--warmup must be below $SLICES" >&2; exit 2; }
 
-receivers=(gateway gateway-noflush orthanc-shim storescp-shim storescp-stock)
+receivers=(gateway gateway-noflush storescp-shim storescp-stock)
 ((sender_shim)) && receivers+=(storescp-stock+scu-shim)
 if [[ -n "$only" ]]; then
     IFS=, read -r -a receivers <<<"$only"
