@@ -10,12 +10,13 @@ namespace DicomGateway.Ingest;
 /// </summary>
 public sealed class FileStorageSink(InstanceFileStore store) : IStorageSink
 {
-    public ValueTask<IIncomingInstance> BeginAsync(StoreRequestContext context, CancellationToken cancellationToken)
+    public async ValueTask<IIncomingInstance> BeginAsync(StoreRequestContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
         var syntax = DicomTransferSyntax.FromUid(context.TransferSyntaxUid);
-        var pending = store.Begin(context.SopClassUid, context.SopInstanceUid, syntax, context.CallingAeTitle);
-        return ValueTask.FromResult<IIncomingInstance>(new Incoming(pending));
+        var pending = await store.BeginAsync(context.SopClassUid, context.SopInstanceUid, syntax, context.CallingAeTitle, cancellationToken)
+            .ConfigureAwait(false);
+        return new Incoming(pending);
     }
 
     private sealed class Incoming(PendingInstance pending) : IIncomingInstance

@@ -53,19 +53,23 @@ public sealed partial class InstanceFileStore
     public string IncomingDirectory { get; }
 
     /// <summary>Starts a new instance: creates the partial file and writes preamble and meta information.</summary>
-    public PendingInstance Begin(string sopClassUid, string sopInstanceUid, DicomTransferSyntax transferSyntax, string callingAeTitle)
+    public async Task<PendingInstance> BeginAsync(string sopClassUid, string sopInstanceUid, DicomTransferSyntax transferSyntax, string callingAeTitle,
+        CancellationToken cancellationToken)
     {
         var id = Guid.CreateVersion7().ToString("N");
         var final = Path.Combine(IncomingDirectory, id + ".dcm");
         var partial = final + ".part";
+        // The header is a few hundred bytes: composed in memory, written with one asynchronous write.
+        using var header = new MemoryStream(512);
+        DicomFile.WritePreambleAndMeta(header, sopClassUid, sopInstanceUid, transferSyntax, callingAeTitle);
         var fs = new FileStream(partial, FileMode.CreateNew, FileAccess.Write, FileShare.None, 0, FileOptions.Asynchronous);
         try
         {
-            DicomFile.WritePreambleAndMeta(fs, sopClassUid, sopInstanceUid, transferSyntax, callingAeTitle);
+            await fs.WriteAsync(header.GetBuffer().AsMemory(0, (int)header.Length), cancellationToken).ConfigureAwait(false);
         }
         catch
         {
-            fs.Dispose();
+            await fs.DisposeAsync().ConfigureAwait(false);
             File.Delete(partial);
             throw;
         }

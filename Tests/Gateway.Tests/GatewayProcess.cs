@@ -30,6 +30,18 @@ public sealed class GatewayProcess : IAsyncDisposable
         get { lock (_output) return _output.ToString(); }
     }
 
+    /// <summary>Waits (up to 10 s) until the gateway's output contains <paramref name="text"/>: log lines arrive asynchronously.</summary>
+    public async Task<bool> WaitForOutputAsync(string text)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (Output.Contains(text, StringComparison.Ordinal)) return true;
+            await Task.Delay(50);
+        }
+        return false;
+    }
+
     public static async Task<GatewayProcess> StartAsync(IDictionary<string, string>? environment = null, IEnumerable<string>? args = null)
     {
         var port = FreePort();
@@ -60,7 +72,11 @@ public sealed class GatewayProcess : IAsyncDisposable
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (DateTime.UtcNow < deadline)
         {
-            if (process.HasExited) throw new InvalidOperationException("the gateway exited at start:\n" + gw.Output);
+            if (process.HasExited)
+            {
+                process.WaitForExit(); // drains the redirected output, so the message below has it all
+                throw new InvalidOperationException("the gateway exited at start:\n" + gw.Output);
+            }
             if (gw.Output.Contains("listening on", StringComparison.Ordinal)) return gw;
             await Task.Delay(100);
         }
