@@ -37,12 +37,7 @@ public static class DicomClient
         {
             CalledAeTitle = options.CalledAeTitle,
             CallingAeTitle = options.CallingAeTitle,
-            UserInformation =
-            {
-                MaximumLength = (uint)options.MaxPduLength,
-                ImplementationClassUid = KnownUids.ImplementationClassUid,
-                ImplementationVersionName = KnownUids.ImplementationVersionName,
-            },
+            UserInformation = UserInformation.Ours(options.MaxPduLength),
         };
         byte id = 1;
         foreach (var p in proposals)

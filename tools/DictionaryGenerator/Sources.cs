@@ -109,16 +109,8 @@ internal static class Sources
     public static List<TagRow> ReadTagSupplement(string path, NameSource names)
     {
         var rows = new List<TagRow>();
-        var lineNo = 0;
-        foreach (var raw in File.ReadLines(path))
+        foreach (var (lineNo, f) in ReadTabbed(path, 5))
         {
-            lineNo++;
-            var line = raw.Trim();
-            if (line.Length == 0 || line.StartsWith('#'))
-                continue;
-            var f = line.Split('\t', StringSplitOptions.RemoveEmptyEntries);
-            if (f.Length != 5)
-                throw new FormatException($"{path}:{lineNo}: expected 5 tab-separated fields");
             var hex = f[0].Trim('(', ')').Replace(",", "", StringComparison.Ordinal);
             if (hex.Length != 8)
                 throw new FormatException($"{path}:{lineNo}: bad tag {f[0]}");
@@ -172,9 +164,9 @@ internal static class Sources
         return rows;
     }
 
-    public static List<UidRow> ReadUidSupplement(string path)
+    /// <summary>The non-blank, non-comment lines of a hand-kept supplement file, split at tabs, with their line numbers.</summary>
+    private static IEnumerable<(int LineNo, string[] Fields)> ReadTabbed(string path, int fieldCount)
     {
-        var rows = new List<UidRow>();
         var lineNo = 0;
         foreach (var raw in File.ReadLines(path))
         {
@@ -183,8 +175,17 @@ internal static class Sources
             if (line.Length == 0 || line.StartsWith('#'))
                 continue;
             var f = line.Split('\t', StringSplitOptions.RemoveEmptyEntries);
-            if (f.Length != 5)
-                throw new FormatException($"{path}:{lineNo}: expected 5 tab-separated fields");
+            if (f.Length != fieldCount)
+                throw new FormatException($"{path}:{lineNo}: expected {fieldCount} tab-separated fields");
+            yield return (lineNo, f);
+        }
+    }
+
+    public static List<UidRow> ReadUidSupplement(string path)
+    {
+        var rows = new List<UidRow>();
+        foreach (var (lineNo, f) in ReadTabbed(path, 5))
+        {
             rows.Add(new UidRow(f[0], f[1], f[2], f[3], f[4] == "retired"));
         }
         return rows;

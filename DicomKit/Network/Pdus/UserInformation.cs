@@ -48,6 +48,14 @@ internal sealed class UserInformation
     public List<SopClassExtendedNegotiation> ExtendedNegotiations { get; } = [];
     public List<SopClassCommonExtendedNegotiation> CommonExtendedNegotiations { get; } = [];
     public UserIdentityRq? UserIdentityRequest { get; set; }
+
+    /// <summary>Our side's item: the maximum length we receive and DicomKit's implementation identity.</summary>
+    public static UserInformation Ours(int maxPduLength) => new()
+    {
+        MaximumLength = (uint)maxPduLength,
+        ImplementationClassUid = Services.KnownUids.ImplementationClassUid,
+        ImplementationVersionName = Services.KnownUids.ImplementationVersionName,
+    };
     /// <summary>Server response of a user identity AC sub-item (PS3.7 D.3.3.7.2).</summary>
     public byte[]? UserIdentityResponse { get; set; }
 

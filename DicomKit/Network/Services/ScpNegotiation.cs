@@ -57,12 +57,7 @@ internal static class ScpNegotiation
         {
             CalledAeTitle = rq.CalledAeTitle,
             CallingAeTitle = rq.CallingAeTitle,
-            UserInformation =
-            {
-                MaximumLength = (uint)options.MaxPduLength,
-                ImplementationClassUid = KnownUids.ImplementationClassUid,
-                ImplementationVersionName = KnownUids.ImplementationVersionName,
-            },
+            UserInformation = UserInformation.Ours(options.MaxPduLength),
         };
         var seen = new HashSet<byte>();
         var acceptedSyntaxes = new HashSet<string>(StringComparer.Ordinal);
