@@ -1,20 +1,38 @@
+using DicomGateway.Audit;
+using DicomGateway.Crypto;
+using DicomGateway.Database;
 using DicomGateway.Hosting;
 using DicomGateway.Ingest;
+using DicomGateway.Notifications;
+using DicomGateway.Routing;
+using DicomGateway.Shipments;
 using DicomGateway.Storage;
-using Microsoft.Extensions.Hosting;
+using DicomGateway.Web;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Logging;
 using NLog.Extensions.Logging;
 
-var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 {
     Args = args,
     ContentRootPath = ContentRoot.Locate(),
+    WebRootPath = "wwwroot",
 });
 builder.Logging.ClearProviders();
 builder.Logging.AddNLog(builder.Configuration);
+builder.WebHost.UseUrls((builder.Configuration["Web:Urls"] ?? new WebOptions().Urls).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
 builder.Services.AddInstanceStorage();
+builder.Services.AddGatewayDatabase();
+builder.Services.AddGatewayCrypto();
+builder.Services.AddAudit();
+builder.Services.AddRouting();
+builder.Services.AddNotifications();
+builder.Services.AddShipments();
 builder.Services.AddDicomIngest();
+builder.Services.AddGatewayWeb();
 
-using var host = builder.Build();
-await host.RunAsync();
+var app = builder.Build();
+app.UseGatewayWeb();
+await app.RunAsync();

@@ -16,6 +16,9 @@ internal sealed class DicomDatasetReader(ByteReader reader, DicomReadOptions opt
     /// Reads elements into <paramref name="dataset"/> until <paramref name="end"/> (or the end of data / an item delimiter when -1).
     /// <paramref name="sequence"/> is the tag of the sequence whose item this is, named when the item is cut short.
     /// </summary>
+    /// <summary>The top-level tag at which reading stopped because of <see cref="DicomReadOptions.StopAtTag"/>, if it did.</summary>
+    public DicomTag? StoppedAt { get; private set; }
+
     public void ReadDataset(DicomDataset dataset, DicomEncodingRules rules, long end, int depth, bool inItem, DicomTag? sequence = null)
     {
         while (true)
@@ -45,7 +48,10 @@ internal sealed class DicomDatasetReader(ByteReader reader, DicomReadOptions opt
             }
 
             if (!inItem && depth == 0 && options.StopAtTag is { } stop && tag >= stop)
+            {
+                StoppedAt = tag;
                 return;
+            }
 
             var (vr, length) = ReadHeader(dataset, tag, rules);
             var item = ReadValue(dataset, tag, vr, length, rules, depth, start);

@@ -37,6 +37,12 @@ public sealed class DicomFile
     /// <summary>Byte offset of the data set in the source (after the meta information).</summary>
     public long DatasetOffset { get; private init; }
 
+    /// <summary>
+    /// With <see cref="DicomReadOptions.StopAtTag"/>, the first top-level tag that was not read; null when the data set
+    /// ended first. A header read of a partial stream uses it to know whether it saw everything it asked for.
+    /// </summary>
+    public DicomTag? StoppedAt { get; private init; }
+
     // ---- reading ----
 
     /// <summary>Reads a file. Values larger than <see cref="DicomReadOptions.LargeValueThreshold"/> stay byte ranges of the file.</summary>
@@ -67,6 +73,7 @@ public sealed class DicomFile
         var ts = string.IsNullOrEmpty(tsUid) ? DetectSyntax(reader) : DicomTransferSyntax.FromUid(tsUid);
         var datasetOffset = reader.Position;
         var dataset = new DicomDataset();
+        DicomTag? stoppedAt;
 
         if (ts.IsDeflated)
         {
@@ -74,13 +81,17 @@ public sealed class DicomFile
             using var inflate = new DeflateStream(compressed, CompressionMode.Decompress, leaveOpen: true);
             using var capped = new CappedStream(inflate, options.MaxInflatedBytes);
             using var inner = new ByteReader(capped);
-            new DicomDatasetReader(inner, options, null).Read(dataset, DicomEncodingRules.Of(ts));
+            var datasetReader = new DicomDatasetReader(inner, options, null);
+            datasetReader.Read(dataset, DicomEncodingRules.Of(ts));
+            stoppedAt = datasetReader.StoppedAt;
         }
         else
         {
-            new DicomDatasetReader(reader, options, path).Read(dataset, DicomEncodingRules.Of(ts));
+            var datasetReader = new DicomDatasetReader(reader, options, path);
+            datasetReader.Read(dataset, DicomEncodingRules.Of(ts));
+            stoppedAt = datasetReader.StoppedAt;
         }
-        return new DicomFile(dataset, ts, meta) { Layout = layout, DatasetOffset = datasetOffset };
+        return new DicomFile(dataset, ts, meta) { Layout = layout, DatasetOffset = datasetOffset, StoppedAt = stoppedAt };
     }
 
     private static DicomFileLayout DetectLayout(ByteReader reader)

@@ -12,6 +12,13 @@ public sealed class DicomListenerOptions
     /// <summary>Our AE title; a request calling any other is rejected (A-ASSOCIATE-RJ reason 7).</summary>
     public string AeTitle { get; set; } = "DICOMGATEWAY";
 
+    /// <summary>
+    /// Further called AE titles to answer to besides <see cref="AeTitle"/>, asked at each association (so the set
+    /// can change while the listener runs): the Gateway answers to every AE title a routing rule names. Not bound
+    /// from configuration.
+    /// </summary>
+    public Func<string, bool>? AcceptsCalledAeTitle { get; set; }
+
     public int Port { get; set; } = 11112;
 
     /// <summary>Address to bind: "0.0.0.0" for all IPv4 interfaces, "::" for all (dual stack), or one address.</summary>

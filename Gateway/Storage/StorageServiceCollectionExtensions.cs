@@ -4,12 +4,12 @@ namespace DicomGateway.Storage;
 
 public static class StorageServiceCollectionExtensions
 {
-    /// <summary>Registers the on-disk store of received instances, bound to the "Storage" section.</summary>
+    /// <summary>Registers the data directory and the ciphertext blob store, bound to the "Storage" section.</summary>
     public static IServiceCollection AddInstanceStorage(this IServiceCollection services)
     {
         services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).Validate(o => !string.IsNullOrWhiteSpace(o.DataDirectory), "Storage:DataDirectory must name a directory").ValidateOnStart();
         services.AddSingleton<StoragePaths>();
-        services.AddSingleton<InstanceFileStore>();
+        services.AddSingleton<BlobStore>();
         return services;
     }
 }

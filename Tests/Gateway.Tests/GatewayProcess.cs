@@ -14,16 +14,31 @@ public sealed class GatewayProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
-    private GatewayProcess(Process process, int port, string dataDirectory)
+    private GatewayProcess(Process process, int port, int webPort, string dataDirectory, bool ownsData)
     {
         _process = process;
         Port = port;
+        WebPort = webPort;
         DataDirectory = dataDirectory;
+        _ownsData = ownsData;
     }
 
+    private readonly bool _ownsData;
+
     public int Port { get; }
+    public int WebPort { get; }
+    public Uri WebBase => new($"http://127.0.0.1:{WebPort}");
     public string DataDirectory { get; }
-    public string IncomingDirectory => Path.Combine(DataDirectory, "incoming");
+    public string BlobDirectory => Path.Combine(DataDirectory, "blobs");
+    public string DatabasePath => Path.Combine(DataDirectory, "gateway.db");
+
+    /// <summary>SIGKILL: the process gets no chance to clean up, as in a power cut of the process (not of the disk).</summary>
+    public async Task KillAsync()
+    {
+        if (_process.HasExited) return;
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync(new CancellationTokenSource(10_000).Token);
+    }
 
     public string Output
     {
@@ -42,10 +57,16 @@ public sealed class GatewayProcess : IAsyncDisposable
         return false;
     }
 
-    public static async Task<GatewayProcess> StartAsync(IDictionary<string, string>? environment = null, IEnumerable<string>? args = null)
+    /// <summary>
+    /// Starts the gateway with its DICOM port and web port free on loopback. With <paramref name="dataDirectory"/>
+    /// it reuses that directory (a restart) and leaves it in place at dispose; otherwise it makes and deletes its own.
+    /// </summary>
+    public static async Task<GatewayProcess> StartAsync(IDictionary<string, string>? environment = null, IEnumerable<string>? args = null,
+        string? dataDirectory = null, int? port = null)
     {
-        var port = FreePort();
-        var data = Path.Combine(Path.GetTempPath(), "gw-test-" + Guid.NewGuid().ToString("N"));
+        port ??= FreePort();
+        var webPort = FreePort();
+        var data = dataDirectory ?? Path.Combine(Path.GetTempPath(), "gw-test-" + Guid.NewGuid().ToString("N"));
         var exe = Path.Combine(AppContext.BaseDirectory, "DicomGateway.dll");
         var psi = new ProcessStartInfo("dotnet")
         {
@@ -58,12 +79,16 @@ public sealed class GatewayProcess : IAsyncDisposable
         psi.ArgumentList.Add(data);
         psi.ArgumentList.Add("--Dicom:BindAddress");
         psi.ArgumentList.Add("127.0.0.1");
+        psi.ArgumentList.Add("--Web:Urls");
+        psi.ArgumentList.Add($"http://127.0.0.1:{webPort}");
+        psi.ArgumentList.Add("--Web:PublicBaseUrl");
+        psi.ArgumentList.Add($"http://127.0.0.1:{webPort}");
         foreach (var a in args ?? []) psi.ArgumentList.Add(a);
-        psi.Environment["Dicom__Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        psi.Environment["Dicom__Port"] = port.Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
         foreach (var (k, v) in environment ?? new Dictionary<string, string>()) psi.Environment[k] = v;
 
         var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start the gateway");
-        var gw = new GatewayProcess(process, port, data);
+        var gw = new GatewayProcess(process, port.Value, webPort, data, ownsData: dataDirectory is null);
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (gw._output) gw._output.AppendLine(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (gw._output) gw._output.AppendLine(e.Data); };
         process.BeginOutputReadLine();
@@ -77,14 +102,14 @@ public sealed class GatewayProcess : IAsyncDisposable
                 process.WaitForExit(); // drains the redirected output, so the message below has it all
                 throw new InvalidOperationException("the gateway exited at start:\n" + gw.Output);
             }
-            if (gw.Output.Contains("listening on", StringComparison.Ordinal)) return gw;
+            if (gw.Output.Contains("listening on", StringComparison.Ordinal) && gw.Output.Contains("Application started", StringComparison.Ordinal)) return gw;
             await Task.Delay(100);
         }
         await gw.DisposeAsync();
         throw new TimeoutException("the gateway did not start listening within 30 s:\n" + gw.Output);
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var l = new TcpListener(IPAddress.Loopback, 0);
         l.Start();
@@ -103,6 +128,9 @@ public sealed class GatewayProcess : IAsyncDisposable
         }
         catch (InvalidOperationException) { }
         _process.Dispose();
-        try { Directory.Delete(DataDirectory, recursive: true); } catch (DirectoryNotFoundException) { }
+        if (_ownsData)
+        {
+            try { Directory.Delete(DataDirectory, recursive: true); } catch (DirectoryNotFoundException) { }
+        }
     }
 }

@@ -13,7 +13,7 @@ internal static class ScpNegotiation
     public static async Task<(AssociateRj Reject, string Why)?> CheckCallerAsync(AssociateRq rq, DicomListenerOptions options, IPAddress? remote,
         Func<string, CancellationToken, Task<IPAddress[]>> resolve, CancellationToken ct)
     {
-        if (!string.Equals(rq.CalledAeTitle, options.AeTitle.Trim(), StringComparison.Ordinal))
+        if (!string.Equals(rq.CalledAeTitle, options.AeTitle.Trim(), StringComparison.Ordinal) && options.AcceptsCalledAeTitle?.Invoke(rq.CalledAeTitle) != true)
             return (new AssociateRj(RejectResult.Permanent, RejectSource.ServiceUser, RejectReason.CalledAeTitleNotRecognized),
                 $"called AE title '{rq.CalledAeTitle}' is not ours ('{options.AeTitle}')");
         if (options.AllowedCallingAeTitles.Count == 0)

@@ -54,6 +54,7 @@ CREATE TABLE shipments (
     state            TEXT    NOT NULL CHECK (state IN ('active', 'locked', 'revoked', 'expired', 'exhausted', 'erased')),
     created_at       INTEGER NOT NULL,
     expires_at       INTEGER NOT NULL,
+    expiry_days      INTEGER NOT NULL,              -- as the rule said; a follow-up shipment gets the same
     max_downloads    INTEGER,                       -- NULL: no limit
     download_count   INTEGER NOT NULL DEFAULT 0,
     failed_attempts  INTEGER NOT NULL DEFAULT 0,
@@ -61,7 +62,9 @@ CREATE TABLE shipments (
     revoked_at       INTEGER,
     ended_at         INTEGER,                       -- when the shipment stopped being openable (any reason)
     keys_erased_at   INTEGER,
-    notify_email     TEXT                           -- the sender side's address for "opened" / "expired unopened"
+    notify_email     TEXT,                          -- the sender side's address for "opened" / "expired unopened"
+    sender_name      TEXT,                          -- shown to the recipient as who sent it
+    sender_organisation TEXT
 );
 CREATE INDEX shipments_state ON shipments (state, expires_at);
 CREATE INDEX shipments_study ON shipments (study_id);

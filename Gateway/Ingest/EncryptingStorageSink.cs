@@ -1,0 +1,194 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using DicomGateway.Audit;
+using DicomGateway.Crypto;
+using DicomGateway.Shipments;
+using DicomGateway.Storage;
+using DicomKit.IO;
+using DicomKit.Network;
+using Microsoft.Extensions.Logging;
+
+namespace DicomGateway.Ingest;
+
+/// <summary>
+/// The Storage SCP's sink. Each instance is encrypted as it streams in (no plaintext instance ever touches the
+/// disk) under a key derived from its study's data key, written as a blob, and indexed; success is answered only
+/// when the ciphertext is fsynced and renamed into place and its index row is committed.
+/// </summary>
+/// <remarks>
+/// A SOP Instance UID that is already indexed is not stored again: the incoming bytes are only hashed. Same
+/// content: success, stored once. Different content: the first is kept, the sender gets 0x0111 (duplicate SOP
+/// instance) and the audit trail a security alert. "Content" is the data set as encoded by the sender, so a
+/// resend in another transfer syntax counts as different content.
+/// </remarks>
+public sealed partial class EncryptingStorageSink(
+    BlobStore blobs, OpenStudies studies, InstanceIndex index, GatewayKeyring keyring, AuditTrail audit, TimeProvider time,
+    ILogger<EncryptingStorageSink> logger) : IStorageSink
+{
+    internal const string StudyKeyPurpose = "study-instance-uid";
+    internal const string InstanceKeyPurpose = "sop-instance-uid";
+    internal const string PatientRefPurpose = "patient-id";
+    internal const string ContentPurpose = "instance-content";
+
+    public async ValueTask<IIncomingInstance> BeginAsync(StoreRequestContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var syntax = DicomTransferSyntax.FromUid(context.TransferSyntaxUid);
+        var instanceKey = keyring.KeyedHash(InstanceKeyPurpose, context.SopInstanceUid);
+        var existing = await index.FindContentHashAsync(instanceKey, cancellationToken).ConfigureAwait(false);
+        using var meta = new MemoryStream(512);
+        DicomFile.WritePreambleAndMeta(meta, context.SopClassUid, context.SopInstanceUid, syntax, context.CallingAeTitle);
+        return new Incoming(this, context, instanceKey, existing, meta.ToArray());
+    }
+
+    private sealed class Incoming : Stream, IIncomingInstance
+    {
+        private readonly EncryptingStorageSink _sink;
+        private readonly StoreRequestContext _context;
+        private readonly byte[] _instanceKey;
+        private readonly byte[]? _existingHash;
+        private readonly IncrementalHash _content = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        private HeaderProbe? _probe;
+        private InstanceHeader? _header;
+        private StudyLease? _lease;
+        private PendingBlob? _blob;
+        private SegmentedEncryptingStream? _encryptor;
+
+        public Incoming(EncryptingStorageSink sink, StoreRequestContext context, byte[] instanceKey, byte[]? existingHash, byte[] metaHeader)
+        {
+            _sink = sink;
+            _context = context;
+            _instanceKey = instanceKey;
+            _existingHash = existingHash;
+            // The hash covers the transfer syntax and the data set bytes: what the sender sent, not our meta header.
+            _content.AppendData(Encoding.ASCII.GetBytes(context.TransferSyntaxUid + "\0"));
+            if (existingHash is null) _probe = new HeaderProbe(metaHeader, context.SopClassUid, context.SopInstanceUid, context.TransferSyntaxUid);
+        }
+
+        public Stream Content => this;
+
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) =>
+            WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            _content.AppendData(buffer.Span);
+            if (_existingHash is not null) return; // a duplicate: hashed, never stored
+            if (_encryptor is not null)
+            {
+                await _encryptor.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            _probe!.Append(buffer.Span);
+            if (_probe.TryRead(final: false) is { } header) await StartAsync(header, cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>The study is known: lease it, open the blob and encrypt what the probe held.</summary>
+        private async Task StartAsync(InstanceHeader header, CancellationToken cancellationToken)
+        {
+            _header = header;
+            var keyring = _sink.keyring;
+            var placement = new OpenStudies.StudyPlacement(_context.CallingAeTitle, _context.CalledAeTitle, _context.RemoteEndPoint?.Address.ToString(),
+                header.PatientId is null ? null : keyring.KeyedHash(PatientRefPurpose, header.PatientId));
+            _lease = await _sink.studies.AcquireAsync(keyring.KeyedHash(StudyKeyPurpose, header.StudyInstanceUid), placement, cancellationToken).ConfigureAwait(false);
+            _blob = _sink.blobs.Create();
+            _encryptor = new SegmentedEncryptingStream(_blob.Stream, _lease.DataKey, (uint)_lease.Ordinal, leaveOpen: true);
+            await _encryptor.WriteAsync(_probe!.Buffered, cancellationToken).ConfigureAwait(false);
+            _probe.Dispose();
+            _probe = null;
+        }
+
+        public async ValueTask<DimseStatus> CommitAsync(CancellationToken cancellationToken)
+        {
+            var contentHash = _sink.keyring.KeyedHash(ContentPurpose, _content.GetHashAndReset());
+            if (_existingHash is not null) return await _sink.DuplicateAsync(_context, _existingHash, contentHash, cancellationToken).ConfigureAwait(false);
+
+            if (_encryptor is null) await StartAsync(_probe!.TryRead(final: true)!, cancellationToken).ConfigureAwait(false);
+            await _encryptor!.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            var plaintextLength = _encryptor.PlaintextLength;
+            var summary = SummaryCipher.Encrypt(_lease!.DataKey, JsonSerializer.SerializeToUtf8Bytes(_header!, SummaryJson.Options));
+            var ciphertextLength = await _blob!.CommitAsync(cancellationToken).ConfigureAwait(false);
+
+            var row = new InstanceIndex.Row(_lease.StudyId, _instanceKey, contentHash, _lease.Ordinal, _blob.Id, plaintextLength, ciphertextLength, summary,
+                _context.CallingAeTitle, _sink.time.GetUtcNow().ToUnixTimeMilliseconds());
+            // The rename's directory fsync and the index commit run together; see PendingBlob.CommitAsync.
+            var sync = _blob.SyncDirectoryAsync(cancellationToken);
+            var added = _sink.index.AddAsync(row, cancellationToken);
+            await Task.WhenAll(sync, added).ConfigureAwait(false);
+            if (added.Result)
+            {
+                _sink.LogStored(_blob.Id, ciphertextLength);
+                return DimseStatus.Success;
+            }
+            // Another association indexed the same SOP Instance UID first: ours goes, theirs stays.
+            _sink.blobs.Delete(_blob.Id);
+            var first = await _sink.index.FindContentHashAsync(_instanceKey, cancellationToken).ConfigureAwait(false);
+            return await _sink.DuplicateAsync(_context, first ?? contentHash, contentHash, cancellationToken).ConfigureAwait(false);
+        }
+
+        public ValueTask AbortAsync(CancellationToken cancellationToken)
+        {
+            _sink.LogAborted(_context.AssociationId);
+            return ValueTask.CompletedTask; // DisposeAsync deletes the partial blob and releases the study
+        }
+
+        public override async ValueTask DisposeAsync()
+        {
+            _probe?.Dispose();
+            if (_encryptor is not null) await _encryptor.DisposeAsync().ConfigureAwait(false);
+            if (_blob is not null) await _blob.DisposeAsync().ConfigureAwait(false);
+            _lease?.Dispose();
+            _content.Dispose();
+            await base.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask<DimseStatus> DuplicateAsync(StoreRequestContext context, byte[] firstHash, byte[] contentHash, CancellationToken cancellationToken)
+    {
+        if (CryptographicOperations.FixedTimeEquals(firstHash, contentHash))
+        {
+            LogDuplicate(context.CallingAeTitle);
+            return DimseStatus.Success;
+        }
+        LogConflict(context.CallingAeTitle);
+        await audit.RecordAsync(new AuditEvent
+        {
+            EventId = AuditCodes.SecurityAlert,
+            Action = AuditAction.Execute,
+            Outcome = AuditOutcome.MinorFailure,
+            ActorKind = AuditActorKind.Node,
+            Actor = context.CallingAeTitle,
+            ActorAddress = context.RemoteEndPoint?.Address.ToString(),
+            Detail = new { reason = "An instance was sent again with the same SOP Instance UID but different content; the first was kept", sopClassUid = context.SopClassUid },
+        }, cancellationToken).ConfigureAwait(false);
+        return DimseStatus.DuplicateSopInstance;
+    }
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Debug, Message = "Stored blob {Blob} ({Bytes} bytes of ciphertext)")]
+    private partial void LogStored(string blob, long bytes);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "Discarded an incomplete instance on association {AssociationId}")]
+    private partial void LogAborted(long associationId);
+
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Information, Message = "An instance from {CallingAeTitle} was already stored with the same content; acknowledged without storing it again")]
+    private partial void LogDuplicate(string callingAeTitle);
+
+    [LoggerMessage(EventId = 2006, Level = LogLevel.Warning, Message = "Security alert: {CallingAeTitle} sent an already stored SOP Instance UID with different content; the first was kept")]
+    private partial void LogConflict(string callingAeTitle);
+}
+
+internal static class SummaryJson
+{
+    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
+}

@@ -1,0 +1,156 @@
+using System.Security.Cryptography;
+using Dapper;
+using DicomGateway.Audit;
+using DicomGateway.Crypto;
+using DicomGateway.Database;
+using DicomGateway.Notifications;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace DicomGateway.Shipments;
+
+/// <summary>
+/// A recipient opening a shipment. The client proves it knows E (from the link) and S (from the SMS) by sending a
+/// value derived from both; the server compares its hash in constant time and only then releases the key share
+/// Ks and the wrapped data key. Wrong proofs are counted per shipment; after <see cref="ShipmentOptions.MaxCodeAttempts"/>
+/// the shipment is locked, which survives restarts because the count is in the database. Unknown, locked,
+/// expired, revoked and used-up shipments all give the same answer.
+/// </summary>
+public sealed partial class RecipientAccess(GatewayDatabase database, AuditTrail audit, NotificationOutbox outbox, IOptions<ShipmentOptions> options,
+    TimeProvider time, ILogger<RecipientAccess> logger)
+{
+    public abstract record UnlockResult;
+
+    public sealed record Unlocked(long ShipmentId, long RecipientId, long StudyId, string Reference, byte[] ServerShare, byte[] WrappedKey, DateTimeOffset ExpiresAt) : UnlockResult;
+
+    public sealed record WrongCode(int AttemptsLeft) : UnlockResult;
+
+    public sealed record Unavailable : UnlockResult;
+
+    private sealed record Row(long RecipientId, long ShipmentId, long StudyId, string Reference, string State, long ExpiresAt, long? MaxDownloads, long DownloadCount,
+        long FailedAttempts, byte[]? ProofHash, byte[]? ServerShare, byte[]? WrappedKey, string? Email, string? Phone, byte[]? PatientRef, string? ManifestBlob,
+        bool AnyOpened);
+
+    public async Task<UnlockResult> UnlockAsync(ReadOnlyMemory<byte> token, ReadOnlyMemory<byte> proof, string? clientAddress, CancellationToken cancellationToken)
+    {
+        var tokenHash = ShipmentKeys.TokenHash(token.Span);
+        var now = time.GetUtcNow();
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(deferred: false, cancellationToken).ConfigureAwait(false);
+        var row = await connection.QuerySingleOrDefaultAsync<Row>(
+            """
+            SELECT r.id, s.id, s.study_id, s.reference, s.state, s.expires_at, s.max_downloads, s.download_count, s.failed_attempts,
+                   r.proof_hash, r.server_share, r.wrapped_key, r.email, r.phone, st.patient_ref, st.manifest_blob,
+                   EXISTS (SELECT 1 FROM recipients o WHERE o.shipment_id = s.id AND o.first_opened_at IS NOT NULL)
+            FROM recipients r JOIN shipments s ON s.id = r.shipment_id JOIN studies st ON st.id = s.study_id
+            WHERE r.token_hash = @tokenHash
+            """, new { tokenHash }, tx).ConfigureAwait(false);
+
+        if (row is null)
+        {
+            await audit.RecordAsync(connection, tx, Attempt(null, clientAddress, AuditOutcome.MinorFailure, "unknown link"), cancellationToken).ConfigureAwait(false);
+            await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return new Unavailable();
+        }
+        var openable = row.State == "active" && row.ExpiresAt > now.ToUnixTimeMilliseconds() && row.ProofHash is not null && row.ServerShare is not null
+            && row.WrappedKey is not null && row.ManifestBlob is not null;
+        if (!openable)
+        {
+            await audit.RecordAsync(connection, tx, Attempt(row, clientAddress, AuditOutcome.MinorFailure, "shipment not openable: " + row.State), cancellationToken)
+                .ConfigureAwait(false);
+            await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return new Unavailable();
+        }
+        if (!ShipmentKeys.VerifyProof(proof.Span, row.ProofHash))
+        {
+            var failed = row.FailedAttempts + 1;
+            var max = options.Value.MaxCodeAttempts;
+            var locked = failed >= max;
+            await connection.ExecuteAsync(
+                "UPDATE shipments SET failed_attempts = @failed, state = CASE WHEN @locked THEN 'locked' ELSE state END, locked_at = CASE WHEN @locked THEN @at ELSE locked_at END WHERE id = @ShipmentId",
+                new { failed, locked, at = now.ToUnixTimeMilliseconds(), row.ShipmentId }, tx).ConfigureAwait(false);
+            await audit.RecordAsync(connection, tx, Attempt(row, clientAddress, locked ? AuditOutcome.SeriousFailure : AuditOutcome.MinorFailure,
+                locked ? "wrong code; shipment locked" : "wrong code"), cancellationToken).ConfigureAwait(false);
+            await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+            if (locked) LogLocked(row.Reference, failed);
+            return new WrongCode((int)Math.Max(0, max - failed));
+        }
+
+        var downloads = row.DownloadCount + 1;
+        var exhausted = row.MaxDownloads is { } limit && downloads >= limit;
+        var at = now.ToUnixTimeMilliseconds();
+        await connection.ExecuteAsync(
+            """
+            UPDATE shipments SET download_count = @downloads,
+                   state = CASE WHEN @exhausted THEN 'exhausted' ELSE state END, ended_at = CASE WHEN @exhausted THEN @at ELSE ended_at END
+            WHERE id = @ShipmentId
+            """, new { downloads, exhausted, at, row.ShipmentId }, tx).ConfigureAwait(false);
+        await connection.ExecuteAsync("UPDATE recipients SET open_count = open_count + 1, first_opened_at = coalesce(first_opened_at, @at) WHERE id = @RecipientId",
+            new { at, row.RecipientId }, tx).ConfigureAwait(false);
+        await audit.RecordAsync(connection, tx, Attempt(row, clientAddress, AuditOutcome.Success, "unlocked"), cancellationToken).ConfigureAwait(false);
+        await audit.RecordAsync(connection, tx, new AuditEvent
+        {
+            EventId = AuditCodes.Export,
+            Action = AuditAction.Read,
+            Outcome = AuditOutcome.Success,
+            ActorKind = AuditActorKind.Recipient,
+            Actor = row.Email ?? row.Phone ?? "recipient",
+            ActorAddress = clientAddress,
+            StudyId = row.StudyId,
+            ShipmentId = row.ShipmentId,
+            RecipientId = row.RecipientId,
+            PatientRef = row.PatientRef,
+            Detail = new { what = "shipment opened: keys released to the recipient", reference = row.Reference, opening = downloads, limit = row.MaxDownloads },
+        }, cancellationToken).ConfigureAwait(false);
+        if (!row.AnyOpened)
+            await outbox.EnqueueSenderNoticeAsync(connection, tx, row.ShipmentId, SenderNoticeKind.Opened, cancellationToken).ConfigureAwait(false);
+        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        if (!row.AnyOpened) outbox.Wake();
+        LogOpened(row.Reference);
+        return new Unlocked(row.ShipmentId, row.RecipientId, row.StudyId, row.Reference, row.ServerShare!, row.WrappedKey!, DateTimeOffset.FromUnixTimeMilliseconds(row.ExpiresAt));
+    }
+
+    /// <summary>The blob file of ordinal <paramref name="ordinal"/> of a study (0: the manifest), if the shipment may still be read.</summary>
+    public async Task<string?> BlobAsync(long shipmentId, int ordinal, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.QuerySingleOrDefaultAsync<string>(
+            """
+            SELECT CASE WHEN @ordinal = 0 THEN st.manifest_blob ELSE (SELECT i.blob FROM instances i WHERE i.study_id = st.id AND i.ordinal = @ordinal) END
+            FROM shipments sh JOIN studies st ON st.id = sh.study_id
+            WHERE sh.id = @shipmentId AND sh.state IN ('active', 'exhausted') AND st.state = 'sealed'
+            """, new { shipmentId, ordinal }).ConfigureAwait(false);
+    }
+
+    /// <summary>The recipient and shipment behind a link token, for "send the code again".</summary>
+    public async Task<long?> RecipientOfTokenAsync(ReadOnlyMemory<byte> token, CancellationToken cancellationToken)
+    {
+        var tokenHash = ShipmentKeys.TokenHash(token.Span);
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.QuerySingleOrDefaultAsync<long?>(
+            "SELECT r.id FROM recipients r JOIN shipments s ON s.id = r.shipment_id WHERE r.token_hash = @tokenHash AND s.state = 'active' AND s.expires_at > @now",
+            new { tokenHash, now = time.GetUtcNow().ToUnixTimeMilliseconds() }).ConfigureAwait(false);
+    }
+
+    private static AuditEvent Attempt(Row? row, string? clientAddress, AuditOutcome outcome, string what) => new()
+    {
+        EventId = AuditCodes.UserAuthentication,
+        EventType = AuditCodes.Login,
+        Action = AuditAction.Execute,
+        Outcome = outcome,
+        ActorKind = AuditActorKind.Recipient,
+        Actor = row?.Email ?? row?.Phone ?? "unknown",
+        ActorAddress = clientAddress,
+        StudyId = row?.StudyId,
+        ShipmentId = row?.ShipmentId,
+        RecipientId = row?.RecipientId,
+        Detail = new { what, reference = row?.Reference },
+    };
+
+    [LoggerMessage(EventId = 4301, Level = LogLevel.Warning, Message = "Shipment {Reference} locked after {Attempts} wrong codes")]
+    private partial void LogLocked(string reference, long attempts);
+
+    [LoggerMessage(EventId = 4302, Level = LogLevel.Information, Message = "Shipment {Reference} opened by a recipient")]
+    private partial void LogOpened(string reference);
+}

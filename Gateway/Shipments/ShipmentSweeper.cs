@@ -1,0 +1,148 @@
+using Dapper;
+using DicomGateway.Audit;
+using DicomGateway.Database;
+using DicomGateway.Notifications;
+using DicomGateway.Storage;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace DicomGateway.Shipments;
+
+/// <summary>
+/// Ends shipments and erases what they leave behind, in an order that is safe to interrupt: first a shipment
+/// stops being openable (expired, revoked, download limit used up); then its recipients' key shares and wrapped
+/// keys are deleted, which alone makes the ciphertext unreadable for good, backups included; last, once no
+/// shipment of a study can be opened and no recipient session can still be reading, the blobs are deleted. Each
+/// step is idempotent, so a crash mid-sweep is finished by the next run. Only "now &gt;= expiry" ever ends a
+/// shipment by time, so a clock set backwards ends nothing early.
+/// </summary>
+public sealed partial class ShipmentSweeper(
+    GatewayDatabase database, BlobStore blobs, AuditTrail audit, NotificationOutbox outbox, IOptions<ShipmentOptions> options, TimeProvider time,
+    ILogger<ShipmentSweeper> logger)
+{
+    public sealed record Result(int Expired, int KeysErased, int StudiesErased);
+
+    public async Task<Result> SweepAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var expired = await ExpireAsync(now, cancellationToken).ConfigureAwait(false);
+        var keys = await EraseKeysAsync(now, cancellationToken).ConfigureAwait(false);
+        var studies = await EraseStudiesAsync(now, cancellationToken).ConfigureAwait(false);
+        if (keys > 0) await database.CheckpointAsync(cancellationToken).ConfigureAwait(false);
+        return new Result(expired, keys, studies);
+    }
+
+    private async Task<int> ExpireAsync(long now, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var due = (await connection.QueryAsync<(long Id, long StudyId, string Reference, bool Opened)>(
+            """
+            SELECT sh.id, sh.study_id, sh.reference, EXISTS (SELECT 1 FROM recipients r WHERE r.shipment_id = sh.id AND r.first_opened_at IS NOT NULL)
+            FROM shipments sh WHERE sh.state IN ('active', 'locked') AND sh.expires_at <= @now
+            """, new { now }).ConfigureAwait(false)).ToList();
+        foreach (var s in due)
+        {
+            await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            var changed = await connection.ExecuteAsync(
+                "UPDATE shipments SET state = 'expired', ended_at = @now WHERE id = @Id AND state IN ('active', 'locked') AND expires_at <= @now",
+                new { now, s.Id }, tx).ConfigureAwait(false);
+            if (changed == 0) continue;
+            await audit.RecordAsync(connection, tx, new AuditEvent
+            {
+                EventId = AuditCodes.Export,
+                Action = AuditAction.Delete,
+                Outcome = AuditOutcome.Success,
+                ActorKind = AuditActorKind.Gateway,
+                Actor = "gateway",
+                StudyId = s.StudyId,
+                ShipmentId = s.Id,
+                Detail = new { what = "shipment expired", reference = s.Reference, opened = s.Opened },
+            }, cancellationToken).ConfigureAwait(false);
+            if (!s.Opened) await outbox.EnqueueSenderNoticeAsync(connection, tx, s.Id, SenderNoticeKind.ExpiredUnopened, cancellationToken).ConfigureAwait(false);
+            await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+            LogExpired(s.Reference);
+        }
+        if (due.Count > 0) outbox.Wake();
+        return due.Count;
+    }
+
+    private async Task<int> EraseKeysAsync(long now, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var ended = (await connection.QueryAsync<(long Id, long StudyId, string Reference, string State)>(
+            "SELECT id, study_id, reference, state FROM shipments WHERE state IN ('expired', 'revoked', 'exhausted') AND keys_erased_at IS NULL")
+            .ConfigureAwait(false)).ToList();
+        foreach (var s in ended)
+        {
+            await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await connection.ExecuteAsync(
+                "UPDATE recipients SET server_share = NULL, wrapped_key = NULL, proof_hash = NULL, code = NULL WHERE shipment_id = @Id", new { s.Id }, tx)
+                .ConfigureAwait(false);
+            await connection.ExecuteAsync("UPDATE shipments SET keys_erased_at = @now, ended_at = coalesce(ended_at, @now) WHERE id = @Id", new { now, s.Id }, tx)
+                .ConfigureAwait(false);
+            await audit.RecordAsync(connection, tx, new AuditEvent
+            {
+                EventId = AuditCodes.StudyDeleted,
+                Action = AuditAction.Delete,
+                Outcome = AuditOutcome.Success,
+                ActorKind = AuditActorKind.Gateway,
+                Actor = "gateway",
+                StudyId = s.StudyId,
+                ShipmentId = s.Id,
+                Detail = new { what = "recipient key shares erased; the shipment can no longer be decrypted", reference = s.Reference, reason = s.State },
+            }, cancellationToken).ConfigureAwait(false);
+            await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+            LogKeysErased(s.Reference, s.State);
+        }
+        return ended.Count;
+    }
+
+    private async Task<int> EraseStudiesAsync(long now, CancellationToken cancellationToken)
+    {
+        var grace = (long)options.Value.SessionIdleTimeout.TotalMilliseconds;
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        // A sealed study goes when every one of its shipments has had its keys erased, and the last one ended long
+        // enough ago that no recipient session can still be fetching blobs.
+        var due = (await connection.QueryAsync<(long Id, string? ManifestBlob, byte[]? PatientRef)>(
+            """
+            SELECT st.id, st.manifest_blob, st.patient_ref FROM studies st
+            WHERE st.state = 'sealed'
+              AND NOT EXISTS (SELECT 1 FROM shipments sh WHERE sh.study_id = st.id AND (sh.keys_erased_at IS NULL OR sh.ended_at > @limit))
+            """, new { limit = now - grace }).ConfigureAwait(false)).ToList();
+        foreach (var study in due)
+        {
+            var files = (await connection.QueryAsync<string>("SELECT blob FROM instances WHERE study_id = @Id", new { study.Id }).ConfigureAwait(false)).ToList();
+            if (study.ManifestBlob is not null) files.Add(study.ManifestBlob);
+            foreach (var f in files) blobs.Delete(f);
+            await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await connection.ExecuteAsync("DELETE FROM instances WHERE study_id = @Id", new { study.Id }, tx).ConfigureAwait(false);
+            await connection.ExecuteAsync("UPDATE studies SET state = 'erased', manifest_blob = NULL, erased_at = @now WHERE id = @Id", new { now, study.Id }, tx)
+                .ConfigureAwait(false);
+            await connection.ExecuteAsync("UPDATE shipments SET state = 'erased' WHERE study_id = @Id", new { study.Id }, tx).ConfigureAwait(false);
+            await audit.RecordAsync(connection, tx, new AuditEvent
+            {
+                EventId = AuditCodes.StudyDeleted,
+                Action = AuditAction.Delete,
+                Outcome = AuditOutcome.Success,
+                ActorKind = AuditActorKind.Gateway,
+                Actor = "gateway",
+                StudyId = study.Id,
+                PatientRef = study.PatientRef,
+                Detail = new { what = "study erased: every blob deleted", blobs = files.Count },
+            }, cancellationToken).ConfigureAwait(false);
+            await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+            LogStudyErased(study.Id, files.Count);
+        }
+        return due.Count;
+    }
+
+    [LoggerMessage(EventId = 4101, Level = LogLevel.Information, Message = "Shipment {Reference} expired")]
+    private partial void LogExpired(string reference);
+
+    [LoggerMessage(EventId = 4102, Level = LogLevel.Information, Message = "Shipment {Reference} ({Reason}): recipient keys erased")]
+    private partial void LogKeysErased(string reference, string reason);
+
+    [LoggerMessage(EventId = 4103, Level = LogLevel.Information, Message = "Study {StudyId} erased ({Blobs} blobs)")]
+    private partial void LogStudyErased(long studyId, int blobs);
+}

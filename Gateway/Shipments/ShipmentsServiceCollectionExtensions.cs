@@ -1,0 +1,42 @@
+using DicomGateway.Ingest;
+using DicomKit.Network;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace DicomGateway.Shipments;
+
+public static class ShipmentsServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers encrypted ingest, sealing, the recipient's access and the lifecycle (start-up repair, expiry and
+    /// erasure), bound to the "Shipments" section. Register before the DICOM listener, so that the repair runs
+    /// before the first instance is taken and the index writer stops after the last one.
+    /// </summary>
+    public static IServiceCollection AddShipments(this IServiceCollection services)
+    {
+        services.AddOptions<ShipmentOptions>().BindConfiguration(ShipmentOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ShipmentOptions>, Validator>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<OpenStudies>();
+        services.AddSingleton<InstanceIndex>();
+        services.AddSingleton<ShipmentSealer>();
+        services.AddSingleton<ShipmentSweeper>();
+        services.AddSingleton<Reconciler>();
+        services.AddSingleton<RecipientAccess>();
+        services.AddSingleton<IStorageSink, EncryptingStorageSink>();
+        services.AddHostedService<LifecycleService>();
+        services.AddHostedService(sp => sp.GetRequiredService<InstanceIndex>());
+        services.AddHostedService<SealingService>();
+        return services;
+    }
+
+    private sealed class Validator : IValidateOptions<ShipmentOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, ShipmentOptions options)
+        {
+            var problems = options.Validate().ToList();
+            return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+        }
+    }
+}
