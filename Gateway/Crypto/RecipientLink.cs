@@ -61,8 +61,9 @@ public sealed class RecipientLink
         if (text.Length != EncodedKeyLength) return false;
         var bytes = new byte[ShipmentKeys.KeySize];
         // Re-encoding rejects padding, foreign characters and non-canonical final characters alike.
-        if (!Base64Url.TryDecodeFromChars(text, bytes, out var written) || written != bytes.Length || !text.SequenceEqual(Base64Url.EncodeToString(bytes)))
-            return false;
+        if (!Base64Url.IsValid(text, out var length) || length != bytes.Length) return false;
+        Base64Url.DecodeFromChars(text, bytes);
+        if (!text.SequenceEqual(Base64Url.EncodeToString(bytes))) return false;
         key = bytes;
         return true;
     }
