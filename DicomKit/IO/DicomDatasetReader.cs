@@ -12,13 +12,13 @@ internal sealed class DicomDatasetReader(ByteReader reader, DicomReadOptions opt
 {
     private const uint UndefinedLength = 0xFFFFFFFF;
 
+    /// <summary>The top-level tag at which reading stopped because of <see cref="DicomReadOptions.StopAtTag"/>, if it did.</summary>
+    public DicomTag? StoppedAt { get; private set; }
+
     /// <summary>
     /// Reads elements into <paramref name="dataset"/> until <paramref name="end"/> (or the end of data / an item delimiter when -1).
     /// <paramref name="sequence"/> is the tag of the sequence whose item this is, named when the item is cut short.
     /// </summary>
-    /// <summary>The top-level tag at which reading stopped because of <see cref="DicomReadOptions.StopAtTag"/>, if it did.</summary>
-    public DicomTag? StoppedAt { get; private set; }
-
     public void ReadDataset(DicomDataset dataset, DicomEncodingRules rules, long end, int depth, bool inItem, DicomTag? sequence = null)
     {
         while (true)

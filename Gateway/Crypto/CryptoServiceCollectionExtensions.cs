@@ -19,6 +19,7 @@ public static class CryptoServiceCollectionExtensions
             .ValidateOnStart();
         services.AddSingleton(sp => new GatewayKeyring(sp.GetRequiredService<IOptions<CryptoOptions>>(), sp.GetRequiredService<StoragePaths>().DataDirectory,
             sp.GetRequiredService<ILogger<GatewayKeyring>>()));
+        services.AddSingleton<ISecretProtector>(sp => sp.GetRequiredService<GatewayKeyring>());
         return services;
     }
 }

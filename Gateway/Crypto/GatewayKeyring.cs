@@ -12,7 +12,7 @@ namespace DicomGateway.Crypto;
 /// "DicomGateway v1 hash {purpose}"), so a value protected or hashed for one purpose means nothing for another.
 /// Protects the data keys of studies not yet sealed and queued notifications; keys pseudonymous identifiers.
 /// </summary>
-public sealed partial class GatewayKeyring : IDisposable
+public sealed partial class GatewayKeyring : ISecretProtector, IDisposable
 {
     public const int KeySize = 32;
 
