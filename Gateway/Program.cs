@@ -27,7 +27,7 @@ builder.Services.AddInstanceStorage();
 builder.Services.AddGatewayDatabase();
 builder.Services.AddGatewayCrypto();
 builder.Services.AddAudit();
-builder.Services.AddRouting();
+builder.Services.AddRoutingRules();
 builder.Services.AddNotifications();
 builder.Services.AddShipments();
 builder.Services.AddDicomIngest();

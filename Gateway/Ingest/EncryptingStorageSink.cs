@@ -164,7 +164,7 @@ public sealed partial class EncryptingStorageSink(
         LogConflict(context.CallingAeTitle);
         await audit.RecordAsync(new AuditEvent
         {
-            EventId = AuditCodes.SecurityAlert,
+            EventId = AuditEventIds.SecurityAlert,
             Action = AuditAction.Execute,
             Outcome = AuditOutcome.MinorFailure,
             ActorKind = AuditActorKind.Node,

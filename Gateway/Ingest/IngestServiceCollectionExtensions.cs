@@ -1,3 +1,4 @@
+using DicomGateway.Routing;
 using DicomKit.Network;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -10,10 +11,11 @@ public static class IngestServiceCollectionExtensions
     /// <summary>Registers the DICOM listener bound to the "Dicom" section, storing into the instance store.</summary>
     public static IServiceCollection AddDicomIngest(this IServiceCollection services)
     {
-        services.AddOptions<DicomListenerOptions>().BindConfiguration(DicomListenerOptions.SectionName).ValidateOnStart();
+        services.AddOptions<DicomListenerOptions>().BindConfiguration(DicomListenerOptions.SectionName).ValidateOnStart()
+            // Besides its own AE title, the gateway answers to every called AE title a routing rule names.
+            .Configure<RuleStore>((options, rules) => options.AcceptsCalledAeTitle = title => rules.CalledAeTitles.Contains(title.Trim()));
         services.AddSingleton<IValidateOptions<DicomListenerOptions>, DicomListenerOptionsValidator>();
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton<IStorageSink, FileStorageSink>();
         services.AddHostedService<DicomListenerService>();
         return services;
     }

@@ -10,7 +10,7 @@ public static class RoutingServiceCollectionExtensions
     /// the database (<c>AddGatewayDatabase</c>). Call before <c>AddDicomIngest</c>, so that the rules are loaded before the
     /// listener accepts associations. The phone number check is a permissive default until notifications replace it.
     /// </summary>
-    public static IServiceCollection AddRouting(this IServiceCollection services)
+    public static IServiceCollection AddRoutingRules(this IServiceCollection services)
     {
         services.AddOptions<RoutingOptions>().BindConfiguration(RoutingOptions.Section)
             .Validate(o => o.DefaultLanguage is not null && RuleValidator.Languages.Contains(o.DefaultLanguage), "Routing:DefaultLanguage must be cs, pl or en")

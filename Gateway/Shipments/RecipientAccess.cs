@@ -91,7 +91,7 @@ public sealed partial class RecipientAccess(GatewayDatabase database, AuditTrail
         await audit.RecordAsync(connection, tx, Attempt(row, clientAddress, AuditOutcome.Success, "unlocked"), cancellationToken).ConfigureAwait(false);
         await audit.RecordAsync(connection, tx, new AuditEvent
         {
-            EventId = AuditCodes.Export,
+            EventId = AuditEventIds.Export,
             Action = AuditAction.Read,
             Outcome = AuditOutcome.Success,
             ActorKind = AuditActorKind.Recipient,
@@ -135,8 +135,8 @@ public sealed partial class RecipientAccess(GatewayDatabase database, AuditTrail
 
     private static AuditEvent Attempt(Row? row, string? clientAddress, AuditOutcome outcome, string what) => new()
     {
-        EventId = AuditCodes.UserAuthentication,
-        EventType = AuditCodes.Login,
+        EventId = AuditEventIds.UserAuthentication,
+        EventType = AuditEventTypes.Login,
         Action = AuditAction.Execute,
         Outcome = outcome,
         ActorKind = AuditActorKind.Recipient,

@@ -136,7 +136,7 @@ public sealed partial class ShipmentSealer(
                 }
                 await audit.RecordAsync(connection, tx, new AuditEvent
                 {
-                    EventId = AuditCodes.Export,
+                    EventId = AuditEventIds.Export,
                     Action = AuditAction.Read,
                     Outcome = AuditOutcome.Success,
                     ActorKind = AuditActorKind.Gateway,
@@ -184,7 +184,7 @@ public sealed partial class ShipmentSealer(
 
     private AuditEvent Received(StudyRow study, DateTimeOffset now, bool held) => new()
     {
-        EventId = AuditCodes.InstancesTransferred,
+        EventId = AuditEventIds.InstancesTransferred,
         Action = AuditAction.Create,
         Outcome = AuditOutcome.Success,
         ActorKind = AuditActorKind.Node,

@@ -50,7 +50,7 @@ public sealed partial class ShipmentSweeper(
             if (changed == 0) continue;
             await audit.RecordAsync(connection, tx, new AuditEvent
             {
-                EventId = AuditCodes.Export,
+                EventId = AuditEventIds.Export,
                 Action = AuditAction.Delete,
                 Outcome = AuditOutcome.Success,
                 ActorKind = AuditActorKind.Gateway,
@@ -83,7 +83,7 @@ public sealed partial class ShipmentSweeper(
                 .ConfigureAwait(false);
             await audit.RecordAsync(connection, tx, new AuditEvent
             {
-                EventId = AuditCodes.StudyDeleted,
+                EventId = AuditEventIds.StudyDeleted,
                 Action = AuditAction.Delete,
                 Outcome = AuditOutcome.Success,
                 ActorKind = AuditActorKind.Gateway,
@@ -122,7 +122,7 @@ public sealed partial class ShipmentSweeper(
             await connection.ExecuteAsync("UPDATE shipments SET state = 'erased' WHERE study_id = @Id", new { study.Id }, tx).ConfigureAwait(false);
             await audit.RecordAsync(connection, tx, new AuditEvent
             {
-                EventId = AuditCodes.StudyDeleted,
+                EventId = AuditEventIds.StudyDeleted,
                 Action = AuditAction.Delete,
                 Outcome = AuditOutcome.Success,
                 ActorKind = AuditActorKind.Gateway,

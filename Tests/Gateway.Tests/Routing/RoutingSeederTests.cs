@@ -48,7 +48,7 @@ public sealed class RoutingSeederTests : IDisposable
     private static IConfiguration FromJson(string json) =>
         new ConfigurationBuilder().AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes(json))).Build();
 
-    /// <summary>A gateway start as far as routing goes: the registrations of AddRouting, and every hosted service started.</summary>
+    /// <summary>A gateway start as far as routing goes: the registrations of AddRoutingRules, and every hosted service started.</summary>
     private static async Task<ServiceProvider> StartAsync(IConfiguration configuration, GatewayDatabase database)
     {
         var services = new ServiceCollection();
@@ -56,7 +56,7 @@ public sealed class RoutingSeederTests : IDisposable
         services.AddLogging();
         services.AddSingleton(database);
         // Spelled out: ASP.NET Core's Microsoft.Extensions.DependencyInjection.RoutingServiceCollectionExtensions.AddRouting has the same signature.
-        DicomGateway.Routing.RoutingServiceCollectionExtensions.AddRouting(services);
+        DicomGateway.Routing.RoutingServiceCollectionExtensions.AddRoutingRules(services);
         var provider = services.BuildServiceProvider();
         try
         {
