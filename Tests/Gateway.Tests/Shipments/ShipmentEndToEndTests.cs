@@ -1,0 +1,187 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Dapper;
+using DicomGateway.Crypto;
+using DicomKit.Data;
+using DicomKit.IO;
+using Microsoft.Data.Sqlite;
+using MimeKit;
+
+namespace Gateway.Tests.Shipments;
+
+/// <summary>
+/// The product as a recipient and an operator meet it: storescu sends a study to the real gateway, the study is
+/// sealed, the e-mail (written to the mail outbox) carries the link and the SMS (in the SMS outbox) the code, and
+/// with only those two the test opens and decrypts every instance over HTTP.
+/// </summary>
+public sealed partial class ShipmentEndToEndTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("gw-e2e-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private string MailOutbox => Path.Combine(_dir, "mail");
+    private string SmsOutbox => Path.Combine(_dir, "sms");
+
+    internal Dictionary<string, string> Environment(int stableSeconds = 1) => new()
+    {
+        ["Shipments__StableStudySeconds"] = stableSeconds.ToString(CultureInfo.InvariantCulture),
+        ["Mail__OutboxDirectory"] = MailOutbox,
+        ["Sms__OutboxDirectory"] = SmsOutbox,
+        ["Notifications__PollInterval"] = "00:00:00.200",
+        ["Routing__Rules__0__Name"] = "Everything to Dr. Novák",
+        ["Routing__Rules__0__Recipients__0__Email"] = "dr.novak@example.org",
+        ["Routing__Rules__0__Recipients__0__Phone"] = "+420603000000",
+        ["Routing__Rules__0__Recipients__0__Language"] = "cs",
+        ["Routing__Rules__0__ExpiryDays"] = "7",
+    };
+
+    [Fact]
+    public async Task A_study_sent_with_storescu_opens_with_only_the_link_and_the_code_and_the_server_alone_cannot_read_it()
+    {
+        await using var gw = await GatewayProcess.StartAsync(Environment());
+        var files = Enumerable.Range(1, 12).Select(i => Instances.WriteCt(_dir, i)).ToList();
+        var store = await Tool.RunAsync("storescu", ["-aec", "DICOMGATEWAY", "127.0.0.1", gw.Port.ToString(CultureInfo.InvariantCulture), .. files]);
+        store.ExitCode.Should().Be(0, store.Output);
+
+        var (link, code) = await WaitForNotificationAsync();
+        using var recipient = new RecipientClient(gw.WebBase, link, code);
+        var unlocked = await recipient.UnlockAsync();
+        unlocked.Status.Should().Be(HttpStatusCode.OK, unlocked.Body.ToString());
+
+        var manifest = await recipient.ManifestAsync();
+        manifest.InstanceCount.Should().Be(12);
+        manifest.Patient.Name.Should().Be("Dvořák^Antonín");
+        var entries = manifest.Series.SelectMany(s => s.Instances).ToList();
+        entries.Should().HaveCount(12);
+        var sentBySop = files.Select(f => DicomFile.Open(f)).ToDictionary(f => f.Dataset.GetString(Tags.SOPInstanceUID)!);
+        foreach (var entry in entries)
+        {
+            var plaintext = await recipient.DecryptBlobAsync(entry.Ordinal);
+            plaintext.LongLength.Should().Be(entry.PlaintextLength);
+            var got = DicomFile.Open(new MemoryStream(plaintext));
+            var sent = sentBySop[entry.SopInstanceUid];
+            DatasetComparer.Differences(sent.Dataset, got.Dataset).Should().BeEmpty();
+            got.FileMetaInformation.GetString(new DicomTag(0x0002, 0x0016)).Should().Be("STORESCU");
+        }
+
+        // Everything the server keeps, and nothing of E, T, S or the patient in it.
+        RecipientLink.TryParse(link, out var parsed).Should().BeTrue();
+        var e = parsed!.FragmentKey;
+        var needles = new Dictionary<string, byte[]>
+        {
+            ["E"] = e,
+            ["E (base64url)"] = Encoding.ASCII.GetBytes(System.Buffers.Text.Base64Url.EncodeToString(e)),
+            ["T"] = parsed.Token,
+            ["T (base64url)"] = Encoding.ASCII.GetBytes(System.Buffers.Text.Base64Url.EncodeToString(parsed.Token)),
+            ["S"] = Encoding.ASCII.GetBytes(ShipmentKeys.NormalizeCode(code)!),
+            ["patient name"] = Encoding.UTF8.GetBytes("Dvořák"),
+            ["patient ID"] = Encoding.ASCII.GetBytes("PAT-001"),
+            ["Study Instance UID"] = Encoding.ASCII.GetBytes(Instances.StudyUid),
+        };
+        foreach (var file in Directory.EnumerateFiles(gw.DataDirectory, "*", SearchOption.AllDirectories))
+        {
+            var bytes = await File.ReadAllBytesAsync(file);
+            foreach (var (name, needle) in needles)
+                bytes.AsSpan().IndexOf(needle).Should().Be(-1, $"{name} must not be stored in {Path.GetRelativePath(gw.DataDirectory, file)}");
+        }
+
+        // With the database, the key share, the wrapped key, the code and the gateway key, but a wrong E: nothing opens.
+        await using var db = new SqliteConnection($"Data Source={gw.DatabasePath};Mode=ReadOnly;Pooling=False");
+        var stored = await db.QuerySingleAsync<(byte[] Share, byte[] Wrapped)>("SELECT server_share, wrapped_key FROM recipients");
+        (await db.ExecuteScalarAsync<long>("SELECT count(*) FROM studies WHERE wrapped_key IS NOT NULL")).Should().Be(0, "sealing deletes the gateway's copy of the data key");
+        var guess = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+        var open = () => ShipmentKeys.UnwrapDataKey(stored.Wrapped, guess, ShipmentKeys.NormalizeCode(code)!, parsed.Token, stored.Share);
+        open.Should().Throw<ShipmentIntegrityException>();
+    }
+
+    [Fact]
+    public async Task Wrong_codes_are_counted_the_shipment_locks_at_the_limit_and_stays_locked_after_a_restart()
+    {
+        var data = Path.Combine(_dir, "data");
+        var env = Environment();
+        env["Shipments__MaxCodeAttempts"] = "3";
+        string link, code;
+        await using (var gw = await GatewayProcess.StartAsync(env, dataDirectory: data))
+        {
+            var files = Enumerable.Range(1, 2).Select(i => Instances.WriteCt(_dir, i)).ToList();
+            (await Tool.RunAsync("storescu", ["-aec", "DICOMGATEWAY", "127.0.0.1", gw.Port.ToString(CultureInfo.InvariantCulture), .. files])).ExitCode.Should().Be(0);
+            (link, code) = await WaitForNotificationAsync();
+            using var recipient = new RecipientClient(gw.WebBase, link, code);
+            var wrong = code[0] == 'A' ? "BBBB-BBBB" : "AAAA-AAAA";
+            var first = await recipient.UnlockAsync(wrong);
+            first.Status.Should().Be(HttpStatusCode.Forbidden);
+            first.Body.GetProperty("attemptsLeft").GetInt32().Should().Be(2);
+            (await recipient.UnlockAsync(wrong)).Body.GetProperty("attemptsLeft").GetInt32().Should().Be(1);
+            (await recipient.UnlockAsync(wrong)).Body.GetProperty("attemptsLeft").GetInt32().Should().Be(0);
+            var locked = await recipient.UnlockAsync();
+            locked.Status.Should().Be(HttpStatusCode.NotFound, "a locked shipment does not open even with the right code");
+            locked.Body.GetProperty("error").GetString().Should().Be("unavailable");
+        }
+        await using (var again = await GatewayProcess.StartAsync(env, dataDirectory: data))
+        {
+            using var recipient = new RecipientClient(again.WebBase, link, code);
+            (await recipient.UnlockAsync()).Status.Should().Be(HttpStatusCode.NotFound, "the lock is in the database");
+            // An unknown link looks exactly like a locked one.
+            var unknown = link[..link.IndexOf("/s/", StringComparison.Ordinal)] + "/s/" + new string('A', 43) + link[link.IndexOf('#', StringComparison.Ordinal)..];
+            using var stranger = new RecipientClient(again.WebBase, unknown, code);
+            var answer = await stranger.UnlockAsync();
+            answer.Status.Should().Be(HttpStatusCode.NotFound);
+            answer.Body.ToString().Should().Be(JsonSerializer.Serialize(new { error = "unavailable" }));
+        }
+        Directory.Delete(data, recursive: true);
+    }
+
+    [Fact]
+    public async Task A_resent_instance_is_stored_once_and_one_with_the_same_UID_but_other_content_is_refused_and_audited()
+    {
+        await using var gw = await GatewayProcess.StartAsync(Environment(stableSeconds: 3600));
+        var port = gw.Port.ToString(CultureInfo.InvariantCulture);
+        var file = Instances.WriteCt(_dir, 1);
+        (await Tool.RunAsync("storescu", "-aec", "DICOMGATEWAY", "127.0.0.1", port, file)).ExitCode.Should().Be(0);
+        (await Tool.RunAsync("storescu", "-aec", "DICOMGATEWAY", "127.0.0.1", port, file)).ExitCode.Should().Be(0, "the same content again is acknowledged");
+
+        var changed = Path.Combine(_dir, "changed.dcm");
+        var ds = DicomFile.Open(file);
+        ds.Dataset.AddOrUpdate(Tags.StudyDescription, DicomVR.LO, "something else");
+        ds.Save(changed);
+        var conflict = await Tool.RunAsync("storescu", "-aec", "DICOMGATEWAY", "127.0.0.1", port, changed);
+        conflict.Output.Should().Contain("0x0111", "other content under a stored SOP Instance UID is refused as a duplicate SOP instance");
+
+        await using var db = new SqliteConnection($"Data Source={gw.DatabasePath};Mode=ReadOnly;Pooling=False");
+        (await db.ExecuteScalarAsync<long>("SELECT count(*) FROM instances")).Should().Be(1);
+        Directory.GetFiles(gw.BlobDirectory).Should().HaveCount(1);
+        (await db.ExecuteScalarAsync<long>("SELECT count(*) FROM audit_events WHERE event_id = '110113'")).Should().Be(1);
+    }
+
+    internal async Task<(string Link, string Code)> WaitForNotificationAsync(int count = 1)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            var mails = Directory.Exists(MailOutbox) ? Directory.GetFiles(MailOutbox, "*.eml") : [];
+            var sms = Directory.Exists(SmsOutbox) ? Directory.GetFiles(SmsOutbox, "*.json") : [];
+            if (mails.Length >= count && sms.Length >= count)
+            {
+                var message = await MimeMessage.LoadAsync(mails.OrderBy(f => File.GetLastWriteTimeUtc(f)).Last());
+                var link = LinkPattern().Match(message.TextBody).Value;
+                using var smsJson = JsonDocument.Parse(await File.ReadAllTextAsync(sms.OrderBy(f => File.GetLastWriteTimeUtc(f)).Last()));
+                var code = CodePattern().Match(smsJson.RootElement.GetProperty("text").GetString()!).Groups[1].Value;
+                link.Should().NotBeEmpty();
+                code.Should().NotBeEmpty();
+                return (link, code);
+            }
+            await Task.Delay(200);
+        }
+        throw new TimeoutException("no e-mail and SMS in the outboxes within 60 s");
+    }
+
+    [GeneratedRegex(@"https?://[^\s""<>]+/s/[A-Za-z0-9_-]+#[A-Za-z0-9_-]+")]
+    private static partial Regex LinkPattern();
+
+    [GeneratedRegex(@": ([0-9A-Z]{4}-[0-9A-Z]{4})")]
+    private static partial Regex CodePattern();
+}
