@@ -1,0 +1,1 @@
+-- Placeholder on the notify branch only: routing's 0002_routing.sql replaces this file at merge (the migrator requires no gaps).
