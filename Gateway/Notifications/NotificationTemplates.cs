@@ -1,5 +1,4 @@
 using System.Collections.Frozen;
-using System.Net;
 using System.Text;
 using DicomGateway.Storage;
 using Microsoft.Extensions.Options;
@@ -86,13 +85,24 @@ public sealed class NotificationTemplates
                 if (close < 0) throw new TemplateException("A template has an unclosed {{");
                 var name = rest[..close].Trim().ToString();
                 if (!values.TryGetValue(name, out var value)) throw new TemplateException($"A template uses the unknown placeholder {{{{{name}}}}}");
-                output.Append(html ? WebUtility.HtmlEncode(value) : value);
+                output.Append(html ? HtmlEncode(value) : value);
                 rest = rest[(close + 2)..];
             }
             output.Append('\n');
         }
         return output.ToString().TrimEnd('\n') + "\n";
     }
+
+    /// <summary>
+    /// Escapes the five characters that matter in HTML text and quoted attribute values, and nothing else: Czech
+    /// and Polish letters stay readable in the source of the message, and a link stays byte-for-byte the link.
+    /// </summary>
+    internal static string HtmlEncode(string value) => value
+        .Replace("&", "&amp;", StringComparison.Ordinal)
+        .Replace("<", "&lt;", StringComparison.Ordinal)
+        .Replace(">", "&gt;", StringComparison.Ordinal)
+        .Replace("\"", "&quot;", StringComparison.Ordinal)
+        .Replace("'", "&#39;", StringComparison.Ordinal);
 
     private static FrozenDictionary<string, string> LoadBuiltIn()
     {
