@@ -129,7 +129,10 @@ public sealed class MessageComposer
     {
         if (value is null) return "-";
         var local = TimeZoneInfo.ConvertTime(value.Value, _zone);
-        return local.ToString("f", culture);
+        // No weekday: it would stand in the nominative after a preposition ("do čtvrtek"); a day-month pattern
+        // makes .NET use the genitive month names Czech and Polish need ("12. března", "12 marca").
+        var pattern = culture.TwoLetterISOLanguageName == "cs" ? "d. MMMM yyyy H:mm" : "d MMMM yyyy HH:mm";
+        return local.ToString(pattern, culture);
     }
 
     /// <summary>Decimal units, one decimal place, in the culture's notation: "12,3 MB" in cs and pl, "12.3 MB" in en.</summary>
