@@ -1,0 +1,102 @@
+using System.Text.Json.Serialization;
+using Dapper;
+using DicomGateway.Database;
+using Microsoft.Data.Sqlite;
+
+namespace DicomGateway.Notifications;
+
+/// <summary>A delivery the dispatcher has claimed (state 'sending').</summary>
+internal sealed class ClaimedDelivery
+{
+    public long Id { get; set; }
+    public long ShipmentId { get; set; }
+    public long? RecipientId { get; set; }
+    public string Channel { get; set; } = "";
+    public string Kind { get; set; } = "";
+    public long Attempts { get; set; }
+    public byte[]? Payload { get; set; }
+}
+
+/// <summary>What the audit trail records of a delivery: the channel, and to whom. Never the content.</summary>
+internal sealed record DeliveryAudit(
+    [property: JsonPropertyName("channel")] string Channel,
+    [property: JsonPropertyName("kind")] string Kind,
+    [property: JsonPropertyName("recipient")] string? Recipient,
+    [property: JsonPropertyName("attempts")] long Attempts,
+    [property: JsonPropertyName("error")] string? Error);
+
+[JsonSerializable(typeof(DeliveryAudit))]
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+internal sealed partial class DeliveryAuditJson : JsonSerializerContext;
+
+/// <summary>The dispatcher's SQL: claim, and the three ways an attempt ends.</summary>
+internal sealed class DeliveryStore(GatewayDatabase database)
+{
+    // DICOM audit vocabulary (PS3.15 A.5.3.6): Export, event action Read; outcome 0 success, 8 serious failure.
+    private const string AuditSql = """
+        INSERT INTO audit_events (occurred_at, event_id, action, outcome, actor_kind, actor, study_id, shipment_id, recipient_id, patient_ref, detail)
+        SELECT @Now, '110106', 'R', @Outcome, 'gateway', 'notifications', s.study_id, s.id, @RecipientId,
+               (SELECT patient_ref FROM studies WHERE id = s.study_id), @Detail
+        FROM shipments s WHERE s.id = @ShipmentId
+        """;
+
+    /// <summary>Rows a previous process left in 'sending' (it stopped mid-attempt) go back to the queue.</summary>
+    public async Task<int> RequeueInterruptedAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE deliveries SET state = 'queued', next_attempt_at = @now WHERE state = 'sending'",
+            new { now = now.ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+    }
+
+    /// <summary>Takes the most overdue queued row, if any, in one statement: two dispatchers never take the same row.</summary>
+    public async Task<ClaimedDelivery?> ClaimNextAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.QuerySingleOrDefaultAsync<ClaimedDelivery>(new CommandDefinition("""
+            UPDATE deliveries SET state = 'sending', attempts = attempts + 1
+            WHERE id = (SELECT id FROM deliveries WHERE state = 'queued' AND next_attempt_at <= @now ORDER BY next_attempt_at, id LIMIT 1)
+            RETURNING id AS Id, shipment_id AS ShipmentId, recipient_id AS RecipientId, channel AS Channel, kind AS Kind,
+                      attempts AS Attempts, payload AS Payload
+            """, new { now = now.ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+    }
+
+    public Task MarkSentAsync(ClaimedDelivery delivery, DateTimeOffset now, DeliveryAudit audit) =>
+        FinishAsync(delivery, now, "sent", null, outcome: 0, audit);
+
+    public Task MarkFailedAsync(ClaimedDelivery delivery, DateTimeOffset now, string error, DeliveryAudit audit) =>
+        FinishAsync(delivery, now, "failed", error, outcome: 8, audit);
+
+    /// <summary>Back to the queue for another attempt at <paramref name="nextAttempt"/>.</summary>
+    public async Task RescheduleAsync(ClaimedDelivery delivery, DateTimeOffset nextAttempt, string? error)
+    {
+        await using var connection = await database.OpenAsync(CancellationToken.None).ConfigureAwait(false);
+        await connection.ExecuteAsync("""
+            UPDATE deliveries SET state = 'queued', next_attempt_at = @next, last_error = COALESCE(@error, last_error)
+            WHERE id = @Id AND state = 'sending'
+            """, new { delivery.Id, next = nextAttempt.ToUnixTimeMilliseconds(), error }).ConfigureAwait(false);
+    }
+
+    // Not cancellable: once a message has left, recording that must not be skipped because the host is stopping.
+    private async Task FinishAsync(ClaimedDelivery delivery, DateTimeOffset now, string state, string? error, int outcome, DeliveryAudit audit)
+    {
+        await using var connection = await database.OpenAsync(CancellationToken.None).ConfigureAwait(false);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(CancellationToken.None).ConfigureAwait(false);
+        var at = now.ToUnixTimeMilliseconds();
+        // payload = NULL: the link or code is gone from the row; secure_delete overwrites the freed bytes.
+        await connection.ExecuteAsync("""
+            UPDATE deliveries SET state = @state, payload = NULL, last_error = @error,
+                                  sent_at = CASE WHEN @state = 'sent' THEN @at ELSE sent_at END
+            WHERE id = @Id
+            """, new { delivery.Id, state, error, at }, transaction).ConfigureAwait(false);
+        await connection.ExecuteAsync(AuditSql, new
+        {
+            Now = at,
+            Outcome = outcome,
+            delivery.RecipientId,
+            delivery.ShipmentId,
+            Detail = System.Text.Json.JsonSerializer.Serialize(audit, DeliveryAuditJson.Default.DeliveryAudit),
+        }, transaction).ConfigureAwait(false);
+        await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+    }
+}
