@@ -26,6 +26,14 @@ public sealed partial class EncryptingStorageSink(
     BlobStore blobs, OpenStudies studies, InstanceIndex index, GatewayKeyring keyring, AuditTrail audit, TimeProvider time,
     ILogger<EncryptingStorageSink> logger) : IStorageSink
 {
+    private readonly BlobStore _blobs = blobs;
+    private readonly OpenStudies _studies = studies;
+    private readonly InstanceIndex _index = index;
+    private readonly GatewayKeyring _keyring = keyring;
+    private readonly AuditTrail _audit = audit;
+    private readonly TimeProvider _time = time;
+    private readonly ILogger<EncryptingStorageSink> _logger = logger;
+
     internal const string StudyKeyPurpose = "study-instance-uid";
     internal const string InstanceKeyPurpose = "sop-instance-uid";
     internal const string PatientRefPurpose = "patient-id";
@@ -35,8 +43,8 @@ public sealed partial class EncryptingStorageSink(
     {
         ArgumentNullException.ThrowIfNull(context);
         var syntax = DicomTransferSyntax.FromUid(context.TransferSyntaxUid);
-        var instanceKey = keyring.KeyedHash(InstanceKeyPurpose, context.SopInstanceUid);
-        var existing = await index.FindContentHashAsync(instanceKey, cancellationToken).ConfigureAwait(false);
+        var instanceKey = _keyring.KeyedHash(InstanceKeyPurpose, context.SopInstanceUid);
+        var existing = await _index.FindContentHashAsync(instanceKey, cancellationToken).ConfigureAwait(false);
         using var meta = new MemoryStream(512);
         DicomFile.WritePreambleAndMeta(meta, context.SopClassUid, context.SopInstanceUid, syntax, context.CallingAeTitle);
         return new Incoming(this, context, instanceKey, existing, meta.ToArray());
@@ -98,11 +106,11 @@ public sealed partial class EncryptingStorageSink(
         private async Task StartAsync(InstanceHeader header, CancellationToken cancellationToken)
         {
             _header = header;
-            var keyring = _sink.keyring;
+            var keyring = _sink._keyring;
             var placement = new OpenStudies.StudyPlacement(_context.CallingAeTitle, _context.CalledAeTitle, _context.RemoteEndPoint?.Address.ToString(),
                 header.PatientId is null ? null : keyring.KeyedHash(PatientRefPurpose, header.PatientId));
-            _lease = await _sink.studies.AcquireAsync(keyring.KeyedHash(StudyKeyPurpose, header.StudyInstanceUid), placement, cancellationToken).ConfigureAwait(false);
-            _blob = _sink.blobs.Create();
+            _lease = await _sink._studies.AcquireAsync(keyring.KeyedHash(StudyKeyPurpose, header.StudyInstanceUid), placement, cancellationToken).ConfigureAwait(false);
+            _blob = _sink._blobs.Create();
             _encryptor = new SegmentedEncryptingStream(_blob.Stream, _lease.DataKey, (uint)_lease.Ordinal, leaveOpen: true);
             await _encryptor.WriteAsync(_probe!.Buffered, cancellationToken).ConfigureAwait(false);
             _probe.Dispose();
@@ -111,7 +119,7 @@ public sealed partial class EncryptingStorageSink(
 
         public async ValueTask<DimseStatus> CommitAsync(CancellationToken cancellationToken)
         {
-            var contentHash = _sink.keyring.KeyedHash(ContentPurpose, _content.GetHashAndReset());
+            var contentHash = _sink._keyring.KeyedHash(ContentPurpose, _content.GetHashAndReset());
             if (_existingHash is not null) return await _sink.DuplicateAsync(_context, _existingHash, contentHash, cancellationToken).ConfigureAwait(false);
 
             if (_encryptor is null) await StartAsync(_probe!.TryRead(final: true)!, cancellationToken).ConfigureAwait(false);
@@ -121,10 +129,10 @@ public sealed partial class EncryptingStorageSink(
             var ciphertextLength = await _blob!.CommitAsync(cancellationToken).ConfigureAwait(false);
 
             var row = new InstanceIndex.Row(_lease.StudyId, _instanceKey, contentHash, _lease.Ordinal, _blob.Id, plaintextLength, ciphertextLength, summary,
-                _context.CallingAeTitle, _sink.time.GetUtcNow().ToUnixTimeMilliseconds());
+                _context.CallingAeTitle, _sink._time.GetUtcNow().ToUnixTimeMilliseconds());
             // The rename's directory fsync and the index commit run together; see PendingBlob.CommitAsync.
             var sync = _blob.SyncDirectoryAsync(cancellationToken);
-            var added = _sink.index.AddAsync(row, cancellationToken);
+            var added = _sink._index.AddAsync(row, cancellationToken);
             await Task.WhenAll(sync, added).ConfigureAwait(false);
             if (added.Result)
             {
@@ -132,8 +140,8 @@ public sealed partial class EncryptingStorageSink(
                 return DimseStatus.Success;
             }
             // Another association indexed the same SOP Instance UID first: ours goes, theirs stays.
-            _sink.blobs.Delete(_blob.Id);
-            var first = await _sink.index.FindContentHashAsync(_instanceKey, cancellationToken).ConfigureAwait(false);
+            _sink._blobs.Delete(_blob.Id);
+            var first = await _sink._index.FindContentHashAsync(_instanceKey, cancellationToken).ConfigureAwait(false);
             return await _sink.DuplicateAsync(_context, first ?? contentHash, contentHash, cancellationToken).ConfigureAwait(false);
         }
 
@@ -162,7 +170,7 @@ public sealed partial class EncryptingStorageSink(
             return DimseStatus.Success;
         }
         LogConflict(context.CallingAeTitle);
-        await audit.RecordAsync(new AuditEvent
+        await _audit.RecordAsync(new AuditEvent
         {
             EventId = AuditEventIds.SecurityAlert,
             Action = AuditAction.Execute,

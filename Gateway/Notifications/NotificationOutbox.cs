@@ -138,34 +138,45 @@ public sealed partial class NotificationOutbox
     /// </summary>
     public async Task<bool> EnqueueSenderNoticeAsync(long shipmentId, SenderNoticeKind kind, CancellationToken cancellationToken)
     {
+        bool added;
         var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
             var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
             await using (transaction.ConfigureAwait(false))
             {
-                var row = await connection.QuerySingleOrDefaultAsync<SenderNoticeSource>(new CommandDefinition("""
-                    SELECT s.reference AS Reference, s.notify_email AS NotifyEmail, s.created_at AS CreatedAt, s.expires_at AS ExpiresAt,
-                           (SELECT MIN(first_opened_at) FROM recipients WHERE shipment_id = s.id) AS OpenedAt
-                    FROM shipments s WHERE s.id = @shipmentId
-                    """, new { shipmentId }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-                if (row is null || string.IsNullOrWhiteSpace(row.NotifyEmail)) return false;
-                var payload = new DeliveryPayload
-                {
-                    To = row.NotifyEmail.Trim(),
-                    Language = _mail.DefaultLanguage,
-                    Reference = row.Reference,
-                    SentAt = DateTimeOffset.FromUnixTimeMilliseconds(row.CreatedAt),
-                    ExpiresAt = DateTimeOffset.FromUnixTimeMilliseconds(row.ExpiresAt),
-                    OpenedAt = row.OpenedAt is { } opened ? DateTimeOffset.FromUnixTimeMilliseconds(opened) : null,
-                };
-                var added = await InsertAsync(connection, transaction, shipmentId, null, DeliveryChannel.NotifyEmail, DeliveryKind.Of(kind), payload, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+                added = await EnqueueSenderNoticeAsync(connection, transaction, shipmentId, kind, cancellationToken).ConfigureAwait(false);
                 await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-                if (!added) return false;
             }
         }
-        Wake();
-        return true;
+        if (added) Wake();
+        return added;
+    }
+
+    /// <summary>
+    /// As <see cref="EnqueueSenderNoticeAsync(long, SenderNoticeKind, CancellationToken)"/>, inside the caller's transaction (the
+    /// state change that causes the notice commits with it). Call <see cref="Wake"/> after committing.
+    /// </summary>
+    public async Task<bool> EnqueueSenderNoticeAsync(SqliteConnection connection, SqliteTransaction transaction, long shipmentId, SenderNoticeKind kind,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        var row = await connection.QuerySingleOrDefaultAsync<SenderNoticeSource>(new CommandDefinition("""
+            SELECT s.reference AS Reference, s.notify_email AS NotifyEmail, s.created_at AS CreatedAt, s.expires_at AS ExpiresAt,
+                   (SELECT MIN(first_opened_at) FROM recipients WHERE shipment_id = s.id) AS OpenedAt
+            FROM shipments s WHERE s.id = @shipmentId
+            """, new { shipmentId }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        if (row is null || string.IsNullOrWhiteSpace(row.NotifyEmail)) return false;
+        var payload = new DeliveryPayload
+        {
+            To = row.NotifyEmail.Trim(),
+            Language = _mail.DefaultLanguage,
+            Reference = row.Reference,
+            SentAt = DateTimeOffset.FromUnixTimeMilliseconds(row.CreatedAt),
+            ExpiresAt = DateTimeOffset.FromUnixTimeMilliseconds(row.ExpiresAt),
+            OpenedAt = row.OpenedAt is { } opened ? DateTimeOffset.FromUnixTimeMilliseconds(opened) : null,
+        };
+        return await InsertAsync(connection, transaction, shipmentId, null, DeliveryChannel.NotifyEmail, DeliveryKind.Of(kind), payload, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Starts the dispatcher's next round now rather than at its next poll.</summary>

@@ -37,7 +37,7 @@ public sealed partial class RecipientAccess(GatewayDatabase database, AuditTrail
         var tokenHash = ShipmentKeys.TokenHash(token.Span);
         var now = time.GetUtcNow();
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(deferred: false, cancellationToken).ConfigureAwait(false);
+        await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(System.Data.IsolationLevel.Serializable, cancellationToken).ConfigureAwait(false);
         var row = await connection.QuerySingleOrDefaultAsync<Row>(
             """
             SELECT r.id, s.id, s.study_id, s.reference, s.state, s.expires_at, s.max_downloads, s.download_count, s.failed_attempts,

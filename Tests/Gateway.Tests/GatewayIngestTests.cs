@@ -22,20 +22,29 @@ public sealed class GatewayIngestTests : IDisposable
         var store = await Tool.RunAsync("storescu", ["-aec", "DICOMGATEWAY", "127.0.0.1", gw.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), .. files]);
         store.ExitCode.Should().Be(0, store.Output);
 
-        var received = Directory.GetFiles(gw.IncomingDirectory, "*.dcm");
+        // Received instances are ciphertext blobs (their content is checked through decryption in ShipmentEndToEndTests).
+        var received = Directory.GetFiles(gw.BlobDirectory);
         received.Should().HaveCount(5);
-        received.Select(Path.GetFileNameWithoutExtension).Should().OnlyContain(n => n!.Length == 32 && n.All(char.IsAsciiHexDigitLower),
-            "files are named by an internal id, never by a UID or any value from the data set");
-        Directory.GetFiles(gw.IncomingDirectory, "*.part").Should().BeEmpty();
+        received.Select(Path.GetFileName).Should().OnlyContain(n => n!.Length == 32 && n.All(char.IsAsciiHexDigitLower),
+            "blobs are named by an internal id, never by a UID or any value from the data set");
+        foreach (var blob in received)
+            (await File.ReadAllBytesAsync(blob)).AsSpan(0, 4).SequenceEqual("DGWS"u8).Should().BeTrue("every blob is in the shipment format");
+    }
 
-        var bySop = received.Select(f => DicomFile.Open(f)).ToDictionary(f => f.Dataset.GetString(Tags.SOPInstanceUID)!);
-        foreach (var path in files)
+    [Fact]
+    public async Task A_called_AE_title_named_by_a_routing_rule_is_answered_besides_the_gateways_own()
+    {
+        var env = new Dictionary<string, string>
         {
-            var sent = DicomFile.Open(path);
-            var got = bySop[sent.Dataset.GetString(Tags.SOPInstanceUID)!];
-            DatasetComparer.Differences(sent.Dataset, got.Dataset).Should().BeEmpty();
-            got.FileMetaInformation.GetString(new DicomTag(0x0002, 0x0016)).Should().Be("STORESCU", "the meta header names the sender");
-        }
+            ["Routing__Rules__0__Name"] = "Cardiology",
+            ["Routing__Rules__0__Match__CalledAeTitle"] = "KARDIO",
+            ["Routing__Rules__0__Recipients__0__Email"] = "cardio@example.org",
+        };
+        await using var gw = await GatewayProcess.StartAsync(env);
+        var port = gw.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        (await Tool.RunAsync("echoscu", "-aec", "KARDIO", "127.0.0.1", port)).ExitCode.Should().Be(0);
+        (await Tool.RunAsync("echoscu", "-aec", "DICOMGATEWAY", "127.0.0.1", port)).ExitCode.Should().Be(0);
+        (await Tool.RunAsync("echoscu", "-aec", "ELSEWHERE", "127.0.0.1", port)).ExitCode.Should().NotBe(0);
     }
 
     [Fact]

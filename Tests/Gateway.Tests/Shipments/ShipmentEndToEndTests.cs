@@ -167,7 +167,7 @@ public sealed partial class ShipmentEndToEndTests : IDisposable
             if (mails.Length >= count && sms.Length >= count)
             {
                 var message = await MimeMessage.LoadAsync(mails.OrderBy(f => File.GetLastWriteTimeUtc(f)).Last());
-                var link = LinkPattern().Match(message.TextBody).Value;
+                var link = LinkPattern().Match(message.TextBody ?? "").Value;
                 using var smsJson = JsonDocument.Parse(await File.ReadAllTextAsync(sms.OrderBy(f => File.GetLastWriteTimeUtc(f)).Last()));
                 var code = CodePattern().Match(smsJson.RootElement.GetProperty("text").GetString()!).Groups[1].Value;
                 link.Should().NotBeEmpty();
