@@ -28,9 +28,26 @@ public sealed partial class RecipientAccess(GatewayDatabase database, AuditTrail
 
     public sealed record Unavailable : UnlockResult;
 
-    private sealed record Row(long RecipientId, long ShipmentId, long StudyId, string Reference, string State, long ExpiresAt, long? MaxDownloads, long DownloadCount,
-        long FailedAttempts, byte[]? ProofHash, byte[]? ServerShare, byte[]? WrappedKey, string? Email, string? Phone, byte[]? PatientRef, string? ManifestBlob,
-        bool AnyOpened);
+    private sealed class Row
+    {
+        public long RecipientId { get; init; }
+        public long ShipmentId { get; init; }
+        public long StudyId { get; init; }
+        public string Reference { get; init; } = "";
+        public string State { get; init; } = "";
+        public long ExpiresAt { get; init; }
+        public long? MaxDownloads { get; init; }
+        public long DownloadCount { get; init; }
+        public long FailedAttempts { get; init; }
+        public byte[]? ProofHash { get; init; }
+        public byte[]? ServerShare { get; init; }
+        public byte[]? WrappedKey { get; init; }
+        public string? Email { get; init; }
+        public string? Phone { get; init; }
+        public byte[]? PatientRef { get; init; }
+        public string? ManifestBlob { get; init; }
+        public bool AnyOpened { get; init; }
+    }
 
     public async Task<UnlockResult> UnlockAsync(ReadOnlyMemory<byte> token, ReadOnlyMemory<byte> proof, string? clientAddress, CancellationToken cancellationToken)
     {
@@ -40,9 +57,11 @@ public sealed partial class RecipientAccess(GatewayDatabase database, AuditTrail
         await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(System.Data.IsolationLevel.Serializable, cancellationToken).ConfigureAwait(false);
         var row = await connection.QuerySingleOrDefaultAsync<Row>(
             """
-            SELECT r.id, s.id, s.study_id, s.reference, s.state, s.expires_at, s.max_downloads, s.download_count, s.failed_attempts,
-                   r.proof_hash, r.server_share, r.wrapped_key, r.email, r.phone, st.patient_ref, st.manifest_blob,
-                   EXISTS (SELECT 1 FROM recipients o WHERE o.shipment_id = s.id AND o.first_opened_at IS NOT NULL)
+            SELECT r.id AS RecipientId, s.id AS ShipmentId, s.study_id AS StudyId, s.reference AS Reference, s.state AS State, s.expires_at AS ExpiresAt,
+                   s.max_downloads AS MaxDownloads, s.download_count AS DownloadCount, s.failed_attempts AS FailedAttempts,
+                   r.proof_hash AS ProofHash, r.server_share AS ServerShare, r.wrapped_key AS WrappedKey, r.email AS Email, r.phone AS Phone,
+                   st.patient_ref AS PatientRef, st.manifest_blob AS ManifestBlob,
+                   EXISTS (SELECT 1 FROM recipients o WHERE o.shipment_id = s.id AND o.first_opened_at IS NOT NULL) AS AnyOpened
             FROM recipients r JOIN shipments s ON s.id = r.shipment_id JOIN studies st ON st.id = s.study_id
             WHERE r.token_hash = @tokenHash
             """, new { tokenHash }, tx).ConfigureAwait(false);

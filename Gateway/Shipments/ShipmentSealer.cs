@@ -37,7 +37,7 @@ public sealed partial class ShipmentSealer(
     private sealed record StudyRow(long Id, byte[] StudyKey, long Generation, byte[] WrappedKey, string CallingAe, string CalledAe, string? RemoteHost,
         byte[]? PatientRef, long InstanceCount, long TotalBytes);
 
-    private sealed record InstanceRow(long Id, int Ordinal, string Blob, long PlaintextLength, long CiphertextLength, byte[] Summary);
+    private sealed record InstanceRow(long Id, long Ordinal, string Blob, long PlaintextLength, long CiphertextLength, byte[] Summary);
 
     /// <summary>Seals every study that has been quiet for the stable time. Returns how many were sealed or held.</summary>
     public async Task<int> SealStableStudiesAsync(CancellationToken cancellationToken)
@@ -48,7 +48,8 @@ public sealed partial class ShipmentSealer(
         {
             due = (await connection.QueryAsync<StudyRow>(
                 """
-                SELECT id, study_key, generation, wrapped_key, calling_ae, called_ae, remote_host, patient_ref, instance_count, total_bytes
+                SELECT id AS Id, study_key AS StudyKey, generation AS Generation, wrapped_key AS WrappedKey, calling_ae AS CallingAe, called_ae AS CalledAe,
+                       remote_host AS RemoteHost, patient_ref AS PatientRef, instance_count AS InstanceCount, total_bytes AS TotalBytes
                 FROM studies WHERE state = 'receiving' AND last_received_at <= @cutoff ORDER BY last_received_at
                 """, new { cutoff }).ConfigureAwait(false)).ToList();
         }
@@ -69,7 +70,7 @@ public sealed partial class ShipmentSealer(
         {
             await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
             var instances = (await connection.QueryAsync<InstanceRow>(
-                "SELECT id, ordinal, blob, plaintext_length, ciphertext_length, summary FROM instances WHERE study_id = @Id ORDER BY ordinal", new { study.Id })
+                "SELECT id AS Id, ordinal AS Ordinal, blob AS Blob, plaintext_length AS PlaintextLength, ciphertext_length AS CiphertextLength, summary AS Summary FROM instances WHERE study_id = @Id ORDER BY ordinal", new { study.Id })
                 .ConfigureAwait(false)).ToList();
             if (instances.Count == 0)
             {
@@ -78,7 +79,7 @@ public sealed partial class ShipmentSealer(
                 return Outcome.Empty;
             }
             var headers = instances.Select(i => (Header: JsonSerializer.Deserialize<InstanceHeader>(SummaryCipher.Decrypt(dataKey, i.Summary), SummaryJson.Options)!,
-                i.Ordinal, i.PlaintextLength, i.CiphertextLength)).ToList();
+                Ordinal: (int)i.Ordinal, i.PlaintextLength, i.CiphertextLength)).ToList();
 
             var targets = await TargetsAsync(connection, study, instances[0], dataKey, cancellationToken).ConfigureAwait(false);
             var now = time.GetUtcNow();
