@@ -54,7 +54,7 @@ CREATE TABLE shipments (
     state            TEXT    NOT NULL CHECK (state IN ('active', 'locked', 'revoked', 'expired', 'exhausted', 'erased')),
     created_at       INTEGER NOT NULL,
     expires_at       INTEGER NOT NULL,
-    expiry_days      INTEGER NOT NULL,              -- as the rule said; a follow-up shipment gets the same
+    expiry_days      INTEGER NOT NULL DEFAULT 7,            -- as the rule said; a follow-up shipment gets the same
     max_downloads    INTEGER,                       -- NULL: no limit
     download_count   INTEGER NOT NULL DEFAULT 0,
     failed_attempts  INTEGER NOT NULL DEFAULT 0,

@@ -148,8 +148,8 @@ public sealed partial class ShipmentEndToEndTests : IDisposable
         var ds = DicomFile.Open(file);
         ds.Dataset.AddOrUpdate(Tags.StudyDescription, DicomVR.LO, "something else");
         ds.Save(changed);
-        var conflict = await Tool.RunAsync("storescu", "-aec", "DICOMGATEWAY", "127.0.0.1", port, changed);
-        conflict.Output.Should().Contain("0x0111", "other content under a stored SOP Instance UID is refused as a duplicate SOP instance");
+        var conflict = await Tool.RunAsync("storescu", "-v", "-aec", "DICOMGATEWAY", "127.0.0.1", port, changed);
+        conflict.Output.Should().Contain("Status: 0x111", "other content under a stored SOP Instance UID is refused with 0x0111 (duplicate SOP instance)");
 
         await using var db = new SqliteConnection($"Data Source={gw.DatabasePath};Mode=ReadOnly;Pooling=False");
         (await db.ExecuteScalarAsync<long>("SELECT count(*) FROM instances")).Should().Be(1);
