@@ -24,6 +24,7 @@ public static class ShipmentsServiceCollectionExtensions
         services.AddSingleton<ShipmentSweeper>();
         services.AddSingleton<Reconciler>();
         services.AddSingleton<RecipientAccess>();
+        services.AddSingleton<ShipmentAdministration>();
         services.AddSingleton<IStorageSink, EncryptingStorageSink>();
         services.AddHostedService<LifecycleService>();
         services.AddHostedService(sp => sp.GetRequiredService<InstanceIndex>());

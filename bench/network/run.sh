@@ -125,6 +125,19 @@ dotnet run -c Release --project "$REPO/bench/DicomKit.Benchmarks" -- generate "$
 mapfile -t files < <(ls "$OUT"/ct/CT*.dcm)
 ((${#files[@]} == SLICES)) || { echo "expected $SLICES files in $OUT/ct, found ${#files[@]}" >&2; exit 2; }
 total_bytes="$(cat "${files[@]}" | wc -c)"
+# Warm-up instances: the first slices under other UIDs, so that no receiver meets them again in the timed run
+# (the Gateway acknowledges a SOP Instance UID it already holds without storing it twice, which would flatter it).
+mkdir -p "$OUT/warmup"
+warmup_files=()
+for ((i = 0; i < warmup && i < SLICES; i++)); do
+    w="$OUT/warmup/W$(printf %04d "$i").dcm"
+    if [[ ! -f "$w" ]]; then
+        cp "${files[$i]}" "$w.tmp"
+        dcmodify -nb -m "(0008,0018)=1.2.826.0.1.3680043.10.1234.99.$i" -m "(0020,000D)=1.2.826.0.1.3680043.10.1234.99" "$w.tmp" >/dev/null
+        mv "$w.tmp" "$w"
+    fi
+    warmup_files+=("$w")
+done
 
 mkdir -p "$data_root"
 work="$(mktemp -d "$data_root/run.XXXXXX")"
@@ -197,9 +210,11 @@ start_receiver() {
             local flush=true
             [[ "$name" == gateway-noflush ]] && flush=false
             (cd "$REPO" && exec "$GATEWAY" --Dicom:Port "$port" --Dicom:BindAddress "$HOST" --Dicom:AeTitle "$AE" \
-                --Storage:DataDirectory "$dir" --Storage:FlushToDisk "$flush") >"$dir.log" 2>&1 &
+                --Storage:DataDirectory "$dir" --Storage:FlushToDisk "$flush" --Web:Urls "http://$HOST:0" \
+                --Shipments:StableStudySeconds 3600) >"$dir.log" 2>&1 &
             receiver_pid=$!
-            received_dir="$dir/incoming" ;;
+            # Each instance arrives as an encrypted blob with an index row (docs/shipment-format.md).
+            received_dir="$dir/blobs" ;;
         storescp-*)
             # storescp 3.6.7 cannot choose its address: the shim rebinds its 0.0.0.0 listener to 127.0.0.1. For the
             # stock rows it does only that (NODELAY_SHIM_NODELAY=0); storescp-shim also gets TCP_NODELAY on accept().
@@ -299,7 +314,7 @@ run_cell() {
     fi
     if ((warmup > 0)); then
         # Untimed: the Gateway JIT-compiles its store path here, as a long-running service has long done.
-        send "$name" "$port" "$dir.warmup" 1 "${files[@]:0:warmup}" || status=failed
+        send "$name" "$port" "$dir.warmup" 1 "${warmup_files[@]}" || status=failed
         if [[ -n "$http_port" ]]; then
             orthanc_clear "$http_port" || { echo "  $name: could not empty Orthanc after the warm-up" >&2; status=failed; }
         else

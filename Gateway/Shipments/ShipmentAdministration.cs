@@ -1,0 +1,51 @@
+using Dapper;
+using DicomGateway.Audit;
+using DicomGateway.Database;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+
+namespace DicomGateway.Shipments;
+
+/// <summary>
+/// What an administrator does to a shipment by hand. Revoking only ends the shipment (it can no longer be opened,
+/// at once); erasing its recipients' keys and then its blobs is left to <see cref="ShipmentSweeper"/>, whose steps
+/// are idempotent, so there is one erasure path whatever ended the shipment.
+/// </summary>
+public sealed partial class ShipmentAdministration(GatewayDatabase database, AuditTrail audit, TimeProvider time, ILogger<ShipmentAdministration> logger)
+{
+    /// <summary>
+    /// Ends an active or locked shipment now and records who did it and why, in one transaction. False if there is no
+    /// such shipment or it has already ended (expired, used up, revoked or erased): nothing changes then.
+    /// </summary>
+    public async Task<bool> RevokeAsync(long shipmentId, string administrator, string? reason, CancellationToken ct)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(administrator);
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        await using var connection = await database.OpenAsync(ct).ConfigureAwait(false);
+        await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+        var shipment = await connection.QuerySingleOrDefaultAsync<(long StudyId, string Reference)?>(
+            "SELECT study_id, reference FROM shipments WHERE id = @shipmentId AND state IN ('active', 'locked')", new { shipmentId }, tx).ConfigureAwait(false);
+        if (shipment is not { } s) return false;
+        var changed = await connection.ExecuteAsync(
+            "UPDATE shipments SET state = 'revoked', revoked_at = @now, ended_at = @now WHERE id = @shipmentId AND state IN ('active', 'locked')",
+            new { now, shipmentId }, tx).ConfigureAwait(false);
+        if (changed == 0) return false;
+        await audit.RecordAsync(connection, tx, new AuditEvent
+        {
+            EventId = AuditEventIds.Export,
+            Action = AuditAction.Delete,
+            Outcome = AuditOutcome.Success,
+            ActorKind = AuditActorKind.Administrator,
+            Actor = administrator,
+            StudyId = s.StudyId,
+            ShipmentId = shipmentId,
+            Detail = new { what = "shipment revoked", reference = s.Reference, reason },
+        }, ct).ConfigureAwait(false);
+        await tx.CommitAsync(ct).ConfigureAwait(false);
+        LogRevoked(s.Reference);
+        return true;
+    }
+
+    [LoggerMessage(EventId = 4104, Level = LogLevel.Information, Message = "Shipment {Reference} revoked by an administrator")]
+    private partial void LogRevoked(string reference);
+}
