@@ -24,6 +24,8 @@ public static class NotificationsServiceCollectionExtensions
         services.AddSingleton<NotificationTemplates>();
         services.AddSingleton<MessageComposer>();
         services.AddSingleton<PhoneNumberNormalizer>();
+        // Replaces routing's permissive default: invalid numbers are refused when a rule is saved.
+        services.AddSingleton<DicomGateway.Routing.IPhoneNumberValidator>(sp => sp.GetRequiredService<PhoneNumberNormalizer>());
         services.AddSingleton<NotificationOutbox>();
 
         // Mail:Host empty means outbox mode; Sms:Provider picks the SMS side.

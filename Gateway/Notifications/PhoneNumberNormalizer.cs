@@ -8,7 +8,7 @@ namespace DicomGateway.Notifications;
 /// is read in Sms:DefaultRegion. Also the rule-validation seam for routing (a recipient's number is accepted only
 /// if it can receive the code). Named so, not "PhoneNumbers", because that is libphonenumber's namespace.
 /// </summary>
-public sealed class PhoneNumberNormalizer
+public sealed class PhoneNumberNormalizer : DicomGateway.Routing.IPhoneNumberValidator
 {
     private static readonly PhoneNumberUtil Util = PhoneNumberUtil.GetInstance();
     private readonly string _defaultRegion;
@@ -24,6 +24,10 @@ public sealed class PhoneNumberNormalizer
 
     /// <summary>Whether routing may accept this as a recipient's phone number.</summary>
     public bool IsValid(string? input) => TryNormalize(input, out _);
+
+    /// <summary>For routing rules: a recipient's number is refused when the rule is saved, not when a shipment is sent.</summary>
+    public string? Validate(string phone) =>
+        IsValid(phone) ? null : "is not a mobile number that can receive SMS (E.164 such as +420603000000, or a number local to Sms:DefaultRegion)";
 
     public static bool TryNormalize(string? input, string defaultRegion, out string e164)
     {

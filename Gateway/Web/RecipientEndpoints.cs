@@ -1,4 +1,5 @@
 using System.Buffers.Text;
+using DicomGateway.Audit;
 using DicomGateway.Notifications;
 using DicomGateway.Shipments;
 using DicomGateway.Storage;
@@ -62,12 +63,23 @@ public static class RecipientEndpoints
             return Results.File(path, "application/octet-stream", enableRangeProcessing: true);
         });
 
-        api.MapPost("/resend-code", async (TokenRequest body, RecipientAccess access, NotificationOutbox outbox, CancellationToken ct) =>
+        api.MapPost("/resend-code", async (TokenRequest body, HttpContext http, RecipientAccess access, NotificationOutbox outbox, AuditTrail audit, CancellationToken ct) =>
         {
             if (!TryDecode(body.Token, 32, out var token)) return Results.BadRequest(new { error = "malformed" });
             var recipient = await access.RecipientOfTokenAsync(token, ct).ConfigureAwait(false);
             if (recipient is null) return Unavailable();
             var outcome = await outbox.EnqueueCodeResendAsync(recipient.Value, ct).ConfigureAwait(false);
+            await audit.RecordAsync(new AuditEvent
+            {
+                EventId = AuditEventIds.UserAuthentication,
+                Action = AuditAction.Execute,
+                Outcome = outcome == CodeResendResult.Queued ? AuditOutcome.Success : AuditOutcome.MinorFailure,
+                ActorKind = AuditActorKind.Recipient,
+                Actor = "recipient",
+                ActorAddress = http.Connection.RemoteIpAddress?.ToString(),
+                RecipientId = recipient.Value,
+                Detail = new { what = "SMS code requested again", result = outcome.ToString() },
+            }, ct).ConfigureAwait(false);
             return outcome switch
             {
                 CodeResendResult.Queued => Results.Accepted(),
