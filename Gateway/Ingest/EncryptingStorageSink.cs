@@ -56,7 +56,7 @@ public sealed partial class EncryptingStorageSink(
         private readonly StoreRequestContext _context;
         private readonly byte[] _instanceKey;
         private readonly byte[]? _existingHash;
-        private readonly IncrementalHash _content = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        private readonly IncrementalKeyedHash _content;
         private HeaderProbe? _probe;
         private InstanceHeader? _header;
         private StudyLease? _lease;
@@ -69,8 +69,9 @@ public sealed partial class EncryptingStorageSink(
             _context = context;
             _instanceKey = instanceKey;
             _existingHash = existingHash;
+            _content = sink._keyring.CreateIncrementalHash(ContentPurpose);
             // The hash covers the transfer syntax and the data set bytes: what the sender sent, not our meta header.
-            _content.AppendData(Encoding.ASCII.GetBytes(context.TransferSyntaxUid + "\0"));
+            _content.Append(Encoding.ASCII.GetBytes(context.TransferSyntaxUid + "\0"));
             if (existingHash is null) _probe = new HeaderProbe(metaHeader, context.SopClassUid, context.SopInstanceUid, context.TransferSyntaxUid);
         }
 
@@ -91,7 +92,7 @@ public sealed partial class EncryptingStorageSink(
 
         public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
         {
-            _content.AppendData(buffer.Span);
+            _content.Append(buffer.Span);
             if (_existingHash is not null) return; // a duplicate: hashed, never stored
             if (_encryptor is not null)
             {
@@ -119,7 +120,7 @@ public sealed partial class EncryptingStorageSink(
 
         public async ValueTask<DimseStatus> CommitAsync(CancellationToken cancellationToken)
         {
-            var contentHash = _sink._keyring.KeyedHash(ContentPurpose, _content.GetHashAndReset());
+            var contentHash = _content.GetHashAndReset();
             if (_existingHash is not null) return await _sink.DuplicateAsync(_context, _existingHash, contentHash, cancellationToken).ConfigureAwait(false);
 
             if (_encryptor is null) await StartAsync(_probe!.TryRead(final: true)!, cancellationToken).ConfigureAwait(false);

@@ -48,17 +48,8 @@ public sealed partial class ShipmentSweeper(
                 "UPDATE shipments SET state = 'expired', ended_at = @now WHERE id = @Id AND state IN ('active', 'locked') AND expires_at <= @now",
                 new { now, s.Id }, tx).ConfigureAwait(false);
             if (changed == 0) continue;
-            await audit.RecordAsync(connection, tx, new AuditEvent
-            {
-                EventId = AuditEventIds.Export,
-                Action = AuditAction.Delete,
-                Outcome = AuditOutcome.Success,
-                ActorKind = AuditActorKind.Gateway,
-                Actor = "gateway",
-                StudyId = s.StudyId,
-                ShipmentId = s.Id,
-                Detail = new { what = "shipment expired", reference = s.Reference, opened = s.Opened },
-            }, cancellationToken).ConfigureAwait(false);
+            await audit.RecordAsync(connection, tx, Deletion(AuditEventIds.Export, s.StudyId, s.Id, null,
+                new { what = "shipment expired", reference = s.Reference, opened = s.Opened }), cancellationToken).ConfigureAwait(false);
             if (!s.Opened) await outbox.EnqueueSenderNoticeAsync(connection, tx, s.Id, SenderNoticeKind.ExpiredUnopened, cancellationToken).ConfigureAwait(false);
             await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
             LogExpired(s.Reference);
@@ -81,17 +72,9 @@ public sealed partial class ShipmentSweeper(
                 .ConfigureAwait(false);
             await connection.ExecuteAsync("UPDATE shipments SET keys_erased_at = @now, ended_at = coalesce(ended_at, @now) WHERE id = @Id", new { now, s.Id }, tx)
                 .ConfigureAwait(false);
-            await audit.RecordAsync(connection, tx, new AuditEvent
-            {
-                EventId = AuditEventIds.StudyDeleted,
-                Action = AuditAction.Delete,
-                Outcome = AuditOutcome.Success,
-                ActorKind = AuditActorKind.Gateway,
-                Actor = "gateway",
-                StudyId = s.StudyId,
-                ShipmentId = s.Id,
-                Detail = new { what = "recipient key shares erased; the shipment can no longer be decrypted", reference = s.Reference, reason = s.State },
-            }, cancellationToken).ConfigureAwait(false);
+            await audit.RecordAsync(connection, tx, Deletion(AuditEventIds.StudyDeleted, s.StudyId, s.Id, null,
+                new { what = "recipient key shares erased; the shipment can no longer be decrypted", reference = s.Reference, reason = s.State }),
+                cancellationToken).ConfigureAwait(false);
             await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
             LogKeysErased(s.Reference, s.State);
         }
@@ -120,22 +103,27 @@ public sealed partial class ShipmentSweeper(
             await connection.ExecuteAsync("UPDATE studies SET state = 'erased', manifest_blob = NULL, erased_at = @now WHERE id = @Id", new { now, study.Id }, tx)
                 .ConfigureAwait(false);
             await connection.ExecuteAsync("UPDATE shipments SET state = 'erased' WHERE study_id = @Id", new { study.Id }, tx).ConfigureAwait(false);
-            await audit.RecordAsync(connection, tx, new AuditEvent
-            {
-                EventId = AuditEventIds.StudyDeleted,
-                Action = AuditAction.Delete,
-                Outcome = AuditOutcome.Success,
-                ActorKind = AuditActorKind.Gateway,
-                Actor = "gateway",
-                StudyId = study.Id,
-                PatientRef = study.PatientRef,
-                Detail = new { what = "study erased: every blob deleted", blobs = files.Count },
-            }, cancellationToken).ConfigureAwait(false);
+            await audit.RecordAsync(connection, tx, Deletion(AuditEventIds.StudyDeleted, study.Id, null, study.PatientRef,
+                new { what = "study erased: every blob deleted", blobs = files.Count }), cancellationToken).ConfigureAwait(false);
             await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
             LogStudyErased(study.Id, files.Count);
         }
         return due.Count;
     }
+
+    /// <summary>An erasure step done by the gateway itself, for the audit trail.</summary>
+    private static AuditEvent Deletion(string eventId, long studyId, long? shipmentId, byte[]? patientRef, object detail) => new()
+    {
+        EventId = eventId,
+        Action = AuditAction.Delete,
+        Outcome = AuditOutcome.Success,
+        ActorKind = AuditActorKind.Gateway,
+        Actor = "gateway",
+        StudyId = studyId,
+        ShipmentId = shipmentId,
+        PatientRef = patientRef,
+        Detail = detail,
+    };
 
     [LoggerMessage(EventId = 4101, Level = LogLevel.Information, Message = "Shipment {Reference} expired")]
     private partial void LogExpired(string reference);

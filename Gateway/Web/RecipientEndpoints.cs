@@ -27,7 +27,7 @@ public static class RecipientEndpoints
     {
         var api = app.MapGroup("/api/recipient");
 
-        api.MapPost("/unlock", async (UnlockRequest body, HttpContext http, RecipientAccess access, RecipientSessions sessions, BlobStore blobs, CancellationToken ct) =>
+        api.MapPost("/unlock", async (UnlockRequest body, HttpContext http, RecipientAccess access, RecipientSessions sessions, CancellationToken ct) =>
         {
             if (!TryDecode(body.Token, 32, out var token) || !TryDecode(body.Proof, 32, out var proof))
                 return Results.BadRequest(new { error = "malformed" });
