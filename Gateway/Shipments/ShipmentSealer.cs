@@ -29,7 +29,7 @@ public sealed partial class ShipmentSealer(
     GatewayDatabase database, OpenStudies studies, BlobStore blobs, RuleStore rules, NotificationOutbox outbox, AuditTrail audit, ISecretProtector protector,
     IOptions<ShipmentOptions> options, IOptions<WebOptions> web, TimeProvider time, ILogger<ShipmentSealer> logger)
 {
-    public enum Outcome { Busy, Sealed, Held, Empty }
+    public enum Outcome { Busy, Sealed, Held, Empty, Failed }
 
     /// <summary>The SMS code is kept, under the gateway key, for "send the code again" until the shipment ends.</summary>
     public const string CodePurpose = "sms-code";
@@ -54,12 +54,31 @@ public sealed partial class ShipmentSealer(
                 """, new { cutoff }).ConfigureAwait(false)).ToList();
         }
         var done = 0;
+        var now = time.GetUtcNow();
         foreach (var study in due)
         {
-            if (await SealAsync(study, cancellationToken).ConfigureAwait(false) is Outcome.Sealed or Outcome.Held or Outcome.Empty) done++;
+            if (_failures.TryGetValue(study.Id, out var failure) && now < failure.RetryAt) continue;
+            var outcome = await SealAsync(study, cancellationToken).ConfigureAwait(false);
+            if (outcome is Outcome.Sealed or Outcome.Held or Outcome.Empty)
+            {
+                done++;
+                _failures.Remove(study.Id);
+            }
+            else if (outcome == Outcome.Failed)
+            {
+                // 1 s, 2 s, 4 s, ... up to 5 minutes: a study that cannot be sealed (e.g. its first blob is unreadable)
+                // does not fill the log every second, and is tried again without a restart.
+                var count = (failure?.Count ?? 0) + 1;
+                _failures[study.Id] = new SealFailure(count, now + TimeSpan.FromSeconds(Math.Min(300, Math.Pow(2, count - 1))));
+            }
         }
         return done;
     }
+
+    private sealed record SealFailure(int Count, DateTimeOffset RetryAt);
+
+    /// <summary>Studies whose last seal failed, by id; used only by the single sealing loop.</summary>
+    private readonly Dictionary<long, SealFailure> _failures = [];
 
     private async Task<Outcome> SealAsync(StudyRow study, CancellationToken cancellationToken)
     {
@@ -173,7 +192,7 @@ public sealed partial class ShipmentSealer(
         catch (Exception e) when (e is not OperationCanceledException)
         {
             LogSealFailed(e, study.Id);
-            return Outcome.Busy;
+            return Outcome.Failed;
         }
         finally
         {
@@ -291,7 +310,7 @@ public sealed partial class ShipmentSealer(
     [LoggerMessage(EventId = 4002, Level = LogLevel.Warning, Message = "Study {StudyId} ({Instances} instances) matches no routing rule; it is held for an administrator")]
     private partial void LogHeld(long studyId, int instances);
 
-    [LoggerMessage(EventId = 4003, Level = LogLevel.Error, Message = "Sealing study {StudyId} failed; it stays unsealed and is tried again")]
+    [LoggerMessage(EventId = 4003, Level = LogLevel.Error, Message = "Sealing study {StudyId} failed; it stays unsealed and is tried again with growing delays")]
     private partial void LogSealFailed(Exception exception, long studyId);
 }
 
