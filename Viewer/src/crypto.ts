@@ -296,7 +296,7 @@ export async function decryptBlobStream(
   options: DecryptOptions = {},
 ): Promise<Uint8Array> {
   const reader = stream.getReader();
-  let pending = new Uint8Array(0);
+  let pending: Uint8Array = new Uint8Array(0);
   let header: BlobHeader | null = null;
   let key: CryptoKey | null = null;
   let plaintext: Uint8Array | null = null;
