@@ -94,7 +94,7 @@ function loadDgwImage(imageId: string, options: Record<string, unknown>): { prom
     const { ordinal, frame } = parseDgw(imageId);
     const fileId = await fileImageId(ordinal, true);
     const target = frame ? `${fileId}?frame=${frame}` : fileId;
-    const image = (await wadouri.loadImage(target, options).promise) as Types.IImage;
+    const image = (await wadouri.loadImageFromNaturalizedMetadata(target, options).promise) as Types.IImage;
     image.imageId = imageId;
     return image;
   })();
