@@ -4,9 +4,7 @@ import { parseLink } from './crypto';
 import { $, showPage } from './dom';
 import { hook } from './hook';
 import { applyStatic, lang, setLang, t, type Lang } from './i18n';
-import { backToOverview, showOverview } from './overview';
 import { resendCode, unlock } from './shipment';
-import { initViewerPage } from './viewerPage';
 
 // The fragment (E) leaves the address bar and the history before anything else runs.
 const link = parseLink(location.pathname, location.hash);
@@ -46,11 +44,14 @@ function boot(): void {
     try {
       const result = await unlock(link, code.value);
       switch (result.kind) {
-        case 'ok':
+        case 'ok': {
+          // cornerstone3D and the codecs load only now: the unlock page stays small.
+          const [{ initViewerPage }, { backToOverview, showOverview }] = await Promise.all([import('./viewerPage'), import('./overview')]);
           say(null);
           initViewerPage(result.shipment, backToOverview);
           showOverview(result.shipment);
           return;
+        }
         case 'wrong-code':
           say(() => t().wrongCode(result.attemptsLeft));
           code.select();
