@@ -62,7 +62,7 @@ function seriesItem(series: ManifestSeries): HTMLElement {
       el('strong', { className: 'series-description', textContent: series.seriesDescription || `${t().series} ${series.seriesNumber ?? ''}` }),
       el('span', { className: 'series-modality', textContent: series.modality ?? '' }),
       el('span', { className: 'series-count', textContent: t().images(series.instances.length) }),
-      el('span', { className: 'series-actions' }, open, ' ', download),
+      el('span', { className: 'series-actions' }, open, download),
     ),
   );
   li.dataset.testid = 'series';

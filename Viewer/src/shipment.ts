@@ -109,6 +109,8 @@ export class Shipment {
   private running = 0;
   bytesDecrypted = 0;
   onDecrypted: ((ordinal: number) => void) | null = null;
+  /** A blob that failed (tampered, truncated, or the session ended). */
+  onFailed: ((ordinal: number, error: unknown) => void) | null = null;
 
   constructor(private readonly dataKey: CryptoKey, readonly manifest: Manifest, private readonly concurrency = 4) {}
 
@@ -166,6 +168,7 @@ export class Shipment {
           this.bytesDecrypted -= last;
           this.jobs.delete(ordinal);
           job.reject(error);
+          this.onFailed?.(ordinal, error);
         })
         .finally(() => {
           this.running--;

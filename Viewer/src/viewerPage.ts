@@ -29,6 +29,9 @@ export function initViewerPage(s: Shipment, onBack: () => void): void {
   shipment = s;
   useShipment(s);
   s.onDecrypted = () => updateProgress();
+  s.onFailed = (ordinal) => {
+    if (openSeriesOrdinals.includes(ordinal)) $('progress').querySelector('.progress-text')!.textContent = t().decryptFailed;
+  };
   if (wired) return;
   wired = true;
   $('back').addEventListener('click', () => {
