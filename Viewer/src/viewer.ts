@@ -107,14 +107,17 @@ function dgwMetadata(type: string, imageId: string): unknown {
   return target ? metaData.get(type, target) : undefined;
 }
 
-/** Number of frames of a Part-10 file (1 when the attribute is absent). */
+/** Number of frames of a Part-10 file (1 when the attribute is absent), read from its first bytes if they suffice. */
 export async function frameCount(blob: Blob): Promise<number> {
-  const bytes = new Uint8Array(await blob.arrayBuffer());
+  const parse = (bytes: Uint8Array) => Math.max(1, dicomParser.parseDicom(bytes, { untilTag: 'x7fe00010' }).intString('x00280008') ?? 1);
   try {
-    const ds = dicomParser.parseDicom(bytes, { untilTag: 'x7fe00010' });
-    return Math.max(1, ds.intString('x00280008') ?? 1);
+    return parse(new Uint8Array(await blob.slice(0, 256 * 1024).arrayBuffer()));
   } catch {
-    return 1;
+    try {
+      return parse(new Uint8Array(await blob.arrayBuffer()));
+    } catch {
+      return 1;
+    }
   }
 }
 

@@ -28,7 +28,10 @@ function element(): HTMLDivElement {
 export function initViewerPage(s: Shipment, onBack: () => void): void {
   shipment = s;
   useShipment(s);
-  s.onDecrypted = () => updateProgress();
+  s.onDecrypted = (ordinal) => {
+    updateProgress();
+    void expandFrames(ordinal);
+  };
   s.onFailed = (ordinal) => {
     if (openSeriesOrdinals.includes(ordinal)) $('progress').querySelector('.progress-text')!.textContent = t().decryptFailed;
   };
@@ -136,6 +139,36 @@ function stopCine(): void {
 }
 
 let currentSeries: ManifestSeries | null = null;
+/** Frames per instance of the open series, learnt as instances are decrypted. */
+const framesOf = new Map<number, number>();
+let restack: Promise<void> = Promise.resolve();
+
+function imageIdsOf(ordinals: number[]): string[] {
+  return ordinals.flatMap((o) => {
+    const frames = framesOf.get(o) ?? 1;
+    return frames > 1 ? Array.from({ length: frames }, (_, f) => `dgw:${o}/${f + 1}`) : [`dgw:${o}`];
+  });
+}
+
+/** A multi-frame instance in a series of several: its frames replace its one entry in the stack. */
+async function expandFrames(ordinal: number): Promise<void> {
+  if (!vp || openSeriesOrdinals.length < 2 || !openSeriesOrdinals.includes(ordinal) || framesOf.has(ordinal)) return;
+  const token = opening;
+  const blob = await shipment.get(ordinal);
+  const frames = await frameCount(blob);
+  if (token !== opening) return;
+  framesOf.set(ordinal, frames);
+  if (frames < 2) return;
+  restack = restack.then(async () => {
+    if (!vp || token !== opening) return;
+    const current = vp.getImageIds()[vp.getCurrentImageIdIndex()];
+    const ids = imageIdsOf(openSeriesOrdinals);
+    const index = Math.max(0, ids.indexOf(current === `dgw:${ordinal}` ? `dgw:${ordinal}/1` : current));
+    await vp.setStack(ids, index);
+    updateOverlay();
+  });
+  await restack;
+}
 
 export async function openSeries(series: ManifestSeries): Promise<void> {
   const token = ++opening;
@@ -146,6 +179,7 @@ export async function openSeries(series: ManifestSeries): Promise<void> {
   hook.renderer = getShouldUseCPURendering() ? 'cpu' : 'gpu';
   vp = setupViewport(element(), { onRendered: onRendered });
   openSeriesOrdinals = series.instances.map((i) => i.ordinal);
+  framesOf.clear();
   hook.loaded = 0;
   hook.total = openSeriesOrdinals.length;
   updateProgress();
@@ -155,7 +189,8 @@ export async function openSeries(series: ManifestSeries): Promise<void> {
     const frames = await frameCount(await shipment.get(ordinal, true));
     imageIds = frames > 1 ? Array.from({ length: frames }, (_, f) => `dgw:${ordinal}/${f + 1}`) : [`dgw:${ordinal}`];
   } else {
-    imageIds = openSeriesOrdinals.map((o) => `dgw:${o}`);
+    for (const o of openSeriesOrdinals) if (shipment.isDecrypted(o)) framesOf.set(o, await frameCount(await shipment.get(o)));
+    imageIds = imageIdsOf(openSeriesOrdinals);
   }
   if (token !== opening) return;
   // The first image's instance goes to the front (the loader asks for it urgently); the rest follow in order.
