@@ -48,6 +48,7 @@ const en = {
   cine: 'Play/pause',
   decrypted: (k: number, n: number) => `${k} / ${n} decrypted`,
   decryptFailed: 'An image could not be decrypted: it was damaged or altered.',
+  sessionEnded: 'The session has ended. Open the link from your e-mail again.',
 };
 
 type Strings = typeof en;
@@ -98,6 +99,7 @@ const cs: Strings = {
   cine: 'Přehrát/pozastavit',
   decrypted: (k, n) => `${k} / ${n} dešifrováno`,
   decryptFailed: 'Snímek nelze dešifrovat: byl poškozen nebo pozměněn.',
+  sessionEnded: 'Relace skončila. Otevřete znovu odkaz z e-mailu.',
 };
 
 const pl: Strings = {
@@ -146,6 +148,7 @@ const pl: Strings = {
   cine: 'Odtwórz/pauza',
   decrypted: (k, n) => `${k} / ${n} odszyfrowano`,
   decryptFailed: 'Nie można odszyfrować obrazu: został uszkodzony lub zmieniony.',
+  sessionEnded: 'Sesja wygasła. Otwórz ponownie link z wiadomości e-mail.',
 };
 
 const tables: Record<Lang, Strings> = { cs, pl, en };

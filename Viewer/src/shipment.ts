@@ -82,8 +82,17 @@ export async function resendCode(link: Link): Promise<ResendResult> {
   }
 }
 
+/** The server no longer knows our session (idle timeout, restart, shipment ended): unlock again. */
+export class SessionEndedError extends Error {
+  constructor() {
+    super('session ended');
+    this.name = 'SessionEndedError';
+  }
+}
+
 async function fetchBlob(dataKey: CryptoKey, ordinal: number, onProgress?: (done: number, total: number) => void): Promise<Uint8Array> {
   const response = await fetch(`${API}/blobs/${ordinal}`, { credentials: 'same-origin', cache: 'no-store' });
+  if (response.status === 401 || response.status === 404) throw new SessionEndedError();
   if (!response.ok || !response.body) throw new Error(`blob ${ordinal}: HTTP ${response.status}`);
   const length = response.headers.get('Content-Length');
   const encoding = response.headers.get('Content-Encoding');

@@ -4,7 +4,7 @@ import { getShouldUseCPURendering, type Types } from '@cornerstonejs/core';
 import { $, showPage } from './dom';
 import { hook } from './hook';
 import { formatDate, formatName, onLangChange, t } from './i18n';
-import type { ManifestSeries, Shipment } from './shipment';
+import { SessionEndedError, type ManifestSeries, type Shipment } from './shipment';
 import { applyVoi, frameCount, getVoi, initCornerstone, nextRender, setPrimaryTool, setupViewport, useShipment, type PrimaryTool } from './viewer';
 
 const presets: Record<string, [number, number]> = {
@@ -32,8 +32,9 @@ export function initViewerPage(s: Shipment, onBack: () => void): void {
     updateProgress();
     void expandFrames(ordinal);
   };
-  s.onFailed = (ordinal) => {
-    if (openSeriesOrdinals.includes(ordinal)) $('progress').querySelector('.progress-text')!.textContent = t().decryptFailed;
+  s.onFailed = (ordinal, error) => {
+    if (!openSeriesOrdinals.includes(ordinal)) return;
+    $('progress').querySelector('.progress-text')!.textContent = error instanceof SessionEndedError ? t().sessionEnded : t().decryptFailed;
   };
   if (wired) return;
   wired = true;
