@@ -17,7 +17,8 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 {
     Args = args,
     ContentRootPath = ContentRoot.Locate(),
-    WebRootPath = "wwwroot",
+    // The viewer's files are copied beside the executable at build time, whatever the content root is.
+    WebRootPath = Path.Combine(AppContext.BaseDirectory, "wwwroot"),
 });
 builder.Logging.ClearProviders();
 builder.Logging.AddNLog(builder.Configuration);

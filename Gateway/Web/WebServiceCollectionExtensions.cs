@@ -20,7 +20,9 @@ public static class WebServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(app);
         app.UseSecurityHeaders();
+        app.UseViewerStaticFiles();
         app.MapRecipientApi();
+        app.MapViewerPages(app.Environment);
         return app;
     }
 
