@@ -91,7 +91,6 @@ public static class Phantom
     public static List<string> Write(string directory, int slices = 40, Uids? uids = null)
     {
         uids ??= DefaultUids;
-        Directory.CreateDirectory(directory);
         return Enumerable.Range(0, slices).Select(k => WriteSlice(directory, k, uids, eightBit: false)).ToList();
     }
 
@@ -103,6 +102,7 @@ public static class Phantom
 
     private static string WriteSlice(string directory, int slice, Uids uids, bool eightBit)
     {
+        Directory.CreateDirectory(directory);
         var ds = new DicomDataset();
         ds.AddOrUpdate(Tags.SpecificCharacterSet, DicomVR.CS, "ISO_IR 192");
         ds.AddOrUpdate(Tags.ImageType, DicomVR.CS, "ORIGINAL", "PRIMARY", "AXIAL");
