@@ -22,6 +22,7 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        if (System.Environment.GetEnvironmentVariable("DGW_SKIP_BROWSER_TESTS") == "1") return;
         var chromium = ChromiumPath;
         if (!File.Exists(chromium))
             throw new InvalidOperationException(
