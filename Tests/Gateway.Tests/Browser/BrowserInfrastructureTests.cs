@@ -123,5 +123,19 @@ public sealed class BrowserInfrastructureTests(BrowserFixture browser) : IDispos
         }
     }
 
+    [Fact]
+    public async Task The_gateway_takes_every_study_in_its_own_transfer_syntax_from_storescu()
+    {
+        await using var gw = await GatewayProcess.StartAsync();
+        foreach (var variant in CompressedStudies.All)
+        {
+            var file = await CompressedStudies.WriteAsync(variant, Path.Combine(_dir, "send"));
+            var store = await Tool.RunAsync("storescu", [.. CompressedStudies.StorescuOptions(variant), "-v", "-aec", "DICOMGATEWAY", "127.0.0.1",
+                gw.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), file]);
+            store.ExitCode.Should().Be(0, $"{variant.Name}: {store.Output}");
+            store.Output.Should().NotContain("unable to convert", $"{variant.Name} travels as it is");
+        }
+    }
+
     public static TheoryData<string> Variants() => [.. CompressedStudies.All.Select(v => v.Name)];
 }

@@ -15,8 +15,9 @@ public sealed class TransferSyntaxRenderingTests(BrowserFixture browser) : IDisp
     [MemberData(nameof(Variants))]
     public async Task A_study_in_this_transfer_syntax_is_drawn(string name)
     {
-        var file = await CompressedStudies.WriteAsync(CompressedStudies.Named(name), Path.Combine(_dir, "study"));
-        await using var session = await ViewerSession.StartAsync(browser, _dir, [file]);
+        var variant = CompressedStudies.Named(name);
+        var file = await CompressedStudies.WriteAsync(variant, Path.Combine(_dir, "study"));
+        await using var session = await ViewerSession.StartAsync(browser, _dir, [file], storescuOptions: CompressedStudies.StorescuOptions(variant));
         await session.OpenStudyAsync();
         await session.OpenSeriesAsync();
         await session.Page.Locator("#reset").ClickAsync();

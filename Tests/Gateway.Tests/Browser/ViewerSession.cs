@@ -44,7 +44,7 @@ public sealed class ViewerSession : IAsyncDisposable
     /// has no <c>showSaveFilePicker</c>, so the viewer saves downloads the way Playwright can see (a Blob link).
     /// </summary>
     public static async Task<ViewerSession> StartAsync(BrowserFixture browser, string directory, IReadOnlyList<string> files,
-        IDictionary<string, string>? environment = null)
+        IDictionary<string, string>? environment = null, IReadOnlyList<string>? storescuOptions = null)
     {
         var outboxes = new Outboxes(directory);
         var env = outboxes.Environment();
@@ -52,7 +52,7 @@ public sealed class ViewerSession : IAsyncDisposable
         var gateway = await GatewayProcess.StartAsync(env);
         try
         {
-            var store = await Tool.RunAsync("storescu", ["-aec", "DICOMGATEWAY", "127.0.0.1", gateway.Port.ToString(CultureInfo.InvariantCulture), .. files]);
+            var store = await Tool.RunAsync("storescu", [.. storescuOptions ?? [], "-aec", "DICOMGATEWAY", "127.0.0.1", gateway.Port.ToString(CultureInfo.InvariantCulture), .. files]);
             store.ExitCode.Should().Be(0, "the gateway stores what storescu sends: " + store.Output);
             var (link, code) = await outboxes.WaitForNotificationAsync();
             var page = await browser.NewPageAsync();
@@ -70,7 +70,16 @@ public sealed class ViewerSession : IAsyncDisposable
     /// <summary>Opens <paramref name="link"/> (the e-mailed one by default) and waits for the code field.</summary>
     public async Task OpenLinkAsync(string? link = null)
     {
-        var response = await Page.GotoAsync(link ?? Link);
+        IResponse? response;
+        try
+        {
+            response = await Page.GotoAsync(link ?? Link);
+        }
+        catch (PlaywrightException e) when (e.Message.Contains("ERR_HTTP_RESPONSE_CODE_FAILURE", StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException(
+                $"the gateway does not serve the viewer page at {new Uri(link ?? Link).AbsolutePath} (an error status with an empty body); is the Viewer built into wwwroot?", e);
+        }
         response.Should().NotBeNull();
         response!.Status.Should().Be(200, $"the gateway serves the viewer page at /s/<token> (got {response.Status} for {new Uri(link ?? Link).AbsolutePath})");
         await Page.Locator("#code").WaitForAsync();
