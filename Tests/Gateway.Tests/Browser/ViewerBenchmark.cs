@@ -70,7 +70,7 @@ public sealed class ViewerBenchmark(BrowserFixture browser, ITestOutputHelper ou
             .AppendLine(CultureInfo.InvariantCulture, $"browser: unlock -> first image {firstMs:F0} ms; unlock -> all decrypted {allMs:F0} ms")
             .AppendLine(CultureInfo.InvariantCulture, $"browser: {bytes / 1e6:F1} MB decrypted, {browserRate:F1} MB/s (fetch + decrypt + bookkeeping)")
             .AppendLine(CultureInfo.InvariantCulture, $".NET:    fetch {fetch.Elapsed.TotalMilliseconds:F0} ms, decrypt {decrypt.Elapsed.TotalMilliseconds:F0} ms: {dotnetDecryptRate:F1} MB/s decrypt only, {dotnetTotalRate:F1} MB/s fetch + decrypt")
-            .AppendLine(CultureInfo.InvariantCulture, $"ratio browser / .NET: {browserRate / dotnetDecryptRate:F2} of decrypt only, {browserRate / dotnetTotalRate:F2} of fetch + decrypt")
+            .AppendLine(CultureInfo.InvariantCulture, $"ratio browser / .NET: {browserRate / dotnetDecryptRate:F3} of decrypt only, {browserRate / dotnetTotalRate:F3} of fetch + decrypt")
             .ToString();
         output.WriteLine(report);
         var outDirectory = Path.Combine(Crypto.RepositoryRoot.Find(), "bench", "out");

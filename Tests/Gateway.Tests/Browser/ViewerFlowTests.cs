@@ -50,6 +50,9 @@ public sealed class ViewerFlowTests(BrowserFixture browser) : IDisposable
         await ExpectGrayAsync(session, Phantom.Air, Phantom.AirHu, "air");
 
         // Every slice by keyboard, then a few by the hook: the indicator and the drawn marker agree with the slice.
+        // Once all are decrypted, so that each key press has a slice to show.
+        await page.WaitForFunctionAsync("() => window.__dgw.timings.allDecryptedAt > 0");
+        (await session.HookAsync<int>("() => window.__dgw.loaded")).Should().Be(Slices);
         await ExpectSliceAsync(session, 0);
         await page.Locator("#viewport").ClickAsync();
         for (var k = 1; k < Slices; k++)

@@ -24,7 +24,12 @@ public sealed class ViewerSession : IAsyncDisposable
         Code = code;
         Page = page;
         page.PageError += (_, message) => { lock (_pageErrors) _pageErrors.Add(message); };
-        page.Console += (_, message) => { if (message.Type == "error") lock (_pageErrors) _pageErrors.Add("console: " + message.Text); };
+        // Chromium logs every 4xx answer as a console error ("Failed to load resource"); a wrong code is one, not a fault.
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error" && !message.Text.StartsWith("Failed to load resource", StringComparison.Ordinal))
+                lock (_pageErrors) _pageErrors.Add("console: " + message.Text);
+        };
     }
 
     public GatewayProcess Gateway { get; }
