@@ -8,6 +8,8 @@ command -v dcmdump  >/dev/null 2>&1 || need+=(dcmtk)
 command -v dciodvfy >/dev/null 2>&1 || need+=(dicom3tools)
 # Real-world DICOM files read in place by Tests/DicomKit.Tests/Interop/RealFileTests.cs (see TestData/README.md).
 dpkg -s python3-pydicom >/dev/null 2>&1 || [ -d /usr/lib/python3/dist-packages/pydicom/data/test_files ] || need+=(python3-pydicom)
+# Headless Chromium for the viewer tests in Tests/Gateway.Tests/Browser (Playwright drives it; it downloads no browser).
+[ -x /usr/bin/chromium ] || [ -n "${DGW_CHROMIUM:-}" ] || [ "${DGW_SKIP_BROWSER_TESTS:-}" = 1 ] || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "test.sh: installing ${need[*]}"
@@ -22,6 +24,7 @@ fi
 # The DICOM corpus the interop tests read (rebuilt only when its sources change).
 TestData/make-corpus.sh
 
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 dotnet build DicomGateway.sln -c Release -nologo -v quiet
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

@@ -45,6 +45,9 @@ public sealed class RecipientClient : IDisposable
         return new UnlockResponse(response.StatusCode, body);
     }
 
+    /// <summary>The shipment's data key, once unlocked (for measurements that decrypt in-process).</summary>
+    public ReadOnlyMemory<byte> DataKey => _dataKey ?? throw new InvalidOperationException("unlock first");
+
     public async Task<byte[]> FetchBlobAsync(int ordinal)
     {
         using var response = await _http.GetAsync($"/api/recipient/blobs/{ordinal}");

@@ -2,13 +2,11 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Dapper;
 using DicomGateway.Crypto;
 using DicomKit.Data;
 using DicomKit.IO;
 using Microsoft.Data.Sqlite;
-using MimeKit;
 
 namespace Gateway.Tests.Shipments;
 
@@ -17,27 +15,15 @@ namespace Gateway.Tests.Shipments;
 /// sealed, the e-mail (written to the mail outbox) carries the link and the SMS (in the SMS outbox) the code, and
 /// with only those two the test opens and decrypts every instance over HTTP.
 /// </summary>
-public sealed partial class ShipmentEndToEndTests : IDisposable
+public sealed class ShipmentEndToEndTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("gw-e2e-").FullName;
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private string MailOutbox => Path.Combine(_dir, "mail");
-    private string SmsOutbox => Path.Combine(_dir, "sms");
+    private Outboxes Outboxes => new(_dir);
 
-    internal Dictionary<string, string> Environment(int stableSeconds = 1) => new()
-    {
-        ["Shipments__StableStudySeconds"] = stableSeconds.ToString(CultureInfo.InvariantCulture),
-        ["Mail__OutboxDirectory"] = MailOutbox,
-        ["Sms__OutboxDirectory"] = SmsOutbox,
-        ["Notifications__PollInterval"] = "00:00:00.200",
-        ["Routing__Rules__0__Name"] = "Everything to Dr. Novák",
-        ["Routing__Rules__0__Recipients__0__Email"] = "dr.novak@example.org",
-        ["Routing__Rules__0__Recipients__0__Phone"] = "+420603000000",
-        ["Routing__Rules__0__Recipients__0__Language"] = "cs",
-        ["Routing__Rules__0__ExpiryDays"] = "7",
-    };
+    internal Dictionary<string, string> Environment(int stableSeconds = 1) => Outboxes.Environment(stableSeconds);
 
     [Fact]
     public async Task A_study_sent_with_storescu_opens_with_only_the_link_and_the_code_and_the_server_alone_cannot_read_it()
@@ -157,31 +143,5 @@ public sealed partial class ShipmentEndToEndTests : IDisposable
         (await db.ExecuteScalarAsync<long>("SELECT count(*) FROM audit_events WHERE event_id = '110113'")).Should().Be(1);
     }
 
-    internal async Task<(string Link, string Code)> WaitForNotificationAsync(int count = 1)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (DateTime.UtcNow < deadline)
-        {
-            var mails = Directory.Exists(MailOutbox) ? Directory.GetFiles(MailOutbox, "*.eml") : [];
-            var sms = Directory.Exists(SmsOutbox) ? Directory.GetFiles(SmsOutbox, "*.json") : [];
-            if (mails.Length >= count && sms.Length >= count)
-            {
-                var message = await MimeMessage.LoadAsync(mails.OrderBy(f => File.GetLastWriteTimeUtc(f)).Last());
-                var link = LinkPattern().Match(message.TextBody ?? "").Value;
-                using var smsJson = JsonDocument.Parse(await File.ReadAllTextAsync(sms.OrderBy(f => File.GetLastWriteTimeUtc(f)).Last()));
-                var code = CodePattern().Match(smsJson.RootElement.GetProperty("text").GetString()!).Groups[1].Value;
-                link.Should().NotBeEmpty();
-                code.Should().NotBeEmpty();
-                return (link, code);
-            }
-            await Task.Delay(200);
-        }
-        throw new TimeoutException("no e-mail and SMS in the outboxes within 60 s");
-    }
-
-    [GeneratedRegex(@"https?://[^\s""<>]+/s/[A-Za-z0-9_-]+#[A-Za-z0-9_-]+")]
-    private static partial Regex LinkPattern();
-
-    [GeneratedRegex(@": ([0-9A-Z]{4}-[0-9A-Z]{4})")]
-    private static partial Regex CodePattern();
+    internal Task<(string Link, string Code)> WaitForNotificationAsync(int count = 1) => Outboxes.WaitForNotificationAsync(count);
 }

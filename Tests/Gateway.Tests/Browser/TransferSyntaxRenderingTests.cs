@@ -1,0 +1,49 @@
+namespace Gateway.Tests.Browser;
+
+/// <summary>
+/// Every transfer syntax a modality may send is decoded and drawn in the browser: uncompressed, RLE, JPEG
+/// lossless and baseline, JPEG-LS and JPEG 2000 (see <see cref="CompressedStudies"/>).
+/// </summary>
+[Collection(BrowserCollection.Name)]
+public sealed class TransferSyntaxRenderingTests(BrowserFixture browser) : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("gw-syntax-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [BrowserTheory]
+    [MemberData(nameof(Variants))]
+    public async Task A_study_in_this_transfer_syntax_is_drawn(string name)
+    {
+        var variant = CompressedStudies.Named(name);
+        var file = await CompressedStudies.WriteAsync(variant, Path.Combine(_dir, "study"));
+        await using var session = await ViewerSession.StartAsync(browser, _dir, [file], storescuOptions: CompressedStudies.StorescuOptions(variant));
+        await session.OpenStudyAsync();
+        await session.OpenSeriesAsync();
+        await session.Page.Locator("#reset").ClickAsync();
+
+        (await session.TimingsAsync()).GetProperty("firstImageAt").GetDouble().Should().BePositive();
+        var (w, h) = await session.ViewportSizeAsync();
+        int[] pixel = [];
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        do
+        {
+            pixel = await session.PixelAtAsync(w / 2, h / 2);
+            if (pixel[3] > 0 && pixel[0] + pixel[1] + pixel[2] > 0) break;
+            await Task.Delay(100);
+        } while (DateTime.UtcNow < deadline);
+        pixel[3].Should().BePositive("the image centre is drawn");
+        (pixel[0] + pixel[1] + pixel[2]).Should().BePositive($"the image centre is not black: [{string.Join(", ", pixel)}]");
+        if (!name.StartsWith("jpeg2000", StringComparison.Ordinal))
+        {
+            // The phantom's centre is water: decoded right, it is the same gray in every syntax (baseline is lossy).
+            var tolerance = name == "jpeg-baseline" ? 8 : 3;
+            var water = await session.WaitForGrayAsync(Phantom.Water, Phantom.ExpectedGray(Phantom.WaterHu), tolerance);
+            water[0].Should().BeCloseTo((int)Math.Round(Phantom.ExpectedGray(Phantom.WaterHu)), (uint)tolerance, "water at W 400 / L 40");
+        }
+        (await session.Page.Locator("body").InnerTextAsync()).Should().NotContainEquivalentOf("error");
+        session.PageErrors.Should().BeEmpty();
+    }
+
+    public static TheoryData<string> Variants() => [.. CompressedStudies.All.Select(v => v.Name)];
+}

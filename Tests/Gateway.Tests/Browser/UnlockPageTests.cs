@@ -1,0 +1,77 @@
+namespace Gateway.Tests.Browser;
+
+/// <summary>
+/// The unlock page as a recipient who mistypes, or who holds a dead link, meets it: wrong codes are counted down
+/// on screen, and a locked shipment and an unknown link read exactly alike.
+/// </summary>
+[Collection(BrowserCollection.Name)]
+public sealed class UnlockPageTests(BrowserFixture browser) : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("gw-unlock-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [BrowserFact]
+    public async Task Wrong_codes_show_the_attempts_left_and_at_the_limit_even_the_right_code_gets_the_neutral_message()
+    {
+        await using var session = await ViewerSession.StartAsync(browser, _dir, Phantom.Write(Path.Combine(_dir, "study"), 2),
+            new Dictionary<string, string> { ["Shipments__MaxCodeAttempts"] = "3" });
+        var wrong = session.Code[0] == 'A' ? "BBBB-BBBB" : "AAAA-AAAA";
+        await session.OpenLinkAsync();
+
+        foreach (var left in new[] { 2, 1 })
+        {
+            var before = await MessageAsync(session);
+            await session.EnterCodeAsync(wrong);
+            var message = await NewMessageAsync(session, before);
+            message.Should().MatchRegex($@"\b{left}\b", "the page tells how many attempts are left");
+        }
+        var last = await MessageAsync(session);
+        await session.EnterCodeAsync(wrong);
+        var lockedByWrong = await NewMessageAsync(session, last);
+
+        var answer = await session.Page.RunAndWaitForResponseAsync(() => session.EnterCodeAsync(), r => r.Url.EndsWith("/api/recipient/unlock", StringComparison.Ordinal));
+        answer.Status.Should().Be(404, "the gateway refuses a locked shipment");
+        await session.Page.WaitForFunctionAsync("() => { const t = document.querySelector('#message')?.innerText.trim(); return t && !/\\d/.test(t); }");
+        (await session.Page.Locator("#overview").IsVisibleAsync()).Should().BeFalse("a locked shipment does not open with the right code");
+        var locked = await MessageAsync(session);
+        locked.Should().NotMatchRegex(@"\d", "the neutral message counts nothing");
+
+        // A stranger's link (same key and code, unknown token) reads exactly like the locked one.
+        var unknown = await NeutralMessageForUnknownTokenAsync(session);
+        unknown.Should().Be(locked);
+        lockedByWrong.Should().NotBeNullOrWhiteSpace();
+        session.PageErrors.Should().BeEmpty();
+    }
+
+    [BrowserFact]
+    public async Task An_unknown_link_gets_a_neutral_message_and_no_study()
+    {
+        await using var session = await ViewerSession.StartAsync(browser, _dir, Phantom.Write(Path.Combine(_dir, "study"), 1));
+        var message = await NeutralMessageForUnknownTokenAsync(session);
+        message.Should().NotBeNullOrWhiteSpace().And.NotMatchRegex(@"\d", "an unknown link does not say how many attempts are left");
+        (await session.Page.Locator("#overview").IsVisibleAsync()).Should().BeFalse();
+    }
+
+    /// <summary>Opens the session's link with its token replaced by one that exists nowhere and enters the right code.</summary>
+    private static async Task<string> NeutralMessageForUnknownTokenAsync(ViewerSession session)
+    {
+        var at = session.Link.IndexOf("/s/", StringComparison.Ordinal);
+        var unknown = session.Link[..at] + "/s/" + new string('A', 43) + session.Link[session.Link.IndexOf('#', StringComparison.Ordinal)..];
+        await session.OpenLinkAsync(unknown);
+        var before = await MessageAsync(session);
+        await session.EnterCodeAsync();
+        return await NewMessageAsync(session, before);
+    }
+
+    private static async Task<string> MessageAsync(ViewerSession session) =>
+        await session.Page.Locator("#message").CountAsync() == 0 ? "" : (await session.Page.Locator("#message").InnerTextAsync()).Trim();
+
+    /// <summary>Waits for <c>#message</c> to show text other than <paramref name="before"/> and returns it.</summary>
+    private static async Task<string> NewMessageAsync(ViewerSession session, string before)
+    {
+        await session.Page.WaitForFunctionAsync(
+            "b => { const m = document.querySelector('#message'); const t = m ? m.innerText.trim() : ''; return t !== '' && t !== b; }", before);
+        return await MessageAsync(session);
+    }
+}

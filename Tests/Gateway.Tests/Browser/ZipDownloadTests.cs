@@ -1,0 +1,50 @@
+using Microsoft.Playwright;
+using System.IO.Compression;
+using DicomKit.Data;
+using DicomKit.IO;
+
+namespace Gateway.Tests.Browser;
+
+/// <summary>The study a recipient downloads from the overview is, file for file, the study the modality sent.</summary>
+[Collection(BrowserCollection.Name)]
+public sealed class ZipDownloadTests(BrowserFixture browser) : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("gw-zip-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [BrowserFact]
+    public async Task The_downloaded_ZIP_holds_every_sent_instance_with_an_identical_data_set()
+    {
+        var files = Phantom.Write(Path.Combine(_dir, "study"), 12);
+        await using var session = await ViewerSession.StartAsync(browser, _dir, files);
+        await session.OpenStudyAsync();
+
+        var download = await session.Page.RunAndWaitForDownloadAsync(() => session.Page.Locator("#download-zip").ClickAsync(),
+            new PageRunAndWaitForDownloadOptions { Timeout = 60_000 });
+        (await download.FailureAsync()).Should().BeNull();
+        download.SuggestedFilename.Should().EndWith(".zip");
+        var zipPath = Path.Combine(_dir, "download.zip");
+        await download.SaveAsAsync(zipPath);
+
+        var sent = files.Select(f => DicomFile.Open(f)).ToDictionary(f => f.Dataset.GetString(Tags.SOPInstanceUID)!);
+        var received = new HashSet<string>();
+        using (var zip = ZipFile.OpenRead(zipPath))
+        {
+            foreach (var entry in zip.Entries.Where(e => e.Length > 0 && !e.FullName.EndsWith("DICOMDIR", StringComparison.OrdinalIgnoreCase)))
+            {
+                await using var stream = entry.Open();
+                var bytes = new byte[entry.Length];
+                await stream.ReadExactlyAsync(bytes);
+                if (bytes.Length < 132 || !bytes.AsSpan(128, 4).SequenceEqual("DICM"u8)) continue; // a readme, an index
+                var got = DicomFile.Open(new MemoryStream(bytes));
+                var uid = got.Dataset.GetString(Tags.SOPInstanceUID)!;
+                sent.Should().ContainKey(uid, $"{entry.FullName} is one of the sent instances");
+                received.Add(uid).Should().BeTrue($"{uid} is in the ZIP once");
+                DatasetComparer.Differences(sent[uid].Dataset, got.Dataset).Should().BeEmpty($"{entry.FullName} is the sent data set");
+            }
+        }
+        received.Should().BeEquivalentTo(sent.Keys);
+        session.PageErrors.Should().BeEmpty();
+    }
+}

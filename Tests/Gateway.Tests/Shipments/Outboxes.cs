@@ -1,0 +1,58 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using MimeKit;
+
+namespace Gateway.Tests.Shipments;
+
+/// <summary>
+/// The gateway's mail and SMS outboxes in a test's directory, with the settings that route every study to one
+/// recipient through them, and the wait for the e-mail (the link) and the SMS (the code) a sealed shipment sends.
+/// </summary>
+public sealed partial class Outboxes(string directory)
+{
+    public string MailDirectory => Path.Combine(directory, "mail");
+    public string SmsDirectory => Path.Combine(directory, "sms");
+
+    public Dictionary<string, string> Environment(int stableSeconds = 1) => new()
+    {
+        ["Shipments__StableStudySeconds"] = stableSeconds.ToString(CultureInfo.InvariantCulture),
+        ["Mail__OutboxDirectory"] = MailDirectory,
+        ["Sms__OutboxDirectory"] = SmsDirectory,
+        ["Notifications__PollInterval"] = "00:00:00.200",
+        ["Routing__Rules__0__Name"] = "Everything to Dr. Novák",
+        ["Routing__Rules__0__Recipients__0__Email"] = "dr.novak@example.org",
+        ["Routing__Rules__0__Recipients__0__Phone"] = "+420603000000",
+        ["Routing__Rules__0__Recipients__0__Language"] = "cs",
+        ["Routing__Rules__0__ExpiryDays"] = "7",
+    };
+
+    /// <summary>The newest link and code once at least <paramref name="count"/> e-mails and SMS are in the outboxes.</summary>
+    public async Task<(string Link, string Code)> WaitForNotificationAsync(int count = 1, int timeoutSeconds = 60)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(timeoutSeconds);
+        while (DateTime.UtcNow < deadline)
+        {
+            var mails = Directory.Exists(MailDirectory) ? Directory.GetFiles(MailDirectory, "*.eml") : [];
+            var sms = Directory.Exists(SmsDirectory) ? Directory.GetFiles(SmsDirectory, "*.json") : [];
+            if (mails.Length >= count && sms.Length >= count)
+            {
+                var message = await MimeMessage.LoadAsync(mails.OrderBy(f => File.GetLastWriteTimeUtc(f)).Last());
+                var link = LinkPattern().Match(message.TextBody ?? "").Value;
+                using var smsJson = JsonDocument.Parse(await File.ReadAllTextAsync(sms.OrderBy(f => File.GetLastWriteTimeUtc(f)).Last()));
+                var code = CodePattern().Match(smsJson.RootElement.GetProperty("text").GetString()!).Groups[1].Value;
+                link.Should().NotBeEmpty();
+                code.Should().NotBeEmpty();
+                return (link, code);
+            }
+            await Task.Delay(200);
+        }
+        throw new TimeoutException($"no e-mail and SMS in the outboxes within {timeoutSeconds} s");
+    }
+
+    [GeneratedRegex(@"https?://[^\s""<>]+/s/[A-Za-z0-9_-]+#[A-Za-z0-9_-]+")]
+    private static partial Regex LinkPattern();
+
+    [GeneratedRegex(@": ([0-9A-Z]{4}-[0-9A-Z]{4})")]
+    private static partial Regex CodePattern();
+}
