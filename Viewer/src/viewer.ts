@@ -12,10 +12,16 @@ import {
   init as coreInit,
   metaData,
   setUseCPURendering,
+  getShouldUseCPURendering,
   utilities as csUtils,
   type Types,
 } from '@cornerstonejs/core';
 import { init as loaderInit, wadouri } from '@cornerstonejs/dicom-image-loader';
+import { log as dcmjsLog } from 'dcmjs';
+
+// The image loader hands pixel data of implicit-VR files to dcmjs with the placeholder VR "ox" (OB or OW cannot be
+// told from the bytes); dcmjs reads it as OW, correctly for 16-bit images, but reports each one as a console error.
+dcmjsLog.getLogger('validation.dcmjs').setLevel('silent');
 import {
   AngleTool,
   Enums as ToolEnums,
@@ -94,7 +100,10 @@ function loadDgwImage(imageId: string, options: Record<string, unknown>): { prom
     const { ordinal, frame } = parseDgw(imageId);
     const fileId = await fileImageId(ordinal, true);
     const target = frame ? `${fileId}?frame=${frame}` : fileId;
-    const image = (await wadouri.loadImageFromNaturalizedMetadata(target, options).promise) as Types.IImage;
+    // The CPU renderer mishandles pre-scaled (modality-LUT applied, floating-point) pixels of 8-bit images with a
+    // rescale slope: it drew a JPEG Baseline CT slice black. Unscaled pixels let it apply the modality LUT itself.
+    const loadOptions = getShouldUseCPURendering() ? { ...options, preScale: { enabled: false } } : options;
+    const image = (await wadouri.loadImageFromNaturalizedMetadata(target, loadOptions).promise) as Types.IImage;
     image.imageId = imageId;
     return image;
   })();

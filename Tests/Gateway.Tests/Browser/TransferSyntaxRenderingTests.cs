@@ -32,8 +32,10 @@ public sealed class TransferSyntaxRenderingTests(BrowserFixture browser) : IDisp
             if (pixel[3] > 0 && pixel[0] + pixel[1] + pixel[2] > 0) break;
             await Task.Delay(100);
         } while (DateTime.UtcNow < deadline);
-        pixel[3].Should().BePositive("the image centre is drawn");
-        (pixel[0] + pixel[1] + pixel[2]).Should().BePositive($"the image centre is not black: [{string.Join(", ", pixel)}]");
+        var diagnostics = (await session.Page.EvaluateAsync<System.Text.Json.JsonElement>(
+            "async () => ({ voi: window.__dgw.voi(), stored: await window.__dgw.imagePixelAt?.(128, 128), renderer: window.__dgw.renderer })")).ToString();
+        pixel[3].Should().BePositive($"the image centre is drawn ({diagnostics})");
+        (pixel[0] + pixel[1] + pixel[2]).Should().BePositive($"the image centre is not black: [{string.Join(", ", pixel)}] ({diagnostics})");
         if (!name.StartsWith("jpeg2000", StringComparison.Ordinal))
         {
             // The phantom's centre is water: decoded right, it is the same gray in every syntax (baseline is lossy).

@@ -67,11 +67,14 @@ public sealed class UnlockPageTests(BrowserFixture browser) : IDisposable
     private static async Task<string> MessageAsync(ViewerSession session) =>
         await session.Page.Locator("#message").CountAsync() == 0 ? "" : (await session.Page.Locator("#message").InnerTextAsync()).Trim();
 
-    /// <summary>Waits for <c>#message</c> to show text other than <paramref name="before"/> and returns it.</summary>
+    /// <summary>
+    /// Waits for the answer: <c>#message</c> shows text other than <paramref name="before"/> and the unlock button is
+    /// usable again (while it is disabled the message is only the "unlocking" notice).
+    /// </summary>
     private static async Task<string> NewMessageAsync(ViewerSession session, string before)
     {
         await session.Page.WaitForFunctionAsync(
-            "b => { const m = document.querySelector('#message'); const t = m ? m.innerText.trim() : ''; return t !== '' && t !== b; }", before);
+            "b => { const m = document.querySelector('#message'); const t = m ? m.innerText.trim() : ''; const u = document.querySelector('#unlock'); return t !== '' && t !== b && u && !u.disabled; }", before);
         return await MessageAsync(session);
     }
 }
