@@ -31,6 +31,15 @@ trap 'rm -f "$log"' EXIT
 status=0
 dotnet test DicomGateway.sln -c Release --no-build -nologo --logger "console;verbosity=minimal" 2>&1 | tee "$log" || status=$?
 
+# The viewer's own tests (its WebCrypto reader against docs/shipment-vectors.json); the build installed its packages.
+vlog=$(mktemp)
+(cd Viewer && npm test --silent) 2>&1 | tee "$vlog" || status=$?
+# vitest's summary, e.g. "Tests  48 passed (48)" or "Tests  1 failed | 47 passed (48)", in dotnet's form for the total.
+sed 's/\x1b\[[0-9;]*m//g' "$vlog" | awk '/^ *Tests +/ { p = 0; f = 0
+    for (i = 1; i <= NF; i++) { if ($i == "passed") p = $(i - 1); if ($i == "failed") f = $(i - 1) }
+    printf "Passed!  - Failed: %d, Passed: %d (viewer)\n", f, p }' >>"$log"
+rm -f "$vlog"
+
 # One closing line over all test projects: "N passed, N failed".
 awk '/(Passed|Failed)! +- +Failed: / {
        gsub(/,/, ""); for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i + 1); if ($i == "Passed:") p += $(i + 1) } }
