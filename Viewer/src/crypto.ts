@@ -300,6 +300,14 @@ export async function decryptBlobStream(
   let header: BlobHeader | null = null;
   let key: CryptoKey | null = null;
   let plaintext: Uint8Array | null = null;
+  // When the transport proved the blob's size (Content-Length equal to the size the header implies), the plaintext
+  // buffer is allocated once and segments are decrypted concurrently: WebCrypto calls are asynchronous, and waiting
+  // for each before starting the next made a blob's segments a chain of round trips. Otherwise the buffer grows as
+  // segments verify, one at a time, since an unproven header length must not size an allocation.
+  let sized = false;
+  const inFlight: Promise<void>[] = [];
+  const maxInFlight = 8;
+  let verified = 0;
   let index = 0;
   let done = false;
   try {
@@ -318,37 +326,50 @@ export async function decryptBlobStream(
         if (options.knownLength !== undefined && options.knownLength !== header.blobLength) {
           throw new ShipmentFormatError('blob size does not match its header');
         }
+        sized = options.knownLength !== undefined;
         key = await deriveBlobKey(dataKey, header.salt, header.ordinal);
-        // Grown as segments verify, not allocated from the header's word: the length is proven only at the end.
-        plaintext = new Uint8Array(Math.min(header.plaintextLength, 1 << 20));
+        plaintext = new Uint8Array(sized ? header.plaintextLength : Math.min(header.plaintextLength, 1 << 20));
         pending = pending.subarray(HEADER_LENGTH);
       }
       while (!done) {
         const need = segmentStoredLength(header, index);
         if (pending.length < need) break;
-        const plain = await openSegment(key!, header, index, pending.subarray(0, need));
-        const end = index * header.segmentSize + plain.length;
-        if (end > plaintext!.length) {
-          const grown = new Uint8Array(Math.min(header.plaintextLength, Math.max(end, plaintext!.length * 2)));
-          grown.set(plaintext!);
-          plaintext!.fill(0);
-          plaintext = grown;
-        }
-        plaintext!.set(plain, index * header.segmentSize);
-        plain.fill(0);
+        const at = index * header.segmentSize;
+        const segment = openSegment(key!, header, index, pending.subarray(0, need)).then((plain) => {
+          const end = at + plain.length;
+          if (end > plaintext!.length) {
+            const grown = new Uint8Array(Math.min(header!.plaintextLength, Math.max(end, plaintext!.length * 2)));
+            grown.set(plaintext!);
+            plaintext!.fill(0);
+            plaintext = grown;
+          }
+          plaintext!.set(plain, at);
+          plain.fill(0);
+          verified += plain.length;
+          options.onProgress?.(Math.min(verified, header!.plaintextLength), header!.plaintextLength);
+        });
         pending = pending.subarray(need);
         done = index === header.segmentCount - 1;
         index++;
-        options.onProgress?.(Math.min(index * header.segmentSize, header.plaintextLength), header.plaintextLength);
+        if (!sized) {
+          await segment;
+        } else {
+          segment.catch(() => undefined); // awaited below; this only keeps an early failure from reading as unhandled
+          inFlight.push(segment);
+          if (inFlight.length >= maxInFlight) await inFlight.shift();
+        }
       }
       if (done && pending.length > 0) throw new ShipmentFormatError('bytes after the final segment');
     }
     if (!header) throw new ShipmentFormatError('blob shorter than its header');
     if (!done) throw new ShipmentFormatError('blob truncated');
+    await Promise.all(inFlight);
     const result = plaintext!;
     plaintext = null;
     return result;
   } catch (error) {
+    // No segment may still be writing into the buffer once it is zeroed.
+    await Promise.allSettled(inFlight);
     plaintext?.fill(0);
     await reader.cancel().catch(() => undefined);
     throw error;

@@ -90,3 +90,11 @@ langSelect.addEventListener('change', () => {
 });
 
 boot();
+
+// The viewer's code (cornerstone3D and its codecs) is fetched while the recipient types the code, not after: the
+// unlock page still shows with its own small script first, and opening the study does not wait for the download.
+if (link) {
+  const warm = () => void Promise.all([import('./viewerPage'), import('./overview')]).catch(() => undefined);
+  if ('requestIdleCallback' in window) requestIdleCallback(warm, { timeout: 2000 });
+  else setTimeout(warm, 500);
+}

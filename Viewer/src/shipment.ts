@@ -117,11 +117,15 @@ export class Shipment {
   private queue: number[] = [];
   private running = 0;
   bytesDecrypted = 0;
+  /** Frame counts read from the plaintext while it is still an array (reading a Blob back costs a copy each time). */
+  readonly frames = new Map<number, number>();
+  /** Set by the viewer: counts the frames of a decrypted Part-10 file. */
+  countFrames: ((bytes: Uint8Array) => number) | null = null;
   onDecrypted: ((ordinal: number) => void) | null = null;
   /** A blob that failed (tampered, truncated, or the session ended). */
   onFailed: ((ordinal: number, error: unknown) => void) | null = null;
 
-  constructor(private readonly dataKey: CryptoKey, readonly manifest: Manifest, private readonly concurrency = 4) {}
+  constructor(private readonly dataKey: CryptoKey, readonly manifest: Manifest, private readonly concurrency = 6) {}
 
   isDecrypted(ordinal: number): boolean {
     return this.files.has(ordinal);
@@ -167,6 +171,7 @@ export class Shipment {
         last = done;
       })
         .then((bytes) => {
+          if (this.countFrames) this.frames.set(ordinal, this.countFrames(bytes));
           const blob = new Blob([bytes as BlobPart], { type: 'application/dicom' });
           bytes.fill(0);
           this.files.set(ordinal, blob);

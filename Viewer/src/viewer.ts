@@ -117,8 +117,17 @@ function dgwMetadata(type: string, imageId: string): unknown {
 }
 
 /** Number of frames of a Part-10 file (1 when the attribute is absent), read from its first bytes if they suffice. */
+export function framesIn(bytes: Uint8Array): number {
+  try {
+    return parse(bytes);
+  } catch {
+    return 1;
+  }
+}
+
+const parse = (bytes: Uint8Array) => Math.max(1, dicomParser.parseDicom(bytes, { untilTag: 'x7fe00010' }).intString('x00280008') ?? 1);
+
 export async function frameCount(blob: Blob): Promise<number> {
-  const parse = (bytes: Uint8Array) => Math.max(1, dicomParser.parseDicom(bytes, { untilTag: 'x7fe00010' }).intString('x00280008') ?? 1);
   try {
     return parse(new Uint8Array(await blob.slice(0, 256 * 1024).arrayBuffer()));
   } catch {

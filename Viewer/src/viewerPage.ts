@@ -5,7 +5,7 @@ import { $, showPage } from './dom';
 import { hook } from './hook';
 import { formatDate, formatName, onLangChange, t } from './i18n';
 import { SessionEndedError, type ManifestSeries, type Shipment } from './shipment';
-import { applyVoi, frameCount, getVoi, initCornerstone, nextRender, setPrimaryTool, setupViewport, useShipment, type PrimaryTool } from './viewer';
+import { applyVoi, frameCount, framesIn, getVoi, initCornerstone, nextRender, setPrimaryTool, setupViewport, useShipment, type PrimaryTool } from './viewer';
 
 const presets: Record<string, [number, number]> = {
   'preset-soft': [400, 40],
@@ -27,6 +27,7 @@ function element(): HTMLDivElement {
 
 export function initViewerPage(s: Shipment, onBack: () => void): void {
   shipment = s;
+  s.countFrames = framesIn;
   useShipment(s);
   s.onDecrypted = (ordinal) => {
     updateProgress();
@@ -156,7 +157,7 @@ async function expandFrames(ordinal: number): Promise<void> {
   if (!vp || openSeriesOrdinals.length < 2 || !openSeriesOrdinals.includes(ordinal) || framesOf.has(ordinal)) return;
   const token = opening;
   const blob = await shipment.get(ordinal);
-  const frames = await frameCount(blob);
+  const frames = shipment.frames.get(ordinal) ?? (await frameCount(blob));
   if (token !== opening) return;
   framesOf.set(ordinal, frames);
   if (frames < 2) return;
@@ -190,7 +191,7 @@ export async function openSeries(series: ManifestSeries): Promise<void> {
     const frames = await frameCount(await shipment.get(ordinal, true));
     imageIds = frames > 1 ? Array.from({ length: frames }, (_, f) => `dgw:${ordinal}/${f + 1}`) : [`dgw:${ordinal}`];
   } else {
-    for (const o of openSeriesOrdinals) if (shipment.isDecrypted(o)) framesOf.set(o, await frameCount(await shipment.get(o)));
+    for (const o of openSeriesOrdinals) if (shipment.isDecrypted(o)) framesOf.set(o, shipment.frames.get(o) ?? (await frameCount(await shipment.get(o))));
     imageIds = imageIdsOf(openSeriesOrdinals);
   }
   if (token !== opening) return;
