@@ -22,7 +22,7 @@ public sealed class ViewerFlowTests(BrowserFixture browser) : IDisposable
         var files = Phantom.Write(Path.Combine(_dir, "study"), Slices);
         // Kestrel's request lines are logged, so the gateway's output would show anything the browser sent.
         await using var session = await ViewerSession.StartAsync(browser, _dir, files,
-            new Dictionary<string, string> { ["Logging__LogLevel__Microsoft.AspNetCore"] = "Information" });
+            new Dictionary<string, string> { ["Logging__LogLevel__Microsoft.AspNetCore.Hosting.Diagnostics"] = "Information" });
         var page = session.Page;
 
         await session.OpenLinkAsync();
