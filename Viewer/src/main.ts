@@ -47,6 +47,7 @@ function boot(): void {
         case 'ok': {
           // cornerstone3D and the codecs load only now: the unlock page stays small.
           const [{ initViewerPage }, { backToOverview, showOverview }] = await Promise.all([import('./viewerPage'), import('./overview')]);
+          performance.mark('dgw:viewer-code');
           say(null);
           initViewerPage(result.shipment, backToOverview);
           showOverview(result.shipment);

@@ -11,6 +11,7 @@ import { openSeries } from './viewerPage';
 let shipment: Shipment;
 
 export function showOverview(s: Shipment): void {
+  performance.mark('dgw:overview');
   shipment = s;
   render();
   showPage('overview');

@@ -63,9 +63,11 @@ export async function unlock(link: Link, typedCode: string): Promise<UnlockResul
   if (!response.ok) return { kind: 'failed' };
   const body = (await response.json()) as { serverShare: string; wrappedKey: string };
   const dataKey = await unwrapDataKey(link.fragmentKey, code, link.token, base64UrlDecode(body.serverShare), base64UrlDecode(body.wrappedKey));
+  performance.mark('dgw:unlocked');
   const manifestBytes = await fetchBlob(dataKey, 0);
   const manifest = JSON.parse(new TextDecoder().decode(manifestBytes)) as Manifest;
   manifestBytes.fill(0);
+  performance.mark('dgw:manifest');
   return { kind: 'ok', shipment: new Shipment(dataKey, manifest) };
 }
 
@@ -176,6 +178,7 @@ export class Shipment {
           bytes.fill(0);
           this.files.set(ordinal, blob);
           job.resolve(blob);
+          if (this.files.size === 1) performance.mark('dgw:first-decrypted');
           this.onDecrypted?.(ordinal);
         })
         .catch((error) => {

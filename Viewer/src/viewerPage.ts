@@ -177,7 +177,9 @@ export async function openSeries(series: ManifestSeries): Promise<void> {
   stopCine();
   currentSeries = series;
   showPage('viewer');
+  performance.mark('dgw:open-series');
   initCornerstone();
+  performance.mark('dgw:cornerstone');
   hook.renderer = getShouldUseCPURendering() ? 'cpu' : 'gpu';
   vp = setupViewport(element(), { onRendered: onRendered });
   openSeriesOrdinals = series.instances.map((i) => i.ordinal);
@@ -203,6 +205,7 @@ export async function openSeries(series: ManifestSeries): Promise<void> {
   await rendered;
   if (token !== opening) return;
   hook.timings.firstImageAt ??= performance.now();
+  performance.mark('dgw:first-image');
   updateOverlay();
   element().focus();
 }

@@ -59,6 +59,9 @@ public sealed class ViewerBenchmark(BrowserFixture browser, ITestOutputHelper ou
                        first: Math.min(...e.map(r => r.startTime)) - u, last: Math.max(...e.map(r => r.responseEnd)) - u };
             }
             """, unlock);
+        // The page's own milestones (performance.mark "dgw:*"), in ms after the unlock click.
+        var marks = await session.Page.EvaluateAsync<string>(
+            "u => performance.getEntriesByType('mark').filter(m => m.name.startsWith('dgw:')).map(m => `${m.name.slice(4)} ${(m.startTime - u).toFixed(0)}`).join(', ')", unlock);
         var browserRate = bytes / 1e6 / (allMs / 1000);
 
         // .NET on the same blobs: fetched over HTTP and decrypted with the gateway's SegmentedBlob.
@@ -88,6 +91,7 @@ public sealed class ViewerBenchmark(BrowserFixture browser, ITestOutputHelper ou
             .AppendLine(CultureInfo.InvariantCulture, $"study: {Slices} slices {Phantom.Size}x{Phantom.Size} 16-bit, {plaintext / 1e6:F1} MB plaintext")
             .AppendLine(CultureInfo.InvariantCulture, $"browser: unlock -> first image {firstMs:F0} ms; unlock -> all decrypted {allMs:F0} ms")
             .AppendLine(CultureInfo.InvariantCulture, $"browser: {bytes / 1e6:F1} MB decrypted, {browserRate:F1} MB/s (fetch + decrypt + bookkeeping)")
+            .AppendLine(CultureInfo.InvariantCulture, $"browser milestones (ms after unlock): {marks}")
             .AppendLine(CultureInfo.InvariantCulture, $"browser: {fetches.GetProperty("count").GetInt32()} blob requests from {fetches.GetProperty("first").GetDouble():F0} to {fetches.GetProperty("last").GetDouble():F0} ms after unlock, median {fetches.GetProperty("median").GetDouble():F1} ms each")
             .AppendLine(CultureInfo.InvariantCulture, $".NET:    fetch {fetch.Elapsed.TotalMilliseconds:F0} ms, decrypt {decrypt.Elapsed.TotalMilliseconds:F0} ms: {dotnetDecryptRate:F1} MB/s decrypt only, {dotnetTotalRate:F1} MB/s fetch + decrypt")
             .AppendLine(CultureInfo.InvariantCulture, $"ratio browser / .NET: {browserRate / dotnetDecryptRate:F3} of decrypt only, {browserRate / dotnetTotalRate:F3} of fetch + decrypt")
