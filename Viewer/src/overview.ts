@@ -37,7 +37,10 @@ function render(): void {
     wired = true;
     $('download-zip').addEventListener('click', () => void saveZip(undefined));
     onLangChange(() => render());
-    void thumbnails();
+    // Thumbnails wait until the page is idle: starting the renderer and drawing them takes the main thread for a
+    // few hundred milliseconds, which would otherwise delay a click on "Open" and so the first image.
+    const later = () => void thumbnails();
+    setTimeout(() => ('requestIdleCallback' in window ? requestIdleCallback(later, { timeout: 3000 }) : later()), 1000);
   }
 }
 
