@@ -130,6 +130,35 @@ public sealed partial class RecipientAccess(GatewayDatabase database, AuditTrail
         return new Unlocked(row.ShipmentId, row.RecipientId, row.StudyId, row.Reference, row.ServerShare!, row.WrappedKey!, DateTimeOffset.FromUnixTimeMilliseconds(row.ExpiresAt));
     }
 
+    /// <summary>
+    /// Audits a ZIP download announced by the recipient's viewer (110106 Export: data left the shipment as files).
+    /// The scope is "study" or "series"; the series UID itself is not stored, it comes from inside the encrypted manifest.
+    /// </summary>
+    public async Task RecordDownloadAsync(long shipmentId, long recipientId, string scope, int files, string? clientAddress, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var row = await connection.QuerySingleOrDefaultAsync<(long StudyId, string Reference, string? Email, string? Phone, byte[]? PatientRef)>(
+            """
+            SELECT s.study_id, s.reference, r.email, r.phone, st.patient_ref
+            FROM shipments s JOIN recipients r ON r.shipment_id = s.id JOIN studies st ON st.id = s.study_id
+            WHERE s.id = @shipmentId AND r.id = @recipientId
+            """, new { shipmentId, recipientId }).ConfigureAwait(false);
+        await audit.RecordAsync(connection, null, new AuditEvent
+        {
+            EventId = AuditEventIds.Export,
+            Action = AuditAction.Read,
+            Outcome = AuditOutcome.Success,
+            ActorKind = AuditActorKind.Recipient,
+            Actor = row.Email ?? row.Phone ?? "recipient",
+            ActorAddress = clientAddress,
+            StudyId = row.StudyId,
+            ShipmentId = shipmentId,
+            RecipientId = recipientId,
+            PatientRef = row.PatientRef,
+            Detail = new { what = "downloaded as a ZIP of DICOM files", reference = row.Reference, scope, files },
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>The blob file of ordinal <paramref name="ordinal"/> of a study (0: the manifest), if the shipment may still be read.</summary>
     public async Task<string?> BlobAsync(long shipmentId, int ordinal, CancellationToken cancellationToken)
     {

@@ -23,6 +23,9 @@ public static class RecipientEndpoints
 
     public sealed record TokenRequest(string? Token);
 
+    /// <summary>A ZIP download the viewer is starting: of one series (its UID) or, without one, of the whole study.</summary>
+    public sealed record DownloadRequest(string? SeriesInstanceUid, int Files);
+
     public static IEndpointRouteBuilder MapRecipientApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/recipient");
@@ -87,6 +90,18 @@ public static class RecipientEndpoints
                 CodeResendResult.NoPhone => Results.Json(new { error = "no-phone" }, statusCode: StatusCodes.Status409Conflict),
                 _ => Unavailable(),
             };
+        });
+
+        // The ciphertext is decrypted in the browser, so only the viewer knows that a ZIP is being made; it says so
+        // here before it starts, and the download is in the audit trail like the opening was.
+        api.MapPost("/downloads", async (DownloadRequest body, HttpContext http, RecipientSessions sessions, RecipientAccess access, CancellationToken ct) =>
+        {
+            var session = sessions.Find(ReadCookie(http));
+            if (session is null) return Results.Json(new { error = "no-session" }, statusCode: StatusCodes.Status401Unauthorized);
+            if (body.Files is < 0 or > 1_000_000 || body.SeriesInstanceUid is { Length: > 64 }) return Results.BadRequest(new { error = "malformed" });
+            await access.RecordDownloadAsync(session.ShipmentId, session.RecipientId, body.SeriesInstanceUid is null ? "study" : "series", body.Files,
+                http.Connection.RemoteIpAddress?.ToString(), ct).ConfigureAwait(false);
+            return Results.NoContent();
         });
 
         api.MapPost("/logout", (HttpContext http, RecipientSessions sessions) =>

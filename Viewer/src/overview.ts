@@ -4,7 +4,7 @@ import { utilities as csUtils } from '@cornerstonejs/core';
 import { downloadZip } from 'client-zip';
 import { $, el, showPage } from './dom';
 import { formatDate, formatName, onLangChange, t } from './i18n';
-import type { ManifestSeries, Shipment } from './shipment';
+import { announceDownload, type ManifestSeries, type Shipment } from './shipment';
 import { fileImageId, frameCount, initCornerstone } from './viewer';
 import { openSeries } from './viewerPage';
 
@@ -116,6 +116,14 @@ async function saveZip(series: ManifestSeries | undefined): Promise<void> {
       if ((e as DOMException)?.name === 'AbortError') return;
       writable = null;
     }
+  }
+  try {
+    // Before any file is decrypted: the download is in the gateway's audit trail, or it does not happen.
+    await announceDownload(series?.seriesInstanceUid, entries.length);
+  } catch {
+    await writable?.abort().catch(() => undefined);
+    status.textContent = t().failed;
+    return;
   }
   let k = 0;
   const used = new Set<string>();

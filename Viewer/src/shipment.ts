@@ -73,6 +73,13 @@ export async function unlock(link: Link, typedCode: string): Promise<UnlockResul
 
 export type ResendResult = 'queued' | 'rate-limited' | 'no-phone' | 'unavailable' | 'failed';
 
+/** Tells the gateway (for its audit trail) that a ZIP of the study, or of one series, is being downloaded. */
+export async function announceDownload(seriesInstanceUid: string | undefined, files: number): Promise<void> {
+  const response = await postJson('/downloads', { seriesInstanceUid, files });
+  if (response.status === 401 || response.status === 404) throw new SessionEndedError();
+  if (!response.ok) throw new Error(`download announcement: HTTP ${response.status}`);
+}
+
 export async function resendCode(link: Link): Promise<ResendResult> {
   const response = await postJson('/resend-code', { token: link.tokenText });
   switch (response.status) {

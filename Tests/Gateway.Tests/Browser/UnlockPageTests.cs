@@ -53,6 +53,28 @@ public sealed class UnlockPageTests(BrowserFixture browser) : IDisposable
         (await session.Page.Locator("#overview").IsVisibleAsync()).Should().BeFalse();
     }
 
+    [BrowserFact]
+    public async Task An_expired_link_gets_the_same_neutral_message_as_an_unknown_one_even_with_the_right_code()
+    {
+        await using var session = await ViewerSession.StartAsync(browser, _dir, Phantom.Write(Path.Combine(_dir, "study"), 1));
+        // Expiry is counted in days on the real clock: the shipment is moved into the past as time would move it
+        // (the sweeper's tests cover what happens after; here: what the recipient sees).
+        await using (var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={session.Gateway.DatabasePath};Pooling=False"))
+        {
+            await db.OpenAsync();
+            using var command = db.CreateCommand();
+            command.CommandText = "UPDATE shipments SET expires_at = 0";
+            (await command.ExecuteNonQueryAsync()).Should().Be(1);
+        }
+        await session.OpenLinkAsync();
+        var before = await MessageAsync(session);
+        await session.EnterCodeAsync();
+        var expired = await NewMessageAsync(session, before);
+        (await session.Page.Locator("#overview").IsVisibleAsync()).Should().BeFalse("an expired shipment does not open");
+        expired.Should().NotMatchRegex(@"\d");
+        (await NeutralMessageForUnknownTokenAsync(session)).Should().Be(expired, "expired and unknown links cannot be told apart");
+    }
+
     /// <summary>Opens the session's link with its token replaced by one that exists nowhere and enters the right code.</summary>
     private static async Task<string> NeutralMessageForUnknownTokenAsync(ViewerSession session)
     {

@@ -46,5 +46,14 @@ public sealed class ZipDownloadTests(BrowserFixture browser) : IDisposable
         }
         received.Should().BeEquivalentTo(sent.Keys);
         session.PageErrors.Should().BeEmpty();
+
+        // The download is in the audit trail: who, from where, what.
+        await using var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={session.Gateway.DatabasePath};Mode=ReadOnly;Pooling=False");
+        var events = (await Dapper.SqlMapper.QueryAsync<(string Actor, string? Address, string Detail)>(db,
+            "SELECT actor, actor_address, detail FROM audit_events WHERE event_id = '110106' AND detail LIKE '%ZIP%'")).ToList();
+        events.Should().ContainSingle("one ZIP was downloaded");
+        events[0].Actor.Should().Be("dr.novak@example.org");
+        events[0].Address.Should().Be("127.0.0.1");
+        events[0].Detail.Should().Contain("\"files\":12").And.Contain("\"scope\":\"study\"");
     }
 }

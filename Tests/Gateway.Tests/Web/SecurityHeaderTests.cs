@@ -33,8 +33,19 @@ public sealed partial class SecurityHeaderTests : IAsyncLifetime
         { "POST", "/api/recipient/unlock" },
         { "POST", "/api/recipient/resend-code" },
         { "GET", "/api/recipient/blobs/1" },
+        { "POST", "/api/recipient/downloads" },
         { "GET", "/no/such/page" },
     };
+
+    [Fact]
+    public async Task A_download_announcement_without_a_session_is_refused_and_a_malformed_one_is_a_bad_request()
+    {
+        using var anonymous = await Http.PostAsync("/api/recipient/downloads",
+            new StringContent("{\"seriesInstanceUid\": null, \"files\": 3}", Encoding.UTF8, "application/json"));
+        anonymous.StatusCode.Should().Be(System.Net.HttpStatusCode.Unauthorized);
+        using var malformed = await Http.PostAsync("/api/recipient/downloads", new StringContent("{\"files\": ", Encoding.UTF8, "application/json"));
+        malformed.StatusCode.Should().Be(System.Net.HttpStatusCode.BadRequest);
+    }
 
     [Theory]
     [MemberData(nameof(Routes))]
