@@ -46,11 +46,13 @@ function boot(): void {
       switch (result.kind) {
         case 'ok': {
           // cornerstone3D and the codecs load only now: the unlock page stays small.
-          const [{ initViewerPage }, { backToOverview, showOverview }] = await Promise.all([import('./viewerPage'), import('./overview')]);
+          const [{ initViewerPage, prepareViewer }, { backToOverview, showOverview }] = await Promise.all([import('./viewerPage'), import('./overview')]);
           performance.mark('dgw:viewer-code');
           say(null);
           initViewerPage(result.shipment, backToOverview);
           showOverview(result.shipment);
+          // The renderer, its tools and the decoding worker start now, while the overview is read, not on "Open".
+          setTimeout(prepareViewer, 0);
           return;
         }
         case 'wrong-code':
@@ -94,8 +96,4 @@ boot();
 
 // The viewer's code (cornerstone3D and its codecs) is fetched while the recipient types the code, not after: the
 // unlock page still shows with its own small script first, and opening the study does not wait for the download.
-if (link) {
-  const warm = () => void Promise.all([import('./viewerPage'), import('./overview')]).catch(() => undefined);
-  if ('requestIdleCallback' in window) requestIdleCallback(warm, { timeout: 2000 });
-  else setTimeout(warm, 500);
-}
+if (link) setTimeout(() => void Promise.all([import('./viewerPage'), import('./overview')]).catch(() => undefined), 0);

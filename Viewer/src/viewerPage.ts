@@ -172,6 +172,11 @@ async function expandFrames(ordinal: number): Promise<void> {
   await restack;
 }
 
+/** Starts cornerstone (renderer, tools, image loader and its worker) ahead of the first "Open". */
+export function prepareViewer(): void {
+  initCornerstone();
+}
+
 export async function openSeries(series: ManifestSeries): Promise<void> {
   const token = ++opening;
   stopCine();
