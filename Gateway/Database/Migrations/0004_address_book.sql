@@ -1,0 +1,1 @@
+-- Reserved for routing v2 and the address book (Routing/, AddressBook/); filled by that work.

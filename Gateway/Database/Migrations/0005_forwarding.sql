@@ -1,0 +1,1 @@
+-- Reserved for DICOM nodes and the forwarding queue (Nodes/, Forwarding/); filled by that work.

@@ -1,0 +1,1 @@
+-- Reserved for administration accounts and API keys (Administration/); filled by that work.

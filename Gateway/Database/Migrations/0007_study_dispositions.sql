@@ -1,0 +1,1 @@
+-- Reserved for held, discarded and forwarded studies (Shipments/); filled by that work.
