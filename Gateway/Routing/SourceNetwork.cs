@@ -26,6 +26,11 @@ internal static class SourceNetwork
             problem = "is not an IP address or network (e.g. 10.0.0.5, 10.1.0.0/16, 2001:db8::/32)";
             return false;
         }
+        if (address.AddressFamily == AddressFamily.InterNetwork && addressText.Count(c => c == '.') != 3)
+        {
+            problem = "is not an IPv4 address in dotted form (e.g. 10.0.0.5, 10.1.0.0/16)";
+            return false;
+        }
         var max = address.AddressFamily == AddressFamily.InterNetwork ? 32 : 128;
         var prefix = max;
         if (slash >= 0 && (!int.TryParse(t.AsSpan(slash + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out prefix) || prefix > max))
