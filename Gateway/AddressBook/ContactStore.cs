@@ -209,7 +209,8 @@ public sealed partial class ContactStore(GatewayDatabase database, PhoneNumberNo
         if (names.Count > MaxDicomNames) Fail("dicomNames", $"has more than {MaxDicomNames} entries");
         for (var i = 0; i < names.Count; i++)
         {
-            if (string.IsNullOrWhiteSpace(names[i]) || PersonNames.Key(names[i]).Length == 0) Fail($"dicomNames[{i}]", "is empty");
+            if (string.IsNullOrWhiteSpace(names[i])) continue; // an empty row of a form: dropped below
+            if (PersonNames.Key(names[i]).Length == 0) Fail($"dicomNames[{i}]", "has no name in it");
             else if (names[i].Length > MaxDicomNameLength) Fail($"dicomNames[{i}]", $"is longer than {MaxDicomNameLength} characters");
             else if (names[i].Contains('\\', StringComparison.Ordinal)) Fail($"dicomNames[{i}]", "may not hold a backslash (give each name as its own entry)");
         }

@@ -43,16 +43,23 @@ internal static class SourceNetwork
             address = address.MapToIPv4();
             prefix -= 96;
         }
-        try
-        {
-            network = new IPNetwork(address, prefix);
-            return true;
-        }
-        catch (ArgumentException)
+        if (!OnlyPrefixBitsSet(address, prefix))
         {
             problem = $"has bits set after the first {prefix} (write the network's first address, e.g. 10.1.0.0/16)";
             return false;
         }
+        network = new IPNetwork(address, prefix);
+        return true;
+    }
+
+    private static bool OnlyPrefixBitsSet(IPAddress address, int prefix)
+    {
+        var bytes = address.GetAddressBytes();
+        for (var bit = prefix; bit < bytes.Length * 8; bit++)
+        {
+            if ((bytes[bit / 8] & (0x80 >> (bit % 8))) != 0) return false;
+        }
+        return true;
     }
 
     /// <summary>The peer's address in comparable form; null when there is none or it is not an IP address.</summary>
