@@ -33,7 +33,7 @@ public sealed record RoutingDecision
     /// <summary>The matched rules that said "hold" (they decide only when nothing ships or forwards).</summary>
     public IReadOnlyList<HoldPlan> Holds { get; init; } = [];
 
-    /// <summary>The first matched discard; applied only when the disposition is <see cref="RoutingDisposition.Discard"/>.</summary>
+    /// <summary>The first matched discard, set only when the disposition is <see cref="RoutingDisposition.Discard"/> (an overruled discard is a warning).</summary>
     public DiscardPlan? Discard { get; init; }
 
     /// <summary>What an administrator should know: a contact that no longer exists, a hold overruled by a ship, ...</summary>
