@@ -9,8 +9,8 @@ namespace DicomGateway.Shipments;
 /// <summary>The held-study inbox under <c>/api/held</c> (docs/admin-api.md).</summary>
 internal sealed class HeldEndpoints : IAdminEndpoints
 {
-    public sealed record AddressRequest(IReadOnlyList<RuleRecipient>? Recipients, int? ExpiryDays, int? MaxDownloads, string? NotifyEmail, string? SenderName,
-        string? SenderOrganisation);
+    public sealed record AddressRequest(IReadOnlyList<ShipRecipient>? Recipients, int? ExpiryDays, int? MaxDownloads, string? Language, string? NotifyEmail,
+        string? SenderName, string? SenderOrganisation);
 
     public sealed record DiscardRequest(string? Reason);
 
@@ -28,8 +28,8 @@ internal sealed class HeldEndpoints : IAdminEndpoints
         held.MapPost("/{studyId:long}/address", async (long studyId, AddressRequest body, HttpContext http, HeldStudies inbox, CancellationToken ct) =>
         {
             var actor = ActorOf(http);
-            var (plan, errors) = inbox.Plan(new HeldStudies.Addressing(body.Recipients ?? [], body.ExpiryDays, body.MaxDownloads, body.NotifyEmail, body.SenderName,
-                body.SenderOrganisation), actor);
+            var (plan, errors) = await inbox.PlanAsync(new HeldStudies.Addressing(body.Recipients ?? [], body.ExpiryDays, body.MaxDownloads, body.Language,
+                body.NotifyEmail, body.SenderName, body.SenderOrganisation), actor, ct).ConfigureAwait(false);
             if (plan is null) return Results.BadRequest(new { error = "invalid", errors });
             var outcome = await inbox.AddressAsync(studyId, plan, actor, ct).ConfigureAwait(false);
             return outcome == ShipmentSealer.Outcome.Sealed

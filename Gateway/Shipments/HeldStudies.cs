@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using Dapper;
+using DicomGateway.AddressBook;
 using DicomGateway.Audit;
 using DicomGateway.Crypto;
 using DicomGateway.Database;
@@ -17,7 +18,7 @@ namespace DicomGateway.Shipments;
 /// or discards them. The work itself is the sealer's, so a held study is sealed exactly like a routed one.
 /// </summary>
 public sealed class HeldStudies(GatewayDatabase database, ShipmentSealer sealer, AuditTrail audit, ISecretProtector protector, PhoneNumberNormalizer phones,
-    IOptions<RoutingOptions> routing)
+    ContactStore contacts, IOptions<RoutingOptions> routing)
 {
     public sealed record HeldStudy(long StudyId, string CallingAeTitle, string CalledAeTitle, string? RemoteHost, DateTimeOffset FirstReceivedAt,
         DateTimeOffset LastReceivedAt, int InstanceCount, long TotalBytes);
@@ -28,9 +29,9 @@ public sealed class HeldStudies(GatewayDatabase database, ShipmentSealer sealer,
         string? StudyDescription, string? AccessionNumber, string? ReferringPhysicianName, string? InstitutionName, IReadOnlyList<string> Modalities,
         IReadOnlyList<HeldSeries> Series);
 
-    /// <summary>An administrator's addressing of a held study: literal recipients (contacts are resolved by the caller).</summary>
-    public sealed record Addressing(IReadOnlyList<RuleRecipient> Recipients, int? ExpiryDays, int? MaxDownloads, string? NotifyEmail, string? SenderName,
-        string? SenderOrganisation);
+    /// <summary>An administrator's addressing of a held study: literal recipients and address-book contacts, like a rule's ship action.</summary>
+    public sealed record Addressing(IReadOnlyList<ShipRecipient> Recipients, int? ExpiryDays, int? MaxDownloads, string? Language, string? NotifyEmail,
+        string? SenderName, string? SenderOrganisation);
 
     private const string Columns =
         """
@@ -85,8 +86,8 @@ public sealed class HeldStudies(GatewayDatabase database, ShipmentSealer sealer,
             [.. headers.Select(h => h.Modality).OfType<string>().Distinct(StringComparer.Ordinal)], series);
     }
 
-    /// <summary>Checks an addressing and turns it into the sealer's plan; the errors are keyed by field.</summary>
-    public (ShipPlan? Plan, Dictionary<string, string[]> Errors) Plan(Addressing addressing, ShipmentSealer.Actor actor)
+    /// <summary>Checks an addressing and turns it into the sealer's plan (contacts read now); the errors are keyed by field.</summary>
+    public async Task<(ShipPlan? Plan, Dictionary<string, string[]> Errors)> PlanAsync(Addressing addressing, ShipmentSealer.Actor actor, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(addressing);
         ArgumentNullException.ThrowIfNull(actor);
@@ -94,28 +95,46 @@ public sealed class HeldStudies(GatewayDatabase database, ShipmentSealer sealer,
         var recipients = new List<PlannedRecipient>();
         if (addressing.Recipients.Count == 0) errors["recipients"] = ["Give at least one recipient."];
         if (addressing.Recipients.Count > RuleValidator.MaxRecipients) errors["recipients"] = [$"At most {RuleValidator.MaxRecipients} recipients."];
+        if (addressing.Language is { } actionLanguage && !RuleValidator.Languages.Contains(actionLanguage)) errors["language"] = ["Language must be cs, pl or en."];
         for (var i = 0; i < addressing.Recipients.Count; i++)
         {
             var r = addressing.Recipients[i];
-            var email = string.IsNullOrWhiteSpace(r.Email) ? null : r.Email.Trim();
-            string? phone = null;
-            if (email is null && string.IsNullOrWhiteSpace(r.Phone)) errors[$"recipients[{i}]"] = ["Give an e-mail address (the link goes there) and a mobile number (for the code)."];
-            if (email is not null && !System.Net.Mail.MailAddress.TryCreate(email, out _)) errors[$"recipients[{i}].email"] = ["Not an e-mail address."];
-            if (!string.IsNullOrWhiteSpace(r.Phone))
+            string? email, rawPhone, language;
+            if (r.ContactId is { } contactId)
             {
-                if (phones.TryNormalize(r.Phone, out var e164)) phone = e164;
+                var contact = await contacts.GetAsync(contactId, cancellationToken).ConfigureAwait(false);
+                if (contact is null)
+                {
+                    errors[$"recipients[{i}].contactId"] = [$"There is no contact {contactId} in the address book."];
+                    continue;
+                }
+                (email, rawPhone, language) = (contact.Email, contact.Phone, r.Language ?? addressing.Language ?? contact.Language);
+            }
+            else
+            {
+                (email, rawPhone, language) = (r.Email, r.Phone, r.Language ?? addressing.Language);
+            }
+            email = string.IsNullOrWhiteSpace(email) ? null : email.Trim();
+            string? phone = null;
+            if (email is null && string.IsNullOrWhiteSpace(rawPhone)) errors[$"recipients[{i}]"] = ["Give an e-mail address (the link goes there) and a mobile number (for the code)."];
+            if (email is not null && !System.Net.Mail.MailAddress.TryCreate(email, out _)) errors[$"recipients[{i}].email"] = ["Not an e-mail address."];
+            if (!string.IsNullOrWhiteSpace(rawPhone))
+            {
+                if (phones.TryNormalize(rawPhone, out var e164)) phone = e164;
                 else errors[$"recipients[{i}].phone"] = ["Not a mobile number this gateway can send an SMS to; write it with its country code, e.g. +420 603 000 000."];
             }
-            var language = r.Language ?? routing.Value.DefaultLanguage;
+            language ??= routing.Value.DefaultLanguage;
             if (!RuleValidator.Languages.Contains(language)) errors[$"recipients[{i}].language"] = ["Language must be cs, pl or en."];
-            recipients.Add(new PlannedRecipient(email, phone, language, null));
+            recipients.Add(new PlannedRecipient(email, phone, language, r.ContactId));
         }
         var expiry = addressing.ExpiryDays ?? routing.Value.DefaultExpiryDays;
         if (expiry is < RuleValidator.MinExpiryDays or > RuleValidator.MaxExpiryDays) errors["expiryDays"] = [$"Between {RuleValidator.MinExpiryDays} and {RuleValidator.MaxExpiryDays} days."];
         if (addressing.MaxDownloads is < 1) errors["maxDownloads"] = ["At least 1, or empty for no limit."];
+        if (addressing.NotifyEmail is { } notify && !string.IsNullOrWhiteSpace(notify) && !System.Net.Mail.MailAddress.TryCreate(notify.Trim(), out _))
+            errors["notifyEmail"] = ["Not an e-mail address."];
         if (errors.Count > 0) return (null, errors);
-        return (new ShipPlan(null, $"addressed by {actor.Name}", recipients, expiry, addressing.MaxDownloads, addressing.NotifyEmail, addressing.SenderName,
-            addressing.SenderOrganisation), errors);
+        return (new ShipPlan(null, $"addressed by {actor.Name}", recipients, expiry, addressing.MaxDownloads,
+            string.IsNullOrWhiteSpace(addressing.NotifyEmail) ? null : addressing.NotifyEmail.Trim(), addressing.SenderName, addressing.SenderOrganisation), errors);
     }
 
     public Task<ShipmentSealer.Outcome> AddressAsync(long studyId, ShipPlan plan, ShipmentSealer.Actor actor, CancellationToken cancellationToken) =>

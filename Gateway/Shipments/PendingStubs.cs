@@ -1,14 +1,5 @@
 // TEMPORARY: the shapes the routing and forwarding branches deliver; deleted when they are merged.
 #pragma warning disable CS1591
-namespace DicomGateway.Routing
-{
-    public enum RoutingDisposition { Act, Held, Discard }
-    public sealed record PlannedRecipient(string? Email, string? Phone, string Language, long? ContactId);
-    public sealed record ShipPlan(long? RuleId, string? RuleName, IReadOnlyList<PlannedRecipient> Recipients, int ExpiryDays, int? MaxDownloads, string? NotifyEmail, string? SenderName, string? SenderOrganisation);
-    public sealed record ForwardPlan(long? RuleId, string? RuleName, long NodeId);
-    public sealed record DiscardPlan(long? RuleId, string? RuleName, string? Reason);
-    public sealed record StubDecision(IReadOnlyList<ShipPlan> Ships, IReadOnlyList<ForwardPlan> Forwards, DiscardPlan? Discard, RoutingDisposition Disposition, IReadOnlyList<string> Warnings);
-}
 namespace DicomGateway.Forwarding
 {
     public sealed class ForwardQueue

@@ -362,11 +362,12 @@ public sealed partial class ShipmentSealer(
         }
 
         var header = StudyReader.ReadHeader(blobs, first.Blob, (uint)first.Ordinal, dataKey);
-        var decision = await DecideAsync(new RoutingInput
+        var decision = await rules.EvaluateAsync(new RoutingInput
         {
             CallingAeTitle = study.CallingAe,
             CalledAeTitle = study.CalledAe,
             RemoteAddress = study.RemoteHost,
+            ReceivedAt = DateTimeOffset.FromUnixTimeMilliseconds(study.FirstReceivedAt),
             Header = header,
         }, cancellationToken).ConfigureAwait(false);
         foreach (var warning in decision.Warnings) LogRoutingWarning(study.Id, warning);
@@ -376,16 +377,6 @@ public sealed partial class ShipmentSealer(
             RoutingDisposition.Discard => new Plan(RoutingDisposition.Discard, [], [], decision.Discard),
             _ => Plan.Held,
         };
-    }
-
-    // TEMPORARY adapter until the routing branch lands (it returns these fields itself).
-    private async Task<StubDecision> DecideAsync(RoutingInput input, CancellationToken cancellationToken)
-    {
-        var d = await rules.EvaluateAsync(input, cancellationToken).ConfigureAwait(false);
-        var ships = d.MatchedRules.Where(r => r.Recipients.Count > 0).Select(r => new ShipPlan(r.Id, r.Name,
-            [.. r.Recipients.Select(p => new PlannedRecipient(p.Email, p.Phone, p.Language ?? "en", null))], r.ExpiryDays ?? options.Value.DefaultExpiryDays, r.MaxDownloads,
-            r.NotifyEmail, r.SenderName, r.SenderOrganisation)).ToList();
-        return new StubDecision(ships, [], null, ships.Count > 0 ? RoutingDisposition.Act : RoutingDisposition.Held, []);
     }
 
     private async Task<string> WriteManifestAsync(Manifest manifest, byte[] dataKey, CancellationToken cancellationToken)

@@ -46,6 +46,7 @@ public sealed class StudyHeaders(GatewayDatabase database, BlobStore blobs, ISec
                 CallingAeTitle = s.CallingAe,
                 CalledAeTitle = s.CalledAe,
                 RemoteAddress = s.RemoteHost,
+                ReceivedAt = DateTimeOffset.FromUnixTimeMilliseconds(s.FirstReceivedAt),
                 Header = StudyReader.ReadHeader(blobs, f.Blob, (uint)f.Ordinal, dataKey),
             };
         }
