@@ -1,8 +1,10 @@
 using DicomGateway.Audit;
 using DicomGateway.Crypto;
 using DicomGateway.Database;
+using DicomGateway.Forwarding;
 using DicomGateway.Hosting;
 using DicomGateway.Ingest;
+using DicomGateway.Nodes;
 using DicomGateway.Notifications;
 using DicomGateway.Routing;
 using DicomGateway.Shipments;
@@ -31,6 +33,7 @@ builder.Services.AddAudit();
 builder.Services.AddRoutingRules();
 builder.Services.AddNotifications();
 builder.Services.AddShipments();
+builder.Services.AddNodes(); builder.Services.AddForwarding();
 builder.Services.AddDicomIngest();
 builder.Services.AddGatewayWeb();
 
