@@ -175,7 +175,17 @@ public sealed partial class ForwardQueue(GatewayDatabase database, AuditTrail au
             released = await ReleaseIfFinishedAsync(connection, transaction, row.StudyId, cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
-        if (_inFlight.TryGetValue(id, out var sending)) await sending.CancelAsync().ConfigureAwait(false);
+        if (_inFlight.TryGetValue(id, out var sending))
+        {
+            try
+            {
+                await sending.CancelAsync().ConfigureAwait(false);
+            }
+            catch (ObjectDisposedException)
+            {
+                // The attempt ended meanwhile; its final write saw the row cancelled and left it so.
+            }
+        }
         LogCancelled(id, actor);
         if (released) await database.CheckpointAsync(CancellationToken.None).ConfigureAwait(false);
         return ForwardChange.Done;
