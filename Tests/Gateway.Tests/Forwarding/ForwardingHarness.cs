@@ -91,9 +91,16 @@ internal sealed class ForwardingHarness : IAsyncDisposable
     public sealed record SeededStudy(long StudyId, IReadOnlyList<string> SourceFiles);
 
     /// <summary>A study of <paramref name="count"/> generated CT instances in state <paramref name="state"/>, as ingest and sealing leave it.</summary>
-    public async Task<SeededStudy> SeedStudyAsync(int count, DicomTransferSyntax? syntax = null, string state = "sealed")
+    public Task<SeededStudy> SeedStudyAsync(int count, DicomTransferSyntax? syntax = null, string state = "sealed")
     {
         var source = Directory.CreateDirectory(Path.Combine(Scratch, "src-" + Guid.NewGuid().ToString("N"))).FullName;
+        return SeedStudyAsync(Enumerable.Range(1, count).Select(n => Instances.WriteCt(source, n, syntax)).ToList(), state);
+    }
+
+    /// <summary>A study of the given Part-10 files (in this order), encrypted as ingest stores them.</summary>
+    public async Task<SeededStudy> SeedStudyAsync(IReadOnlyList<string> sourceFiles, string state = "sealed")
+    {
+        var count = sourceFiles.Count;
         var dataKey = RandomNumberGenerator.GetBytes(32);
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         var files = new List<string>();
@@ -104,7 +111,7 @@ internal sealed class ForwardingHarness : IAsyncDisposable
             """, new { state, wrapped = Protector.Protect("study-data-key", dataKey), count, now });
         for (var ordinal = 1; ordinal <= count; ordinal++)
         {
-            var file = Instances.WriteCt(source, ordinal, syntax);
+            var file = sourceFiles[ordinal - 1];
             files.Add(file);
             var blob = BlobStore.NewId();
             long ciphertext;

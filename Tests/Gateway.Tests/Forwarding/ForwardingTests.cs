@@ -261,6 +261,48 @@ public sealed class ForwardingTests
         (await gateway.Queue.ListAsync(null, CancellationToken.None)).Should().ContainSingle(f => f.Id == id && f.NodeId == null && f.State == "cancelled");
     }
 
+    [Fact]
+    public async Task The_study_key_is_kept_until_the_last_of_its_forwards_ends()
+    {
+        await using var gateway = new ForwardingHarness(new ForwardingOptions
+        {
+            InitialRetrySeconds = 60, MaxRetrySeconds = 60, MaxAttempts = 5, PollInterval = TimeSpan.FromMilliseconds(20), ResponseTimeout = TimeSpan.FromSeconds(5),
+        });
+        using var up = await StorescpPeer.StartAsync(Path.Combine(gateway.Scratch, "received"));
+        var study = await gateway.SeedStudyAsync(2);
+        var reachable = await gateway.AddNodeAsync(up.Port, StorescpPeer.AeTitle, "Archive");
+        var down = await gateway.AddNodeAsync(LoopbackPorts.Free(), "DOWN", "Down");
+        await gateway.StartAsync();
+
+        var delivered = await gateway.EnqueueAsync(study.StudyId, reachable);
+        var waiting = await gateway.EnqueueAsync(study.StudyId, down);
+        (await gateway.WaitForAsync(delivered, r => r.State is "done" or "failed")).State.Should().Be("done");
+        await gateway.WaitForAsync(waiting, r => r.State == "queued" && r.Attempts == 1);
+
+        (await gateway.WrappedKeyAsync(study.StudyId)).Should().NotBeNull("the second forward still needs to read the study");
+        (await gateway.Queue.HasPendingAsync(study.StudyId)).Should().BeTrue();
+
+        (await gateway.Queue.CancelAsync(waiting, "admin.novak", CancellationToken.None)).Should().Be(ForwardChange.Done);
+        (await gateway.WrappedKeyAsync(study.StudyId)).Should().BeNull();
+        (await gateway.Queue.HasPendingAsync(study.StudyId)).Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task A_forwarded_study_that_is_not_sealed_keeps_its_key_for_what_comes_next()
+    {
+        await using var gateway = new ForwardingHarness();
+        await using var destination = new ScriptedDestination();
+        await destination.StartAsync();
+        var study = await gateway.SeedStudyAsync(1, state: "held");
+        var node = await gateway.AddNodeAsync(destination.Port, ScriptedDestination.AeTitle);
+        await gateway.StartAsync();
+
+        var id = await gateway.EnqueueAsync(study.StudyId, node);
+
+        (await gateway.WaitForAsync(id, r => r.State is "done" or "failed")).State.Should().Be("done");
+        (await gateway.WrappedKeyAsync(study.StudyId)).Should().NotBeNull("a held study is still the administrator's to route");
+    }
+
     /// <summary>storescp wrote one file per source file, and each data set equals its source's.</summary>
     private static void ShouldHaveReceivedExactly(StorescpPeer destination, IReadOnlyList<string> sources)
     {
