@@ -25,6 +25,9 @@ public sealed partial class ForwardingService(ForwardQueue queue, StudyForwarder
 {
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(1);
 
+    /// <summary>Set when a database error may have left a claimed row 'sending'; the next round queues it again.</summary>
+    private bool _requeueNeeded;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await Task.Yield();
@@ -58,11 +61,18 @@ public sealed partial class ForwardingService(ForwardQueue queue, StudyForwarder
     {
         try
         {
+            if (_requeueNeeded)
+            {
+                // Between rounds nothing is in flight: a row still 'sending' was left so by the failed write.
+                await queue.RequeueInterruptedAsync(stoppingToken).ConfigureAwait(false);
+                _requeueNeeded = false;
+            }
             while (await queue.ClaimNextAsync(stoppingToken).ConfigureAwait(false) is { } forward)
                 await AttemptAsync(forward, stoppingToken).ConfigureAwait(false);
         }
         catch (SqliteException e)
         {
+            _requeueNeeded = true;
             LogDatabaseError(e);
         }
     }
@@ -103,7 +113,7 @@ public sealed partial class ForwardingService(ForwardQueue queue, StudyForwarder
         {
             (error, permanent) = (e.Message, e.Permanent);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e)
         {
             LogUnexpected(e, forward.Id);
             (error, permanent) = ($"Unexpected {e.GetType().Name}; see the gateway's log", false);

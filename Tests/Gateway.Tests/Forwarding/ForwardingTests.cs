@@ -246,6 +246,25 @@ public sealed class ForwardingTests
     }
 
     [Fact]
+    public async Task A_forward_whose_node_is_gone_fails_at_once_with_that_reason()
+    {
+        await using var gateway = new ForwardingHarness();
+        var study = await gateway.SeedStudyAsync(1);
+        var node = await gateway.AddNodeAsync(LoopbackPorts.Free(), "GONE");
+        var id = await gateway.EnqueueAsync(study.StudyId, node);
+        // What a deletion racing with the queue leaves behind (the node's id is set to NULL by the foreign key).
+        await using (var connection = await gateway.Database.OpenAsync())
+            await Dapper.SqlMapper.ExecuteAsync(connection, "DELETE FROM nodes WHERE id = @node", new { node });
+        await gateway.StartAsync();
+
+        var row = await gateway.WaitForAsync(id, r => r.State is "done" or "failed");
+
+        row.State.Should().Be("failed");
+        row.LastError.Should().Be("The destination node was deleted");
+        (await gateway.AuditAsync()).Should().ContainSingle(a => a.EventId == AuditEventIds.InstancesTransferred && a.Outcome == (long)AuditOutcome.SeriousFailure);
+    }
+
+    [Fact]
     public async Task A_node_cannot_be_deleted_while_a_forward_to_it_is_pending()
     {
         await using var gateway = new ForwardingHarness();
