@@ -80,25 +80,32 @@ public sealed partial class ForwardQueue
         if (released) await database.CheckpointAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The attempt failed but another may succeed: queued again, due at <paramref name="at"/>.</summary>
-    internal async Task RescheduleAsync(ClaimedForward forward, DateTimeOffset at, string? error)
+    /// <summary>
+    /// The attempt failed but another may succeed: queued again, due at <paramref name="at"/>, resuming after the
+    /// <paramref name="instancesSent"/> instances acknowledged so far.
+    /// </summary>
+    internal async Task RescheduleAsync(ClaimedForward forward, DateTimeOffset at, string? error, long instancesSent)
     {
         await using var connection = await database.OpenAsync(CancellationToken.None).ConfigureAwait(false);
         await connection.ExecuteAsync(new CommandDefinition("""
-            UPDATE forwards SET state = 'queued', next_attempt_at = @at, last_error = coalesce(@error, last_error), updated_at = @now
+            UPDATE forwards SET state = 'queued', next_attempt_at = @at, last_error = coalesce(@error, last_error), updated_at = @now,
+                                instances_sent = max(instances_sent, @instancesSent)
             WHERE id = @Id AND state = 'sending'
-            """, new { forward.Id, at = at.ToUnixTimeMilliseconds(), error, now = time.GetUtcNow().ToUnixTimeMilliseconds() })).ConfigureAwait(false);
+            """, new { forward.Id, at = at.ToUnixTimeMilliseconds(), error, instancesSent, now = time.GetUtcNow().ToUnixTimeMilliseconds() })).ConfigureAwait(false);
     }
 
     /// <summary>Failed for good (out of attempts, or nothing can be sent): audited; an administrator may still retry it.</summary>
-    internal async Task FailAsync(ClaimedForward forward, ForwardDestination? destination, string error, CancellationToken cancellationToken)
+    internal async Task FailAsync(ClaimedForward forward, ForwardDestination? destination, string error, long instancesSent, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var changed = await connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE forwards SET state = 'failed', last_error = @error, updated_at = @now, completed_at = @now WHERE id = @Id AND state = 'sending'",
-            new { forward.Id, error, now = now.ToUnixTimeMilliseconds() }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            """
+            UPDATE forwards SET state = 'failed', last_error = @error, updated_at = @now, completed_at = @now, instances_sent = max(instances_sent, @instancesSent)
+            WHERE id = @Id AND state = 'sending'
+            """,
+            new { forward.Id, error, instancesSent, now = now.ToUnixTimeMilliseconds() }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         if (changed == 0) return;
         var failed = await TransferEventAsync(connection, transaction, forward, now, AuditOutcome.SeriousFailure,
             new { what = "forward failed", forwardId = forward.Id, node = destination?.Name, aeTitle = destination?.AeTitle, host = destination?.Host,

@@ -12,9 +12,9 @@ namespace DicomGateway.Forwarding;
 /// <remarks>
 /// <para><b>At least once.</b> A forward is 'sending' while an attempt runs. If the gateway stops or crashes then, the
 /// row is still 'sending' at the next start; it goes back to the queue and the next attempt resumes after the last
-/// instance whose acknowledgement was recorded (progress is recorded at most every second, and at the end). Instances
-/// acknowledged but not yet recorded are sent again: the destination may receive an instance twice, with the same SOP
-/// Instance UID.</para>
+/// instance whose acknowledgement was recorded (progress is recorded at most every second while sending, and whenever
+/// an attempt ends, a stop included). After a crash, instances acknowledged but not yet recorded are sent again: the
+/// destination may receive an instance twice, with the same SOP Instance UID.</para>
 /// <para><b>Failures.</b> A refused connection or association, a broken association, a timeout or a failure status
 /// queues the forward again after <see cref="ForwardingOptions.RetryDelay"/>, until Forwarding:MaxAttempts, then it
 /// fails (audited). When nothing can be sent (the node was deleted, the study's key or an instance is gone) it fails
@@ -81,6 +81,7 @@ public sealed partial class ForwardingService(ForwardQueue queue, StudyForwarder
     {
         using var attempt = queue.Track(forward.Id, stoppingToken);
         ForwardDestination? destination = null;
+        var acknowledged = forward.InstancesSent;
         string error;
         bool permanent;
         try
@@ -89,11 +90,12 @@ public sealed partial class ForwardingService(ForwardQueue queue, StudyForwarder
             destination = prepared.Destination;
             var lastRecorded = time.GetTimestamp();
             var total = prepared.Instances.Count;
-            var sent = await forwarder.SendAsync(prepared, forward.InstancesSent, async acknowledged =>
+            var sent = await forwarder.SendAsync(prepared, forward.InstancesSent, async count =>
             {
+                acknowledged = count;
                 if (time.GetElapsedTime(lastRecorded) < ProgressInterval) return;
                 lastRecorded = time.GetTimestamp();
-                await queue.RecordProgressAsync(forward.Id, acknowledged, total, CancellationToken.None).ConfigureAwait(false);
+                await queue.RecordProgressAsync(forward.Id, count, total, CancellationToken.None).ConfigureAwait(false);
             }, attempt.Token).ConfigureAwait(false);
             await queue.CompleteAsync(forward, destination, sent, CancellationToken.None).ConfigureAwait(false);
             return;
@@ -101,7 +103,7 @@ public sealed partial class ForwardingService(ForwardQueue queue, StudyForwarder
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             // Stopping mid-attempt: back to the queue, due now; the next start resumes it (at-least-once).
-            await queue.RescheduleAsync(forward, time.GetUtcNow(), null).ConfigureAwait(false);
+            await queue.RescheduleAsync(forward, time.GetUtcNow(), null, acknowledged).ConfigureAwait(false);
             throw;
         }
         catch (OperationCanceledException) when (attempt.IsCancellationRequested)
@@ -126,11 +128,11 @@ public sealed partial class ForwardingService(ForwardQueue queue, StudyForwarder
         if (permanent || forward.Attempts >= options.Value.MaxAttempts)
         {
             var reason = permanent ? error : $"{error} (gave up after {forward.Attempts} attempts)";
-            await queue.FailAsync(forward, destination, reason, CancellationToken.None).ConfigureAwait(false);
+            await queue.FailAsync(forward, destination, reason, acknowledged, CancellationToken.None).ConfigureAwait(false);
             return;
         }
         var delay = options.Value.RetryDelay(forward.Attempts);
-        await queue.RescheduleAsync(forward, time.GetUtcNow() + delay, error).ConfigureAwait(false);
+        await queue.RescheduleAsync(forward, time.GetUtcNow() + delay, error, acknowledged).ConfigureAwait(false);
         LogRetrying(forward.Id, forward.StudyId, forward.Attempts, delay, error);
     }
 

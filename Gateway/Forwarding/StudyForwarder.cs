@@ -5,6 +5,7 @@ using Dapper;
 using DicomGateway.Crypto;
 using DicomGateway.Database;
 using DicomGateway.Nodes;
+using DicomGateway.Shipments;
 using DicomGateway.Storage;
 using DicomKit.Data;
 using DicomKit.IO;
@@ -38,7 +39,6 @@ public sealed partial class StudyForwarder(GatewayDatabase database, BlobStore b
     /// <summary>The largest instance transcoded for a destination that refuses its stored syntax (it is held in memory to do so).</summary>
     public const long MaxTranscodeBytes = 64L * 1024 * 1024;
 
-    private const string KeyPurpose = "study-data-key"; // OpenStudies.KeyPurpose
     private static readonly DicomTag FirstDatasetTag = new(0x0003, 0x0000);
 
     internal sealed record Prepared(ForwardDestination Destination, IReadOnlyList<(long Ordinal, string Blob)> Instances, byte[] DataKey) : IDisposable
@@ -71,7 +71,7 @@ public sealed partial class StudyForwarder(GatewayDatabase database, BlobStore b
         byte[] dataKey;
         try
         {
-            dataKey = protector.Unprotect(KeyPurpose, study.Value.WrappedKey);
+            dataKey = protector.Unprotect(OpenStudies.KeyPurpose, study.Value.WrappedKey);
         }
         catch (CryptographicException)
         {
