@@ -27,7 +27,7 @@ internal static class ScpNegotiation
         }
         if (options.AcceptsCallingAeTitle is { } accepts && !accepts(rq.CallingAeTitle))
             return (new AssociateRj(RejectResult.Permanent, RejectSource.ServiceUser, RejectReason.CallingAeTitleNotRecognized),
-                $"calling AE title '{rq.CallingAeTitle}' is refused by AcceptsCallingAeTitle (for the Gateway: not a known node allowed to send)");
+                $"calling AE title '{rq.CallingAeTitle}' is refused by the AcceptsCallingAeTitle check");
         return null;
     }
 
