@@ -27,7 +27,6 @@ public static class ShipmentsServiceCollectionExtensions
         services.AddSingleton<Reconciler>();
         services.AddSingleton<RecipientAccess>();
         services.AddSingleton<ShipmentAdministration>();
-        services.TryAddSingleton<DicomGateway.Forwarding.ForwardQueue>(); // TEMPORARY until the forwarding branch lands
         services.AddSingleton<HeldStudies>();
         services.AddSingleton<StudyHeaders>();
         // Replaces routing's default, which reads nothing.
