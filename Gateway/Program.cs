@@ -1,3 +1,4 @@
+using DicomGateway.Administration;
 using DicomGateway.Audit;
 using DicomGateway.Crypto;
 using DicomGateway.Database;
@@ -33,6 +34,7 @@ builder.Services.AddNotifications();
 builder.Services.AddShipments();
 builder.Services.AddDicomIngest();
 builder.Services.AddGatewayWeb();
+builder.Services.AddAdministration();
 
 var app = builder.Build();
 app.UseGatewayWeb();
