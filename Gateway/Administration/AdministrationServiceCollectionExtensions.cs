@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -31,6 +32,9 @@ public static class AdministrationServiceCollectionExtensions
         services.AddSingleton<AuditSearch>();
         services.AddSingleton<Statistics>();
 
+        // Session cookies are protected by keys that live in memory only: nothing that could forge a session is ever
+        // written to disk, and a restart signs everyone out (sessions are short anyway).
+        services.AddDataProtection().UseEphemeralDataProtectionProvider();
         services.AddAdminAuthentication();
 
         services.AddSingleton<IAuthorizationHandler, SignedInWhenRoutedRequirement>();
