@@ -73,7 +73,7 @@ public sealed class OidcOptions
             yield return "Administration:Oidc:Roles must map at least one claim value to a role, or no one could sign in";
         foreach (var role in Roles.Keys)
         {
-            if (!AdminRoles.All.Contains(role, StringComparer.Ordinal))
+            if (!AdminRoles.All.Contains(role, StringComparer.OrdinalIgnoreCase))
                 yield return $"Administration:Oidc:Roles: '{role}' is not a role (administrator, operator, auditor)";
         }
     }
