@@ -74,6 +74,20 @@ public static class AdministrationServiceCollectionExtensions
             document.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("cookie", document)] = [] });
             document.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("apiKey", document)] = [] });
             return Task.CompletedTask;
+        }).AddOperationTransformer((operation, context, _) =>
+        {
+            // Each operation says who may call it: anonymous ones need no security scheme, the others name their policy.
+            var metadata = context.Description.ActionDescriptor.EndpointMetadata;
+            if (metadata.OfType<IAllowAnonymous>().Any())
+            {
+                operation.Security = [];
+                operation.Description = "Anonymous.";
+                return Task.CompletedTask;
+            }
+            var policies = metadata.OfType<IAuthorizeData>().Select(a => a.Policy).OfType<string>().Distinct().ToList();
+            if (policies.Count > 1) policies.Remove(AdminPolicies.SignedIn);
+            operation.Description = "Policy: " + (policies.Count > 0 ? string.Join(", ", policies) : "signed in (fallback)") + ".";
+            return Task.CompletedTask;
         }));
         return services;
     }

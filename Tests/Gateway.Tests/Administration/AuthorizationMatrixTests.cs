@@ -122,6 +122,22 @@ public sealed class AuthorizationMatrixTests(AdminGatewayFixture fixture, ITestO
     }
 
     [Fact]
+    public async Task The_OpenAPI_document_states_the_policy_of_every_operation_as_the_table_does()
+    {
+        using var response = await fixture.Gateway.Anonymous().GetAsync(new Uri("/openapi/v1.json", UriKind.Relative));
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var mismatches = new List<string>();
+        foreach (var row in await MappedRowsAsync())
+        {
+            var path = document.RootElement.GetProperty("paths").EnumerateObject().Single(p => p.Name.TrimEnd('/') == row.Path).Value;
+            var description = path.GetProperty(row.Method.ToLowerInvariant()).GetProperty("description").GetString();
+            var expected = row.Policy == Anonymous ? "Anonymous." : $"Policy: {row.Policy}.";
+            if (description != expected) mismatches.Add($"{row.Method} {row.Path}: '{description}', table says '{expected}'");
+        }
+        mismatches.Should().BeEmpty();
+    }
+
+    [Fact]
     public async Task Every_operation_refuses_unauthenticated_calls()
     {
         var anonymous = fixture.Gateway.Anonymous();
