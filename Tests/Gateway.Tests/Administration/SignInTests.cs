@@ -168,8 +168,7 @@ public sealed partial class SignInTests
     {
         await using var gw = await AdminGateway.StartAsync();
         var withHeader = await gw.AdminAsync();
-        var cookie = withHeader.DefaultRequestHeaders.Contains("X-Requested-With");
-        cookie.Should().BeTrue();
+        withHeader.DefaultRequestHeaders.Contains("X-Requested-With").Should().BeTrue();
 
         var bare = gw.CookieClient(csrfHeader: false);
         using (var login = await AdminGateway.LoginAsync(bare, "admin", AdminGateway.AdminPassword))
@@ -186,6 +185,40 @@ public sealed partial class SignInTests
         }
         using (var delete = await bare.DeleteAsync(new Uri("/api/api-keys/1", UriKind.Relative))) delete.StatusCode.Should().Be(HttpStatusCode.BadRequest);
         using (var ok = await withHeader.PostAsJsonAsync("/api/api-keys", new { name = "x", role = "operator" })) ok.StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task A_configured_initial_password_is_never_logged_and_user_names_are_unique_whatever_their_case()
+    {
+        await using var gw = await AdminGateway.StartAsync();
+        (await gw.Process.WaitForOutputAsync("Administration:InitialAdminPassword")).Should().BeTrue();
+        gw.Process.Output.Should().NotContain(AdminGateway.AdminPassword).And.NotContain("One-time password");
+
+        var admin = await gw.AdminAsync();
+        using (var first = await admin.PostAsJsonAsync("/api/accounts", new { username = "jnovak", displayName = "Jan Novák", roles = new[] { "operator" } }))
+            first.StatusCode.Should().Be(HttpStatusCode.OK);
+        using (var second = await admin.PostAsJsonAsync("/api/accounts", new { username = "JNovak", displayName = "Another", roles = new[] { "auditor" } }))
+            second.StatusCode.Should().Be(HttpStatusCode.Conflict);
+        using (var invalid = await admin.PostAsJsonAsync("/api/accounts", new { username = "a b", roles = new[] { "root" } }))
+        {
+            invalid.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+            var errors = (await invalid.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
+            errors.TryGetProperty("username", out _).Should().BeTrue();
+            errors.TryGetProperty("roles", out _).Should().BeTrue();
+        }
+    }
+
+    [Fact]
+    public async Task The_recipient_API_the_viewer_pages_and_unknown_paths_need_no_administration_sign_in()
+    {
+        await using var gw = await AdminGateway.StartAsync();
+        var anonymous = gw.Anonymous();
+        using (var unlock = await anonymous.PostAsJsonAsync("/api/recipient/unlock", new { token = "x", proof = "y" }))
+            unlock.StatusCode.Should().Be(HttpStatusCode.BadRequest, "the recipient API answers for itself");
+        using (var page = await anonymous.GetAsync(new Uri("/s/" + new string('A', 43), UriKind.Relative)))
+            page.StatusCode.Should().NotBe(HttpStatusCode.Unauthorized);
+        using (var unknown = await anonymous.GetAsync(new Uri("/api/no-such-thing", UriKind.Relative)))
+            unknown.StatusCode.Should().Be(HttpStatusCode.NotFound);
     }
 
     [Fact]
