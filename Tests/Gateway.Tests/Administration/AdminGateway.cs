@@ -11,11 +11,11 @@ namespace Gateway.Tests.Administration;
 /// clients for the administration API. For any feature's API tests:
 /// <code>
 /// await using var gw = await AdminGateway.StartAsync();
-/// using var admin = await gw.SignInAsync(AdminRoles.Administrator);    // cookie session, CSRF header set
+/// using var admin = await gw.SignInAsRoleAsync(AdminRoles.Administrator);    // cookie session, CSRF header set
 /// using var op = await gw.ApiKeyClientAsync(AdminRoles.Operator);      // Authorization: Bearer dgw_...
 /// using var nobody = gw.Anonymous();
 /// </code>
-/// Each <see cref="SignInAsync(string)"/> makes a new account of that role (its one-time password already changed),
+/// Each <see cref="SignInAsRoleAsync"/> makes a new account of that role (its one-time password already changed),
 /// so tests do not share sessions unless they mean to.
 /// </summary>
 public sealed class AdminGateway : IAsyncDisposable
@@ -67,7 +67,7 @@ public sealed class AdminGateway : IAsyncDisposable
     }
 
     /// <summary>A new account of <paramref name="role"/>, signed in (cookie). "administrator" gives a new administrator, not "admin".</summary>
-    public async Task<HttpClient> SignInAsync(string role)
+    public async Task<HttpClient> SignInAsRoleAsync(string role)
     {
         var (username, _) = await CreateAccountAsync(role);
         return await SignInAsync(username, AccountPassword);

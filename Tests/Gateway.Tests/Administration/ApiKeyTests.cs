@@ -43,7 +43,7 @@ public sealed class ApiKeyTests(AdminGatewayFixture fixture) : IClassFixture<Adm
     public async Task An_unknown_or_malformed_key_is_refused_and_never_falls_back_to_the_cookie(string key)
     {
         var gw = fixture.Gateway;
-        var signedIn = await gw.SignInAsync(AdminRoles.Administrator);
+        var signedIn = await gw.SignInAsRoleAsync(AdminRoles.Administrator);
         signedIn.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
         using var response = await signedIn.GetAsync(new Uri("/api/shipments", UriKind.Relative));
         response.StatusCode.Should().Be(HttpStatusCode.Unauthorized);

@@ -14,7 +14,7 @@ public sealed class AuditTrailTests(AdminGatewayFixture fixture) : IClassFixture
     {
         var gw = fixture.Gateway;
         using (var attempt = await AdminGateway.LoginAsync(gw.CookieClient(), Hostile, "whatever it is")) attempt.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
-        var auditor = await gw.SignInAsync(AdminRoles.Auditor);
+        var auditor = await gw.SignInAsRoleAsync(AdminRoles.Auditor);
 
         var failures = await auditor.GetFromJsonAsync<JsonElement>(new Uri("/api/audit?eventId=110114&outcome=4&pageSize=1", UriKind.Relative));
         failures.GetProperty("total").GetInt64().Should().BeGreaterThanOrEqualTo(1);
@@ -43,7 +43,7 @@ public sealed class AuditTrailTests(AdminGatewayFixture fixture) : IClassFixture
     [Fact]
     public async Task Invalid_filters_are_a_bad_request()
     {
-        var auditor = await fixture.Gateway.SignInAsync(AdminRoles.Auditor);
+        var auditor = await fixture.Gateway.SignInAsRoleAsync(AdminRoles.Auditor);
         foreach (var query in new[] { "outcome=3", "actorKind=robot", "from=yesterday" })
         {
             using var response = await auditor.GetAsync(new Uri("/api/audit?" + query, UriKind.Relative));

@@ -162,7 +162,7 @@ public sealed class AuthorizationMatrixTests(AdminGatewayFixture fixture, ITestO
     {
         var gw = fixture.Gateway;
         var failures = new List<string>();
-        var client = byApiKey ? await gw.ApiKeyClientAsync(role) : await gw.SignInAsync(role);
+        var client = byApiKey ? await gw.ApiKeyClientAsync(role) : await gw.SignInAsRoleAsync(role);
         // Signing out ends the session, so it goes last.
         foreach (var row in (await MappedRowsAsync()).OrderBy(r => r.Path == "/api/auth/logout"))
         {

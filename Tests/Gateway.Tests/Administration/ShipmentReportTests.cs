@@ -22,7 +22,7 @@ public sealed class ShipmentReportTests(ShipmentReportTests.Seeded fixture) : IC
     [Fact]
     public async Task Shipments_are_found_by_state_recipient_reference_and_date_newest_first_a_page_at_a_time()
     {
-        var op = await fixture.Gateway.SignInAsync(AdminRoles.Operator);
+        var op = await fixture.Gateway.SignInAsRoleAsync(AdminRoles.Operator);
         async Task<(List<string> References, long Total)> Search(string query)
         {
             var body = await op.GetFromJsonAsync<JsonElement>(new Uri("/api/shipments?" + query, UriKind.Relative));
@@ -48,7 +48,7 @@ public sealed class ShipmentReportTests(ShipmentReportTests.Seeded fixture) : IC
     [Fact]
     public async Task A_shipments_details_list_its_recipients_deliveries_and_audit_events()
     {
-        var op = await fixture.Gateway.SignInAsync(AdminRoles.Operator);
+        var op = await fixture.Gateway.SignInAsRoleAsync(AdminRoles.Operator);
         var details = await op.GetFromJsonAsync<JsonElement>(new Uri($"/api/shipments/{fixture.ShipmentB}", UriKind.Relative));
         details.GetProperty("reference").GetString().Should().Be("REF-B");
         details.GetProperty("instanceCount").GetInt64().Should().Be(20);
@@ -65,7 +65,7 @@ public sealed class ShipmentReportTests(ShipmentReportTests.Seeded fixture) : IC
     [Fact]
     public async Task Statistics_count_shipments_instances_bytes_opened_and_expired_unopened_per_month_and_per_rule()
     {
-        var op = await fixture.Gateway.SignInAsync(AdminRoles.Operator);
+        var op = await fixture.Gateway.SignInAsRoleAsync(AdminRoles.Operator);
         var stats = await op.GetFromJsonAsync<JsonElement>(new Uri("/api/statistics?from=2026-01&to=2026-02", UriKind.Relative));
         static string Row(JsonElement e, string key) =>
             $"{e.GetProperty(key)}: {e.GetProperty("shipments")} {e.GetProperty("instances")} {e.GetProperty("bytes")} {e.GetProperty("opened")} {e.GetProperty("expiredUnopened")}";
@@ -105,7 +105,7 @@ public sealed class ShipmentReportTests(ShipmentReportTests.Seeded fixture) : IC
     [Fact]
     public async Task An_operator_resends_the_SMS_code_within_the_hourly_limit_and_a_delivered_link_cannot_be_resent()
     {
-        var op = await fixture.Gateway.SignInAsync(AdminRoles.Operator);
+        var op = await fixture.Gateway.SignInAsRoleAsync(AdminRoles.Operator);
         var statuses = new List<HttpStatusCode>();
         for (var i = 0; i < 4; i++)
         {
@@ -136,7 +136,7 @@ public sealed class ShipmentReportTests(ShipmentReportTests.Seeded fixture) : IC
     [Fact]
     public async Task The_disclosure_lookup_finds_every_recipient_of_the_patients_data_and_is_audited_without_the_patient_ID()
     {
-        var auditor = await fixture.Gateway.SignInAsync(AdminRoles.Auditor);
+        var auditor = await fixture.Gateway.SignInAsRoleAsync(AdminRoles.Auditor);
         using var response = await auditor.PostAsJsonAsync("/api/audit/disclosures", new { patientId = " PAT-1 " });
         response.StatusCode.Should().Be(HttpStatusCode.OK);
         var rows = (await response.Content.ReadFromJsonAsync<JsonElement>()).EnumerateArray().ToList();
@@ -155,7 +155,7 @@ public sealed class ShipmentReportTests(ShipmentReportTests.Seeded fixture) : IC
     [Fact]
     public async Task The_configuration_is_shown_with_every_secret_masked()
     {
-        var op = await fixture.Gateway.SignInAsync(AdminRoles.Operator);
+        var op = await fixture.Gateway.SignInAsRoleAsync(AdminRoles.Operator);
         using var response = await op.GetAsync(new Uri("/api/configuration", UriKind.Relative));
         var text = await response.Content.ReadAsStringAsync();
         foreach (var secret in Seeded.Secrets) text.Should().NotContain(secret);
