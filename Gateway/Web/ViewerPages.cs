@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -19,8 +20,8 @@ public static class ViewerPages
 
     public static IEndpointRouteBuilder MapViewerPages(this IEndpointRouteBuilder app, IWebHostEnvironment environment)
     {
-        app.MapGet("/", () => Index(environment));
-        app.MapGet("/s/{token}", (string token) => Index(environment));
+        app.MapGet("/", () => Index(environment)).AllowAnonymous().ExcludeFromDescription();
+        app.MapGet("/s/{token}", (string token) => Index(environment)).AllowAnonymous().ExcludeFromDescription();
         return app;
     }
 
