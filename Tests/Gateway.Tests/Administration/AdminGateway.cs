@@ -39,11 +39,12 @@ public sealed class AdminGateway : IAsyncDisposable
     /// Starts the gateway with Administration:InitialAdminPassword = <see cref="AdminPassword"/> (unless
     /// <paramref name="withInitialPassword"/> is false: then the one-time password is in the log) and any further settings.
     /// </summary>
-    public static async Task<AdminGateway> StartAsync(IDictionary<string, string>? environment = null, bool withInitialPassword = true)
+    /// With <paramref name="dataDirectory"/> the gateway uses (and keeps) that directory, so a test can restart it.
+    public static async Task<AdminGateway> StartAsync(IDictionary<string, string>? environment = null, bool withInitialPassword = true, string? dataDirectory = null)
     {
         var env = new Dictionary<string, string>(environment ?? new Dictionary<string, string>());
         if (withInitialPassword) env.TryAdd("Administration__InitialAdminPassword", AdminPassword);
-        return new AdminGateway(await GatewayProcess.StartAsync(env));
+        return new AdminGateway(await GatewayProcess.StartAsync(env, dataDirectory: dataDirectory));
     }
 
     /// <summary>A client with no credentials (and no cookie jar).</summary>

@@ -85,7 +85,7 @@ public sealed class RoutingEndToEndTests : IDisposable
 
         // The forwarded files equal the sent ones.
         await WaitUntilAsync(() => archive.Files().Count == mrFiles.Count, "storescp to receive the MR study");
-        var sent = mrFiles.Select(DicomFile.Open).ToDictionary(f => f.Dataset.GetString(Tags.SOPInstanceUID)!);
+        var sent = mrFiles.Select(f => DicomFile.Open(f)).ToDictionary(f => f.Dataset.GetString(Tags.SOPInstanceUID)!);
         foreach (var path in archive.Files())
         {
             var got = DicomFile.Open(path);
