@@ -107,7 +107,6 @@ const en = {
   notOpened: 'Not opened',
   shipmentTitle: (ref: string) => `Shipment ${ref}`,
   recipients: 'Recipients',
-  language: 'Language',
   firstOpened: 'First opened',
   openCount: 'Opens',
   deliveries: 'Deliveries',
