@@ -205,7 +205,7 @@ const en = {
   ck_sourceAddress: 'Source address',
   ck_attribute: 'DICOM attribute',
   ck_group: 'Group',
-  key: 'Attribute (keyword or tag)',
+  key: 'Attribute',
   op: 'Comparison',
   op_equals: 'equals',
   op_wildcard: 'matches wildcard (*, ?)',
@@ -546,7 +546,7 @@ const cs: AdminStrings = {
   ck_sourceAddress: 'Zdrojová adresa',
   ck_attribute: 'Atribut DICOM',
   ck_group: 'Skupina',
-  key: 'Atribut (klíčové slovo nebo tag)',
+  key: 'Atribut',
   op: 'Porovnání',
   op_equals: 'rovná se',
   op_wildcard: 'odpovídá vzoru (*, ?)',
@@ -741,7 +741,7 @@ export function formatDateTime(iso: string | null | undefined): string {
   if (!iso) return t().none;
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'short' }).format(d);
+  return new Intl.DateTimeFormat(locale(), { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' }).format(d);
 }
 
 export function formatNumber(n: number | null | undefined): string {

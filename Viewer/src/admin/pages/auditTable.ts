@@ -27,7 +27,7 @@ export function detailView(detail: unknown): HTMLElement | string {
 export function auditTable(records: AuditRecord[], attrs: Record<string, string> = {}): HTMLElement {
   return table<AuditRecord>(
     [
-      { label: t().occurred, cell: (r) => formatDateTime(r.occurredAt) },
+      { label: t().occurred, cell: (r) => formatDateTime(r.occurredAt), class: 'date' },
       { label: t().event, cell: (r) => h('span', { title: String(r.eventId) }, r.eventName || String(r.eventId)) },
       { label: t().action, cell: (r) => r.action },
       { label: t().outcome, cell: (r) => h('span', { class: String(r.outcome) === '0' ? '' : 'text-bad' }, outcomeText(r.outcome)) },

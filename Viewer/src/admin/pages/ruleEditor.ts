@@ -326,7 +326,7 @@ function drawCondition(list: ConditionForm[], c: ConditionForm, i: number, path:
       row.append(field(t().op, opSelect(), `${path}.op`), valueInput() || '');
       break;
     case 'attribute': {
-      const key = input({ value: c.key, list: 'dicom-keywords', autocomplete: 'off', spellcheck: 'false' }, (v) => (c.key = v));
+      const key = input({ value: c.key, list: 'dicom-keywords', autocomplete: 'off', spellcheck: 'false', placeholder: 'Modality, (0008,1030)' }, (v) => (c.key = v));
       row.append(field(t().key, key, `${path}.key`), field(t().op, opSelect(), `${path}.op`), valueInput() || '', keywordList());
       break;
     }

@@ -19,7 +19,8 @@ export function describeCondition(c: Condition, nested = false): string {
     case 'calledAeTitle':
     case 'attribute': {
       const subject = c.kind === 'attribute' ? c.key : tk(`ck_${c.kind}`);
-      return c.op === 'present' || c.op === 'absent' ? `${subject} ${tk(`op_${c.op}`)}` : `${subject} ${tk(`op_${c.op}`)} “${c.value ?? ''}”`;
+      const op = { equals: '=', wildcard: '≈', regex: '~', present: tk('op_present'), absent: tk('op_absent') }[c.op] ?? c.op;
+      return c.op === 'present' || c.op === 'absent' ? `${subject} ${op}` : `${subject} ${op} “${c.value ?? ''}”`;
     }
     case 'sourceAddress':
       return `${tk('ck_sourceAddress')} ${c.network}`;

@@ -70,8 +70,8 @@ async function renderList(root: HTMLElement, ctx: AppContext): Promise<void> {
           [
             { label: t().reference, cell: (s) => h('a', { href: `/admin/shipments/${s.id}`, 'data-testid': 'shipment-link' }, s.reference) },
             { label: t().state, cell: (s) => stateBadge(s.state) },
-            { label: t().created, cell: (s) => formatDateTime(s.createdAt) },
-            { label: t().expires, cell: (s) => formatDateTime(s.endedAt ?? s.expiresAt) },
+            { label: t().created, cell: (s) => formatDateTime(s.createdAt), class: 'date' },
+            { label: t().expires, cell: (s) => formatDateTime(s.endedAt ?? s.expiresAt), class: 'date' },
             { label: t().rule, cell: (s) => s.ruleName ?? t().none },
             { label: t().recipients, cell: (s) => s.recipients.map((r) => r.email ?? r.phone ?? '').filter(Boolean).join(', ') || t().none },
             { label: t().instances, cell: (s) => formatNumber(s.instanceCount), class: 'num' },
