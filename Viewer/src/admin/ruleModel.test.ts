@@ -118,6 +118,24 @@ describe('the rule form', () => {
     );
   });
 
+  it('accepts a recipient with a phone only, and refuses one with neither address', () => {
+    const form = emptyRuleForm();
+    form.name = 'x';
+    form.actions = [{ ...emptyAction('ship'), recipients: [{ contactId: '', email: '', phone: '+420603000000', language: '' }] }];
+    expect(formToRule(form).errors).toEqual({});
+    expect(formToRule(form).rule.actions[0]).toEqual({ kind: 'ship', recipients: [{ phone: '+420603000000' }] });
+    form.actions[0].recipients[0].phone = ' ';
+    expect(Object.keys(formToRule(form).errors)).toEqual(['actions[0].recipients[0].email']);
+  });
+
+  it('writes the kind first, as the gateway’s JSON reader needs for its polymorphic types', () => {
+    const { rule } = formToRule(ruleToForm(cardiology));
+    const json = JSON.stringify(rule);
+    for (const m of json.matchAll(/\{"(\w+)":"(callingAeTitle|calledAeTitle|sourceAddress|attribute|group|ship|forward|hold|discard)"/g)) expect(m[1]).toBe('kind');
+    expect([...json.matchAll(/"kind":/g)].length).toBe(10 + 4);
+    expect([...json.matchAll(/\{"kind":/g)].length).toBe(10 + 4);
+  });
+
   it('wants at least one action, a recipient or lookup for shipping, and a condition in a group', () => {
     const form = emptyRuleForm();
     form.name = 'x';

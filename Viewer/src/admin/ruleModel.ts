@@ -229,7 +229,7 @@ export const defaultMessages: ErrorMessages = {
   notATime: 'A time as HH:MM.',
   noDays: 'Pick at least one day.',
   noRecipients: 'Add at least one recipient.',
-  recipientEmpty: 'An e-mail address or a contact is needed.',
+  recipientEmpty: 'An e-mail address, a phone number or a contact is needed.',
   noActions: 'Add at least one action.',
   emptyGroup: 'A group needs at least one condition.',
 };
@@ -287,8 +287,8 @@ function formToRecipient(f: RecipientForm, path: string, errors: FieldErrors, m:
   const email = f.email.trim();
   const phone = f.phone.trim();
   const language = f.language.trim();
-  if (!email) add(errors, `${path}.email`, m.recipientEmpty);
-  else if (!emailPattern.test(email)) add(errors, `${path}.email`, m.notAnEmail);
+  if (!email && !phone) add(errors, `${path}.email`, m.recipientEmpty);
+  else if (email && !emailPattern.test(email)) add(errors, `${path}.email`, m.notAnEmail);
   const r: { email?: string; phone?: string; language?: string } = {};
   if (email) r.email = email;
   if (phone) r.phone = phone;

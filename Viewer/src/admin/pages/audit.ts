@@ -3,7 +3,7 @@
 
 import type { AppContext } from '../app';
 import type { AuditQuery, Disclosure } from '../api';
-import { formatDateTime, t } from '../i18n';
+import { formatDateTime, t, tk } from '../i18n';
 import { auditTable, detailView } from './auditTable';
 import { errorText, field, h, input, loading, pageHeader, pager, select, showFormError, table, clearErrors } from '../ui';
 
@@ -20,7 +20,7 @@ function dayEnd(d: string): string | undefined {
 
 export async function render(root: HTMLElement, ctx: AppContext): Promise<void> {
   const bind = (key: keyof typeof form, attrs: Record<string, string> = {}) => input({ value: form[key], name: key, autocomplete: 'off', ...attrs }, (v) => (form[key] = v));
-  const actorKinds = h('datalist', { id: 'actor-kinds' }, ...['account', 'api-key', 'recipient', 'node', 'system'].map((k) => h('option', { value: k })));
+  const actorKind = select([['', t().anyKind], ...['administrator', 'node', 'recipient', 'gateway'].map((k): [string, string] => [k, tk(`actor_${k}`)])], form.actorKind, (v) => (form.actorKind = v), { name: 'actorKind' });
   const outcome = select(
     [
       ['', t().anyOutcome],
@@ -41,11 +41,10 @@ export async function render(root: HTMLElement, ctx: AppContext): Promise<void> 
     field(t().from, bind('from', { type: 'date' }), 'from'),
     field(t().to, bind('to', { type: 'date' }), 'to'),
     field(t().eventId, bind('eventId', { inputmode: 'numeric' }), 'eventId'),
-    field(t().actorKind, bind('actorKind', { list: 'actor-kinds' }), 'actorKind'),
+    field(t().actorKind, actorKind, 'actorKind'),
     field(t().actor, bind('actor', { type: 'search' }), 'actor'),
     field(t().shipmentId, bind('shipmentId', { inputmode: 'numeric' }), 'shipmentId'),
     field(t().outcome, outcome, 'outcome'),
-    actorKinds,
     h(
       'div',
       { class: 'filter-buttons' },

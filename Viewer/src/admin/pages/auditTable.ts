@@ -20,16 +20,19 @@ export function detailView(detail: unknown): HTMLElement | string {
     }
   }
   const text = JSON.stringify(value, null, 2);
-  if (text.length <= 60 && !text.includes('\n')) return h('code', {}, text);
-  return h('details', { class: 'json-detail' }, h('summary', {}, t().detail), h('pre', {}, text));
+  // The gateway's details say in "what" what happened ("shipment revoked"); that and the reason show at once.
+  const obj = value && typeof value === 'object' ? (value as Record<string, unknown>) : {};
+  const headline = [obj.what, obj.reason].filter((v): v is string => typeof v === 'string' && v.length > 0).join(': ');
+  if (!headline && text.length <= 60) return h('code', {}, JSON.stringify(value));
+  return h('details', { class: 'json-detail' }, h('summary', {}, headline || t().detail), h('pre', {}, text));
 }
 
 export function auditTable(records: AuditRecord[], attrs: Record<string, string> = {}): HTMLElement {
   return table<AuditRecord>(
     [
       { label: t().occurred, cell: (r) => formatDateTime(r.occurredAt), class: 'date' },
-      { label: t().event, cell: (r) => h('span', { title: String(r.eventId) }, r.eventName || String(r.eventId)) },
-      { label: t().action, cell: (r) => r.action },
+      { label: t().event, cell: (r) => [h('span', {}, r.eventName || String(r.eventId)), h('small', { class: 'muted block' }, String(r.eventId))] },
+      { label: t().action, cell: (r) => h('span', { title: r.action }, tk(`action_${r.action}`, r.action)) },
       { label: t().outcome, cell: (r) => h('span', { class: String(r.outcome) === '0' ? '' : 'text-bad' }, outcomeText(r.outcome)) },
       { label: t().actor, cell: (r) => [r.actor ?? t().none, h('small', { class: 'muted block' }, [r.actorKind, r.actorAddress].filter(Boolean).join(' · '))] },
       { label: t().shipmentId, cell: (r) => (r.shipmentId ? h('a', { href: `/admin/shipments/${r.shipmentId}` }, `#${r.shipmentId}`) : t().none) },

@@ -2,7 +2,7 @@
 // against a study the gateway can still read or an uploaded DICOM file; the trace of every rule and the actions.
 
 import type { AppContext } from '../app';
-import type { DryRun, DryRunRecipient, DryRunStudy } from '../api';
+import { ApiError, type DryRun, type DryRunRecipient, type DryRunStudy } from '../api';
 import { formatDateTime, t, tk } from '../i18n';
 import { rulesForDryRun, type Rule } from '../ruleModel';
 import { badge, errorText, field, h, loading, select } from '../ui';
@@ -43,7 +43,8 @@ export function dryRunPanel(ctx: AppContext, saved: Rule[], currentRule: () => R
       const r = chosen ? await ctx.api.rules.dryRunFile(chosen, rules) : await ctx.api.rules.dryRunStudy(parseStudyId(studySelect.value), rules);
       result.replaceChildren(...drawResult(r, rule));
     } catch (e) {
-      result.replaceChildren(h('p', { class: 'error-box', role: 'alert' }, errorText(e)));
+      const fields = e instanceof ApiError ? Object.entries(e.fieldErrors).map(([k, v]) => `${k}: ${v.join(' ')}`) : [];
+      result.replaceChildren(h('div', { class: 'error-box', role: 'alert' }, h('p', {}, errorText(e)), fields.length ? h('ul', {}, ...fields.map((f) => h('li', {}, f))) : ''));
     } finally {
       run.disabled = false;
     }

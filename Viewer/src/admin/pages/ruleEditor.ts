@@ -52,7 +52,7 @@ function messages(): ErrorMessages {
     notATime: cs ? 'Čas ve tvaru HH:MM.' : 'A time as HH:MM.',
     noDays: cs ? 'Vyberte aspoň jeden den.' : 'Pick at least one day.',
     noRecipients: cs ? 'Přidejte aspoň jednoho příjemce.' : 'Add at least one recipient.',
-    recipientEmpty: cs ? 'Je třeba e-mail nebo kontakt.' : 'An e-mail address or a contact is needed.',
+    recipientEmpty: cs ? 'Je třeba e-mail, telefon nebo kontakt.' : 'An e-mail address, a phone number or a contact is needed.',
     noActions: cs ? 'Přidejte aspoň jednu akci.' : 'Add at least one action.',
     emptyGroup: cs ? 'Skupina potřebuje aspoň jednu podmínku.' : 'A group needs at least one condition.',
   };
