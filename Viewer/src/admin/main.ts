@@ -105,7 +105,7 @@ async function route(focus: boolean): Promise<void> {
     if (serial !== routeSerial) return;
     if (e instanceof ApiError && e.kind === 'unauthorized') return; // back at the sign-in form already
     content.replaceChildren(root);
-    root.replaceChildren(h('p', { class: 'error-box', role: 'alert' }, errorText(e)));
+    root.replaceChildren(h('div', { class: 'page-header' }, h('h1', { tabindex: '-1' }, tk(target.nav))), h('p', { class: 'error-box', role: 'alert' }, errorText(e)));
   }
   if (focus && serial === routeSerial) (content.querySelector('h1') ?? content).focus();
 }

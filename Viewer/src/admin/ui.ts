@@ -310,7 +310,7 @@ export function secretDialog(title: string, text: string, secret: string): void 
 
 /** Page heading with optional buttons on the right. */
 export function pageHeader(title: string, ...buttons: Child[]): HTMLElement {
-  return h('div', { class: 'page-header' }, h('h1', {}, title), h('div', { class: 'page-actions' }, ...buttons));
+  return h('div', { class: 'page-header' }, h('h1', { tabindex: '-1' }, title), h('div', { class: 'page-actions' }, ...buttons));
 }
 
 export function badge(text: string, kind: string): HTMLElement {

@@ -41,11 +41,6 @@ public sealed partial class AdminConsoleTests(BrowserFixture browser) : IDisposa
         (await page.Locator("#nav a[data-route]").AllInnerTextsAsync()).Should().Equal(
             "Shipments", "Held studies", "Forwarding", "Rules", "Nodes", "Address book", "Statistics", "Audit", "Accounts & API keys", "Configuration");
 
-        // The held study is listed.
-        await console.GoToAsync("held");
-        await page.Locator("[data-testid=held-table] tbody tr").First.WaitForAsync();
-        await console.ScreenshotAsync("held");
-
         // A new rule: called AE title and modality, shipped to an address typed in.
         await console.GoToAsync("rules");
         await page.Locator("[data-testid=new-rule]").ClickAsync();
@@ -67,13 +62,22 @@ public sealed partial class AdminConsoleTests(BrowserFixture browser) : IDisposa
         await Expect(page.Locator("[data-testid=rule-editor] .field-error").First).ToContainTextAsync("e-mail");
         await console.Field("actions[0].recipients[0].email").FillAsync(Recipient);
 
-        // The dry run evaluates the unsaved rule against the held study.
-        var study = page.Locator("[data-testid=dry-run-study]");
-        await page.WaitForFunctionAsync("() => [...document.querySelectorAll('[data-testid=dry-run-study] option')].some(o => o.value)");
+        // The dry run evaluates the unsaved rule. A DICOM file came through no association: its modality matches,
+        // but the called AE title cannot, so the study would be held.
+        var sample = Phantom.Write(Path.Combine(_dir, "sample"), 1, new Phantom.Uids("1.2.826.0.1.3680043.10.1234.803"))[0];
+        await page.Locator("[data-testid=dry-run-file]").SetInputFilesAsync(sample);
         await page.Locator("[data-testid=run-dry-run]").ClickAsync();
         var result = page.Locator("[data-testid=dry-run-result]");
-        await Expect(result.Locator(".disposition")).ToContainTextAsync("Actions apply");
+        await Expect(result.Locator(".disposition")).ToContainTextAsync("Held");
         var trace = result.Locator("[data-testid=dry-run-trace] > li", new LocatorLocatorOptions { HasText = RuleName });
+        await Expect(trace).ToHaveAttributeAsync("data-matched", "false");
+        await Expect(trace.Locator(".met")).ToHaveCountAsync(1);
+
+        // The held study came to DICOMGATEWAY as a CT: the rule matches it and would ship it to the address.
+        await page.Locator("[data-testid=dry-run-file]").SetInputFilesAsync(Array.Empty<string>());
+        await page.WaitForFunctionAsync("() => [...document.querySelectorAll('[data-testid=dry-run-study] option')].some(o => o.value)");
+        await page.Locator("[data-testid=run-dry-run]").ClickAsync();
+        await Expect(result.Locator(".disposition")).ToContainTextAsync("Actions apply");
         await Expect(trace).ToHaveAttributeAsync("data-matched", "true");
         await Expect(trace.Locator(".met")).ToHaveCountAsync(2);
         await Expect(result.Locator("[data-testid=dry-run-actions]")).ToContainTextAsync(Recipient);
@@ -135,7 +139,7 @@ public sealed partial class AdminConsoleTests(BrowserFixture browser) : IDisposa
         await console.ScreenshotAsync("audit");
 
         // Every other page opens without an error (and is photographed).
-        foreach (var section in new[] { "forwarding", "nodes", "contacts", "statistics", "accounts", "configuration" })
+        foreach (var section in new[] { "held", "forwarding", "nodes", "contacts", "statistics", "accounts", "configuration" })
         {
             await console.GoToAsync(section);
             (await page.Locator(".page .error-box").CountAsync()).Should().Be(0, $"the {section} page loads: {await page.Locator(".page").InnerTextAsync()}");
