@@ -25,10 +25,10 @@ public static class ViewerPages
     {
         // The pages are public (the console signs in through the API); AllowAnonymous keeps them so under the
         // administration's fallback authorization policy.
-        app.MapGet("/", () => Index(environment)).AllowAnonymous();
-        app.MapGet("/s/{token}", (string token) => Index(environment)).AllowAnonymous();
-        app.MapGet("/admin", () => Page(environment, AdminFile)).AllowAnonymous();
-        app.MapGet("/admin/{**path}", (string? path) => Page(environment, AdminFile)).AllowAnonymous();
+        app.MapGet("/", () => Index(environment)).AllowAnonymous().ExcludeFromDescription();
+        app.MapGet("/s/{token}", (string token) => Index(environment)).AllowAnonymous().ExcludeFromDescription();
+        app.MapGet("/admin", () => Page(environment, AdminFile)).AllowAnonymous().ExcludeFromDescription();
+        app.MapGet("/admin/{**path}", (string? path) => Page(environment, AdminFile)).AllowAnonymous().ExcludeFromDescription();
         return app;
     }
 
