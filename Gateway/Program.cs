@@ -1,3 +1,4 @@
+using DicomGateway.AddressBook;
 using DicomGateway.Audit;
 using DicomGateway.Crypto;
 using DicomGateway.Database;
@@ -29,6 +30,7 @@ builder.Services.AddGatewayDatabase();
 builder.Services.AddGatewayCrypto();
 builder.Services.AddAudit();
 builder.Services.AddRoutingRules();
+builder.Services.AddAddressBook();
 builder.Services.AddNotifications();
 builder.Services.AddShipments();
 builder.Services.AddDicomIngest();

@@ -13,7 +13,7 @@ public static class IngestServiceCollectionExtensions
     {
         services.AddOptions<DicomListenerOptions>().BindConfiguration(DicomListenerOptions.SectionName).ValidateOnStart()
             // Besides its own AE title, the gateway answers to every called AE title a routing rule names.
-            .Configure<RuleStore>((options, rules) => options.AcceptsCalledAeTitle = title => rules.CalledAeTitles.Contains(title.Trim()));
+            .Configure<RuleStore>((options, rules) => options.AcceptsCalledAeTitle = rules.AnswersToCalledAeTitle);
         services.AddSingleton<IValidateOptions<DicomListenerOptions>, DicomListenerOptionsValidator>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddHostedService<DicomListenerService>();

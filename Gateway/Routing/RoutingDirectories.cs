@@ -27,3 +27,17 @@ public interface IStudyHeaders
     /// <summary>The routing input of a readable study (association data and its first instance's header); null when it is not readable.</summary>
     Task<RoutingInput?> ReadAsync(long studyId, CancellationToken cancellationToken);
 }
+
+/// <summary>The node directory until the node registry registers its own: no node exists, so no forward action validates.</summary>
+internal sealed class NoNodeDirectory : INodeDirectory
+{
+    public Task<ForwardNode?> GetForwardDestinationAsync(long nodeId, CancellationToken cancellationToken) => Task.FromResult<ForwardNode?>(null);
+}
+
+/// <summary>The study reader until the shipments work registers its own: no study can be read for a dry run.</summary>
+internal sealed class NoStudyHeaders : IStudyHeaders
+{
+    public Task<IReadOnlyList<DryRunStudy>> ListReadableAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<DryRunStudy>>([]);
+
+    public Task<RoutingInput?> ReadAsync(long studyId, CancellationToken cancellationToken) => Task.FromResult<RoutingInput?>(null);
+}

@@ -25,7 +25,7 @@ public sealed partial class RoutingSeeder(IOptions<RoutingOptions> options, Rule
         {
             var rule = seeds[i].ToRule((i + 1) * OrderStep);
             var prefix = $"{RoutingOptions.Section}:Rules:{i}:";
-            problems.AddRange(validator.Validate(rule).Select(e => e with { Field = prefix + e.Field }));
+            problems.AddRange(validator.Validate(rule).Select(e => e with { Field = prefix + seeds[i].FieldOf(rule, e.Field) }));
             rules.Add(rule);
         }
         if (problems.Count > 0)

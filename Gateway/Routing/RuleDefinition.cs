@@ -4,126 +4,155 @@ using System.Text.Json.Serialization;
 namespace DicomGateway.Routing;
 
 /// <summary>
-/// What the database keeps in <c>routing_rules.definition</c>: a versioned JSON document of conditions (all must
-/// hold) and actions (each applies on a match). Later issues add condition and action kinds as new discriminated
-/// types, so a row written today stays readable and means the same. Name, order and enabled state are columns, since
-/// lists and the administration page sort and filter on them.
+/// What the database keeps in <c>routing_rules.definition</c>: a versioned JSON document of how conditions combine,
+/// the conditions, the time window and the actions. Name, order and enabled state are columns, since lists and the
+/// administration page sort and filter on them. Version 1 documents (written before routing v2) are still read, and
+/// mean what they meant: see <see cref="RuleDefinitionV1"/>. Writes are always the current version.
 /// </summary>
 /// <example>
-/// {"version":1,"stopOnMatch":true,
-///  "conditions":[{"kind":"calledAeTitle","aeTitle":"KARDIO"},{"kind":"attribute","key":"Modality","tag":"(0008,0060)","pattern":"CT"}],
+/// {"version":2,"stopOnMatch":true,"match":"all",
+///  "conditions":[{"kind":"calledAeTitle","op":"equals","value":"KARDIO"},{"kind":"attribute","key":"Modality","op":"wildcard","value":"CT"}],
+///  "timeWindow":{"days":["mon","tue"],"from":"07:00","to":"15:30"},
 ///  "actions":[{"kind":"ship","recipients":[{"email":"dr.novak@example.org","language":"cs"}],"expiryDays":7}]}
 /// </example>
 internal sealed record RuleDefinition
 {
-    public const int CurrentVersion = 1;
+    public const int CurrentVersion = 2;
 
     public int Version { get; init; } = CurrentVersion;
 
     public bool StopOnMatch { get; init; } = true;
 
+    public RuleMatchMode Match { get; init; } = RuleMatchMode.All;
+
     public IReadOnlyList<RuleCondition> Conditions { get; init; } = [];
+
+    public TimeWindow? TimeWindow { get; init; }
 
     public IReadOnlyList<RuleAction> Actions { get; init; } = [];
 
-    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    public string ToJson() => JsonSerializer.Serialize(this, RuleJson.Options);
+
+    /// <exception cref="JsonException">Not a rule definition, or one newer than this gateway understands.</exception>
+    public static RuleDefinition FromJson(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        var version = document.RootElement.TryGetProperty("version", out var v) && v.ValueKind == JsonValueKind.Number ? v.GetInt32() : 1;
+        return version switch
+        {
+            1 => (document.RootElement.Deserialize<RuleDefinitionV1>(RuleJson.Options) ?? throw new JsonException("A rule definition is null")).ToCurrent(),
+            CurrentVersion => document.RootElement.Deserialize<RuleDefinition>(RuleJson.Options) ?? throw new JsonException("A rule definition is null"),
+            _ => throw new JsonException($"Rule definition version {version} is not one this gateway understands (1 to {CurrentVersion})"),
+        };
+    }
+
+    public static RuleDefinition FromRule(RoutingRule rule) => new()
+    {
+        StopOnMatch = rule.StopOnMatch,
+        Match = rule.Match,
+        Conditions = rule.Conditions,
+        TimeWindow = rule.TimeWindow,
+        Actions = rule.Actions,
+    };
+
+    public RoutingRule ToRule(long id, string name, int order, bool enabled) => new()
+    {
+        Id = id,
+        Name = name,
+        Order = order,
+        Enabled = enabled,
+        StopOnMatch = StopOnMatch,
+        Match = Match,
+        Conditions = Conditions ?? [],
+        TimeWindow = TimeWindow,
+        Actions = Actions ?? [],
+    };
+}
+
+/// <summary>The JSON settings of rules, for the stored document and the admin API alike: camelCase, nulls left out, "kind" anywhere in an object.</summary>
+public static class RuleJson
+{
+    public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web)
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         AllowOutOfOrderMetadataProperties = true,
     };
-
-    public string ToJson() => JsonSerializer.Serialize(this, Json);
-
-    public static RuleDefinition FromJson(string json)
-    {
-        var definition = JsonSerializer.Deserialize<RuleDefinition>(json, Json) ?? throw new JsonException("A rule definition is null");
-        if (definition.Version > CurrentVersion)
-            throw new JsonException($"Rule definition version {definition.Version} is newer than this gateway understands ({CurrentVersion})");
-        return definition;
-    }
-
-    /// <summary>The stored form of a (validated) rule: attribute keys are resolved to tags here.</summary>
-    public static RuleDefinition FromRule(RoutingRule rule)
-    {
-        var conditions = new List<RuleCondition>();
-        if (Given(rule.Match.CalledAeTitle) is { } called) conditions.Add(new CalledAeTitleCondition(called));
-        if (Given(rule.Match.CallingAeTitle) is { } calling) conditions.Add(new CallingAeTitleCondition(calling));
-        foreach (var (key, pattern) in rule.Match.Attributes ?? new Dictionary<string, string>())
-        {
-            if (!AttributeKey.TryResolve(key, out var tag)) throw new ArgumentException($"Match:Attributes:{key} is not a DICOM keyword or tag", nameof(rule));
-            conditions.Add(new AttributeCondition(key.Trim(), tag.ToString(), pattern));
-        }
-        var actions = new List<RuleAction>();
-        var ship = new ShipAction
-        {
-            Recipients = rule.Recipients,
-            ExpiryDays = rule.ExpiryDays,
-            MaxDownloads = rule.MaxDownloads,
-            NotifyEmail = rule.NotifyEmail,
-            SenderName = rule.SenderName,
-            SenderOrganisation = rule.SenderOrganisation,
-        };
-        if (!ship.IsEmpty) actions.Add(ship);
-        return new RuleDefinition { StopOnMatch = rule.StopOnMatch, Conditions = conditions, Actions = actions };
-    }
-
-    /// <summary>The administrator's view of a stored rule.</summary>
-    public RoutingRule ToRule(long id, string name, int order, bool enabled)
-    {
-        string? called = null, calling = null;
-        Dictionary<string, string>? attributes = null;
-        foreach (var condition in Conditions)
-        {
-            switch (condition)
-            {
-                case CalledAeTitleCondition c: called = c.AeTitle; break;
-                case CallingAeTitleCondition c: calling = c.AeTitle; break;
-                case AttributeCondition a: (attributes ??= new(StringComparer.Ordinal))[a.Key] = a.Pattern; break;
-                default: throw new NotSupportedException($"Condition {condition.GetType().Name} has no place in {nameof(RuleMatch)} yet");
-            }
-        }
-        var ship = Actions.OfType<ShipAction>().FirstOrDefault() ?? new ShipAction();
-        return new RoutingRule
-        {
-            Id = id,
-            Name = name,
-            Order = order,
-            Enabled = enabled,
-            StopOnMatch = StopOnMatch,
-            Match = new RuleMatch { CalledAeTitle = called, CallingAeTitle = calling, Attributes = attributes },
-            Recipients = ship.Recipients,
-            ExpiryDays = ship.ExpiryDays,
-            MaxDownloads = ship.MaxDownloads,
-            NotifyEmail = ship.NotifyEmail,
-            SenderName = ship.SenderName,
-            SenderOrganisation = ship.SenderOrganisation,
-        };
-    }
-
-    /// <summary>Blank AE titles are "not given": environment variables cannot express null, only empty.</summary>
-    internal static string? Given(string? aeTitle) => string.IsNullOrWhiteSpace(aeTitle) ? null : aeTitle.Trim();
 }
 
-/// <summary>What happens to a matching study. Forward and discard come later, as new kinds.</summary>
-[JsonPolymorphic(TypeDiscriminatorPropertyName = "kind")]
-[JsonDerivedType(typeof(ShipAction), "ship")]
-internal abstract record RuleAction;
-
-/// <summary>Seal the study into a shipment for these recipients.</summary>
-internal sealed record ShipAction : RuleAction
+/// <summary>
+/// The first stored format (routing v1): conditions all had to hold; AE titles compared exactly (case-sensitive,
+/// trimmed); attribute patterns were C-FIND wildcards; the only action was "ship", and a ship without recipients meant
+/// "held". Read only, and turned into the same rule in today's model.
+/// </summary>
+internal sealed record RuleDefinitionV1
 {
-    public IReadOnlyList<RuleRecipient> Recipients { get; init; } = [];
+    public int Version { get; init; } = 1;
 
-    public int? ExpiryDays { get; init; }
+    public bool StopOnMatch { get; init; } = true;
 
-    public int? MaxDownloads { get; init; }
+    public IReadOnlyList<Condition> Conditions { get; init; } = [];
 
-    public string? NotifyEmail { get; init; }
+    public IReadOnlyList<Action> Actions { get; init; } = [];
 
-    public string? SenderName { get; init; }
+    public RuleDefinition ToCurrent() => new()
+    {
+        StopOnMatch = StopOnMatch,
+        Match = RuleMatchMode.All,
+        Conditions = [.. (Conditions ?? []).Select(c => c.ToCurrent())],
+        Actions = [.. (Actions ?? []).OfType<Ship>().Where(s => s.Recipients is { Count: > 0 }).Select(s => s.ToCurrent())],
+    };
 
-    public string? SenderOrganisation { get; init; }
+    [JsonPolymorphic(TypeDiscriminatorPropertyName = "kind")]
+    [JsonDerivedType(typeof(CalledAeTitle), "calledAeTitle")]
+    [JsonDerivedType(typeof(CallingAeTitle), "callingAeTitle")]
+    [JsonDerivedType(typeof(Attribute), "attribute")]
+    internal abstract record Condition
+    {
+        public abstract RuleCondition ToCurrent();
+    }
 
-    [JsonIgnore]
-    public bool IsEmpty => Recipients.Count == 0 && ExpiryDays is null && MaxDownloads is null && NotifyEmail is null && SenderName is null && SenderOrganisation is null;
+    internal sealed record CalledAeTitle(string AeTitle) : Condition
+    {
+        public override RuleCondition ToCurrent() => new CalledAeTitleCondition { Op = ConditionOp.Equal, Value = AeTitle };
+    }
+
+    internal sealed record CallingAeTitle(string AeTitle) : Condition
+    {
+        public override RuleCondition ToCurrent() => new CallingAeTitleCondition { Op = ConditionOp.Equal, Value = AeTitle };
+    }
+
+    /// <summary><see cref="Key"/> as the administrator wrote it, <see cref="Tag"/> what it resolved to when saved.</summary>
+    internal sealed record Attribute(string Key, string Tag, string Pattern) : Condition
+    {
+        public override RuleCondition ToCurrent() => new AttributeCondition
+        {
+            Key = AttributeKey.TryResolve(Key, out _) ? Key : Tag,
+            Op = ConditionOp.Wildcard,
+            Value = Pattern,
+        };
+    }
+
+    [JsonPolymorphic(TypeDiscriminatorPropertyName = "kind")]
+    [JsonDerivedType(typeof(Ship), "ship")]
+    internal abstract record Action;
+
+    internal sealed record Ship : Action
+    {
+        public IReadOnlyList<ShipRecipient> Recipients { get; init; } = [];
+        public int? ExpiryDays { get; init; }
+        public int? MaxDownloads { get; init; }
+        public string? NotifyEmail { get; init; }
+        public string? SenderName { get; init; }
+        public string? SenderOrganisation { get; init; }
+
+        public ShipAction ToCurrent() => new()
+        {
+            Recipients = [.. Recipients.Select(r => new ShipRecipient { Email = r.Email, Phone = r.Phone, Language = r.Language })],
+            ExpiryDays = ExpiryDays,
+            MaxDownloads = MaxDownloads,
+            NotifyEmail = NotifyEmail,
+            SenderName = SenderName,
+            SenderOrganisation = SenderOrganisation,
+        };
+    }
 }

@@ -19,19 +19,25 @@ public static class WildcardPattern
     public const int MaxLength = 64;
 
     /// <summary>True when <paramref name="text"/> matches <paramref name="pattern"/> as a whole. An empty pattern matches only empty text.</summary>
-    public static bool IsMatch(ReadOnlySpan<char> pattern, ReadOnlySpan<char> text)
+    public static bool IsMatch(ReadOnlySpan<char> pattern, ReadOnlySpan<char> text) => IsMatch(pattern, text, ignoreCase: true);
+
+    /// <summary>
+    /// As <see cref="IsMatch(ReadOnlySpan{char}, ReadOnlySpan{char})"/>, with case significant when <paramref name="ignoreCase"/>
+    /// is false (AE titles are case-sensitive, PS3.5 6.2).
+    /// </summary>
+    public static bool IsMatch(ReadOnlySpan<char> pattern, ReadOnlySpan<char> text, bool ignoreCase)
     {
         if (pattern.Length > MaxLength)
             throw new ArgumentException($"A pattern is at most {MaxLength} characters", nameof(pattern));
 
         var firstStar = pattern.IndexOf('*');
-        if (firstStar < 0) return text.Length == pattern.Length && SegmentMatchesAt(pattern, text);
+        if (firstStar < 0) return text.Length == pattern.Length && SegmentMatchesAt(pattern, text, ignoreCase);
 
         var head = pattern[..firstStar];
         var lastStar = pattern.LastIndexOf('*');
         var tail = pattern[(lastStar + 1)..];
         if (text.Length < head.Length + tail.Length) return false;
-        if (!SegmentMatchesAt(head, text) || !SegmentMatchesAt(tail, text[^tail.Length..])) return false;
+        if (!SegmentMatchesAt(head, text, ignoreCase) || !SegmentMatchesAt(tail, text[^tail.Length..], ignoreCase)) return false;
 
         // The middle, between the first and the last star, is placed left to right within what head and tail left over.
         var middle = firstStar == lastStar ? [] : pattern[(firstStar + 1)..lastStar];
@@ -42,7 +48,7 @@ public static class WildcardPattern
             var segment = star < 0 ? middle : middle[..star];
             middle = star < 0 ? [] : middle[(star + 1)..];
             if (segment.IsEmpty) continue; // "**" is one star
-            var at = LeftmostFit(segment, rest);
+            var at = LeftmostFit(segment, rest, ignoreCase);
             if (at < 0) return false;
             rest = rest[(at + segment.Length)..];
         }
@@ -50,21 +56,21 @@ public static class WildcardPattern
     }
 
     /// <summary>Whether <paramref name="segment"/> (no stars) matches the start of <paramref name="text"/>, which is at least as long.</summary>
-    private static bool SegmentMatchesAt(ReadOnlySpan<char> segment, ReadOnlySpan<char> text)
+    private static bool SegmentMatchesAt(ReadOnlySpan<char> segment, ReadOnlySpan<char> text, bool ignoreCase)
     {
         for (var i = 0; i < segment.Length; i++)
         {
             var p = segment[i];
-            if (p != '?' && p != text[i] && char.ToUpperInvariant(p) != char.ToUpperInvariant(text[i])) return false;
+            if (p != '?' && p != text[i] && (!ignoreCase || char.ToUpperInvariant(p) != char.ToUpperInvariant(text[i]))) return false;
         }
         return true;
     }
 
-    private static int LeftmostFit(ReadOnlySpan<char> segment, ReadOnlySpan<char> text)
+    private static int LeftmostFit(ReadOnlySpan<char> segment, ReadOnlySpan<char> text, bool ignoreCase)
     {
         for (var at = 0; at + segment.Length <= text.Length; at++)
         {
-            if (SegmentMatchesAt(segment, text[at..])) return at;
+            if (SegmentMatchesAt(segment, text[at..], ignoreCase)) return at;
         }
         return -1;
     }

@@ -250,10 +250,9 @@ public sealed partial class ShipmentSealer(
             RemoteAddress = study.RemoteHost,
             Header = header,
         }, cancellationToken).ConfigureAwait(false);
-        return decision.MatchedRules
-            .Where(r => r.Recipients.Count > 0)
-            .Select(r => new Target(r.Id, r.Name, r.ExpiryDays ?? options.Value.DefaultExpiryDays, r.MaxDownloads, r.NotifyEmail, r.SenderName, r.SenderOrganisation,
-                r.Recipients.Select(p => (p.Email, p.Phone, p.Language ?? "en")).ToList()))
+        return decision.Ships
+            .Select(s => new Target(s.RuleId, s.RuleName, s.ExpiryDays, s.MaxDownloads, s.NotifyEmail, s.SenderName, s.SenderOrganisation,
+                s.Recipients.Select(p => (p.Email, p.Phone, p.Language)).ToList()))
             .ToList();
     }
 

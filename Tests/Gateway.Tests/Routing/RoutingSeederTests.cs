@@ -55,6 +55,7 @@ public sealed class RoutingSeederTests : IDisposable
         services.AddSingleton(configuration);
         services.AddLogging();
         services.AddSingleton(database);
+        services.AddSingleton<DicomGateway.Audit.AuditTrail>();
         // Spelled out: ASP.NET Core's Microsoft.Extensions.DependencyInjection.RoutingServiceCollectionExtensions.AddRouting has the same signature.
         DicomGateway.Routing.RoutingServiceCollectionExtensions.AddRoutingRules(services);
         var provider = services.BuildServiceProvider();
@@ -84,19 +85,28 @@ public sealed class RoutingSeederTests : IDisposable
             Id = rules[0].Id,
             Name = "Cardiology consults",
             Order = 10,
-            Match = new RuleMatch
-            {
-                CalledAeTitle = "KARDIO",
-                CallingAeTitle = "CT1",
-                Attributes = new Dictionary<string, string> { ["Modality"] = "CT", ["StudyDescription"] = "*HEART*" },
-            },
-            Recipients = [new RuleRecipient { Email = "dr.novak@example.org", Phone = "+420603000000", Language = "cs" }],
-            ExpiryDays = 7,
-            MaxDownloads = 3,
-        }, o => o.ComparingRecordsByMembers());
-        store.CalledAeTitles.Should().Equal("KARDIO");
+            Conditions =
+            [
+                Called("KARDIO"),
+                Calling("CT1"),
+                Wildcard("Modality", "CT"),
+                Wildcard("StudyDescription", "*HEART*"),
+            ],
+            Actions =
+            [
+                new ShipAction
+                {
+                    Recipients = [new ShipRecipient { Email = "dr.novak@example.org", Phone = "+420603000000", Language = "cs" }],
+                    ExpiryDays = 7,
+                    MaxDownloads = 3,
+                },
+            ],
+        }, o => o.ComparingRecordsByMembers().RespectingRuntimeTypes());
+        store.AnswersToCalledAeTitle("KARDIO").Should().BeTrue();
+        store.AnswersToCalledAeTitle("ONKO").Should().BeFalse();
         var decision = await store.EvaluateAsync(Input(Ct("CT ABDOMEN")), CancellationToken.None);
-        decision.MatchedRules.Single().Recipients.Single().Language.Should().Be("pl");
+        decision.Ships.Single().Recipients.Single().Should().Be(new PlannedRecipient("pacs@hospital.example", null, "pl", null));
+        (await store.EvaluateAsync(Input(), CancellationToken.None)).Ships.Single().RuleName.Should().Be("Cardiology consults");
     }
 
     [Fact]
@@ -112,8 +122,8 @@ public sealed class RoutingSeederTests : IDisposable
             var rules = await provider.GetRequiredService<RuleStore>().ListAsync(CancellationToken.None);
 
             rules.Select(r => r.Name).Should().Equal("Cardiology consults", "Everything else");
-            rules[0].Match.Attributes.Should().BeEquivalentTo(new Dictionary<string, string> { ["Modality"] = "CT", ["StudyDescription"] = "*HEART*" });
-            rules[0].Recipients.Single().Email.Should().Be("dr.novak@example.org");
+            rules[0].Conditions.OfType<AttributeCondition>().Should().BeEquivalentTo([Wildcard("Modality", "CT"), Wildcard("StudyDescription", "*HEART*")]);
+            rules[0].Actions.OfType<ShipAction>().Single().Recipients.Single().Email.Should().Be("dr.novak@example.org");
         }
         finally
         {
@@ -128,9 +138,10 @@ public sealed class RoutingSeederTests : IDisposable
 
         var rule = (await provider.GetRequiredService<RuleStore>().ListAsync(CancellationToken.None)).Single();
 
-        rule.Match.CallingAeTitle.Should().Be("CT1");
-        rule.Recipients.Single().Language.Should().Be("cs");
-        rule.MaxDownloads.Should().Be(3);
+        rule.Conditions.OfType<CallingAeTitleCondition>().Single().Value.Should().Be("CT1");
+        var ship = rule.Actions.OfType<ShipAction>().Single();
+        ship.Recipients.Single().Language.Should().Be("cs");
+        ship.MaxDownloads.Should().Be(3);
     }
 
     [Fact]
@@ -140,8 +151,8 @@ public sealed class RoutingSeederTests : IDisposable
         {
             var store = first.GetRequiredService<RuleStore>();
             var id = (await store.ListAsync(CancellationToken.None)).Single().Id;
-            await store.DeleteAsync(id, CancellationToken.None);
-            await store.AddAsync(new RoutingRule { Name = "Edited by an administrator" }, CancellationToken.None);
+            await store.DeleteAsync(id, "admin", CancellationToken.None);
+            await store.AddAsync(new RoutingRule { Name = "Edited by an administrator" }, "admin", CancellationToken.None);
         }
 
         await using var second = await StartAsync(FromEnvironmentStyle(EnvironmentStyle), _db.Reopen());
@@ -184,6 +195,46 @@ public sealed class RoutingSeederTests : IDisposable
     public async Task An_unknown_default_language_fails_options_validation()
     {
         var act = () => StartAsync(FromJson("""{ "Routing": { "DefaultLanguage": "de" } }"""), _db.Database);
+
+        await act.Should().ThrowAsync<Microsoft.Extensions.Options.OptionsValidationException>();
+    }
+
+    [Fact]
+    public async Task A_seed_rule_without_recipients_matches_and_holds_as_it_always_did()
+    {
+        var variables = new Dictionary<string, string?>
+        {
+            ["Routing__Rules__0__Name"] = "Hold MR",
+            ["Routing__Rules__0__Match__Attributes__Modality"] = "MR",
+            ["Routing__Rules__0__ExpiryDays"] = "5",
+            ["Routing__Rules__1__Name"] = "Everything else",
+            ["Routing__Rules__1__Recipients__0__Email"] = "pacs@hospital.example",
+        };
+        await using var provider = await StartAsync(FromEnvironmentStyle(variables), _db.Database);
+        var store = provider.GetRequiredService<RuleStore>();
+
+        var mr = await store.EvaluateAsync(Input(Ct().AddOrUpdate(DicomKit.Data.Tags.Modality, DicomKit.Data.DicomVR.CS, "MR")), CancellationToken.None);
+
+        mr.Disposition.Should().Be(RoutingDisposition.Held);
+        mr.Trace.Select(t => (t.Name, t.Matched, t.StoppedHere)).Should().Equal(("Hold MR", true, true));
+        (await store.EvaluateAsync(Input(), CancellationToken.None)).Disposition.Should().Be(RoutingDisposition.Act);
+    }
+
+    [Fact]
+    public async Task Seeding_is_audited_as_the_gateway()
+    {
+        await using var provider = await StartAsync(FromJson(AppSettings), _db.Database);
+
+        var records = await provider.GetRequiredService<DicomGateway.Audit.AuditTrail>().QueryAsync(new DicomGateway.Audit.AuditQuery(), CancellationToken.None);
+
+        records.Should().ContainSingle().Which.Should().BeEquivalentTo(new { Actor = "gateway", ActorKind = DicomGateway.Audit.AuditActorKind.Gateway });
+        records[0].Detail.Should().Contain("Cardiology consults");
+    }
+
+    [Fact]
+    public async Task An_unknown_time_zone_fails_options_validation()
+    {
+        var act = () => StartAsync(FromJson("""{ "Routing": { "TimeZone": "Mars/Olympus_Mons" } }"""), _db.Database);
 
         await act.Should().ThrowAsync<Microsoft.Extensions.Options.OptionsValidationException>();
     }

@@ -4,98 +4,174 @@ using static Gateway.Tests.Routing.Headers;
 
 namespace Gateway.Tests.Routing;
 
+/// <summary>Every condition kind with every op it takes, and how conditions combine.</summary>
 public sealed class RuleEvaluatorTests
 {
-    private static bool Matches(RuleMatch match, RoutingInput input) =>
-        !RuleEvaluator.Evaluate([Rule("r", match, emails: "a@example.org")], input).Held;
-
     [Fact]
-    public void An_empty_match_matches_every_study()
+    public void An_empty_condition_list_matches_every_study_whether_all_or_any()
     {
-        Matches(new RuleMatch(), Input(new DicomDataset(), calling: "ANY", called: "OTHER")).Should().BeTrue();
+        Matches(Input(new DicomDataset(), calling: "ANY", called: "OTHER"), RuleMatchMode.All).Should().BeTrue();
+        Matches(Input(new DicomDataset(), calling: "ANY", called: "OTHER"), RuleMatchMode.Any).Should().BeTrue();
     }
 
     [Theory]
-    [InlineData("KARDIO", "KARDIO", true)]
-    [InlineData(" KARDIO ", "KARDIO  ", true)]
-    [InlineData("KARDIO", "kardio", false)]
-    [InlineData("KARDIO", "KARDIO2", false)]
-    [InlineData("", "ANYTHING", true)]
-    public void The_called_AE_title_compares_trimmed_and_case_sensitive(string ruleAe, string calledAe, bool expected)
+    [InlineData(ConditionOp.Equal, "KARDIO", "KARDIO", true)]
+    [InlineData(ConditionOp.Equal, " KARDIO ", "KARDIO  ", true)]
+    [InlineData(ConditionOp.Equal, "KARDIO", "kardio", false)]
+    [InlineData(ConditionOp.Equal, "KARDIO", "KARDIO2", false)]
+    [InlineData(ConditionOp.Wildcard, "KARDIO*", "KARDIO_2", true)]
+    [InlineData(ConditionOp.Wildcard, "KARDIO?", "KARDIO2", true)]
+    [InlineData(ConditionOp.Wildcard, "KARDIO?", "KARDIO", false)]
+    [InlineData(ConditionOp.Wildcard, "KARDIO*", "kardio_2", false)]
+    [InlineData(ConditionOp.Regex, "^KARDIO[0-9]$", "KARDIO7 ", true)]
+    [InlineData(ConditionOp.Regex, "^KARDIO[0-9]$", "KARDIOX", false)]
+    [InlineData(ConditionOp.Regex, "ARDI", "KARDIO", true)]
+    [InlineData(ConditionOp.Regex, "(?i)^kardio$", "KARDIO", true)]
+    public void The_called_AE_title_compares_trimmed_and_case_sensitive_by_every_op(ConditionOp op, string value, string calledAe, bool expected)
     {
-        Matches(new RuleMatch { CalledAeTitle = ruleAe }, Input(called: calledAe)).Should().Be(expected);
+        Matches(Input(called: calledAe), Called(value, op)).Should().Be(expected);
     }
 
     [Theory]
-    [InlineData("CT1", "CT1 ", true)]
-    [InlineData("CT1", "ct1", false)]
-    [InlineData("CT1", "CT2", false)]
-    public void The_calling_AE_title_compares_trimmed_and_case_sensitive(string ruleAe, string callingAe, bool expected)
+    [InlineData(ConditionOp.Equal, "CT1", "CT1 ", true)]
+    [InlineData(ConditionOp.Equal, "CT1", "ct1", false)]
+    [InlineData(ConditionOp.Wildcard, "CT*", "CT2", true)]
+    [InlineData(ConditionOp.Wildcard, "CT*", "MR1", false)]
+    [InlineData(ConditionOp.Regex, "^CT[12]$", "CT2", true)]
+    [InlineData(ConditionOp.Regex, "^CT[12]$", "CT3", false)]
+    public void The_calling_AE_title_compares_trimmed_and_case_sensitive_by_every_op(ConditionOp op, string value, string callingAe, bool expected)
     {
-        Matches(new RuleMatch { CallingAeTitle = ruleAe }, Input(calling: callingAe)).Should().Be(expected);
+        Matches(Input(calling: callingAe), Calling(value, op)).Should().Be(expected);
+    }
+
+    [Theory]
+    [InlineData("10.0.0.5", "10.0.0.5", true)]
+    [InlineData("10.0.0.5", "10.0.0.6", false)]
+    [InlineData("10.0.0.0/8", "10.200.1.1", true)]
+    [InlineData("10.1.0.0/16", "10.2.0.1", false)]
+    [InlineData("0.0.0.0/0", "192.168.1.1", true)]
+    [InlineData("10.0.0.0/8", "::ffff:10.1.2.3", true)]
+    [InlineData("::ffff:10.0.0.0/104", "10.1.2.3", true)]
+    [InlineData("::ffff:10.0.0.0/104", "11.1.2.3", false)]
+    [InlineData("2001:db8::/32", "2001:db8:1::7", true)]
+    [InlineData("2001:db8::/32", "2001:db9::7", false)]
+    [InlineData("2001:db8::1", "2001:db8::1", true)]
+    [InlineData("10.0.0.0/8", "2001:db8::1", false)]
+    [InlineData("2001:db8::/32", "10.0.0.1", false)]
+    public void The_source_address_matches_an_address_or_a_network_of_either_family(string network, string peer, bool expected)
+    {
+        Matches(Input(address: peer), Source(network)).Should().Be(expected);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("modality.example.org")]
+    public void A_missing_or_unparsable_peer_address_matches_no_network(string? peer)
+    {
+        Matches(Input(address: peer), Source("0.0.0.0/0")).Should().BeFalse();
     }
 
     [Theory]
     [InlineData("Modality", "CT", true)]
     [InlineData("Modality", "MR", false)]
-    [InlineData("(0008,0060)", "C?", true)]
-    [InlineData("00080060", "ct", true)]
-    [InlineData("0008,1030", "*heart*", true)]
-    [InlineData("StudyDescription", "*HEART*", true)]
-    [InlineData("StudyDescription", "*LUNG*", false)]
+    [InlineData("Modality", "ct", false)]
+    [InlineData("(0008,0060)", "CT", true)]
+    [InlineData("00080060", "CT", true)]
+    [InlineData("0008,1030", "CT HEART WITH CONTRAST", true)]
+    [InlineData("StudyDescription", "CT HEART WITH CONTRAST   ", true)]
     [InlineData("StudyDescription", "CT HEART", false)]
-    public void An_attribute_matches_by_keyword_or_tag_with_wildcards(string key, string pattern, bool expected)
+    public void Attribute_equals_is_exact_after_trimming_trailing_spaces_by_keyword_or_tag(string key, string value, bool expected)
     {
-        Matches(Attributes((key, pattern)), Input()).Should().Be(expected);
-    }
-
-    [Theory]
-    [InlineData("AXIAL", true)]
-    [InlineData("ORIGINAL", true)]
-    [InlineData("DERIVED", false)]
-    [InlineData("ORIGINAL\\PRIMARY*", false)]
-    public void A_multi_valued_attribute_matches_when_any_value_does(string pattern, bool expected)
-    {
-        Matches(Attributes(("ImageType", pattern)), Input()).Should().Be(expected);
+        Matches(Input(), Attribute(key, ConditionOp.Equal, value)).Should().Be(expected);
     }
 
     [Theory]
     [InlineData("Novák^Jan^^MUDr.", true)]
-    [InlineData("NOVÁK^JAN*", true)]
+    [InlineData("NOVÁK^JAN^^MUDR.", true)]
+    [InlineData(" novák ^ jan ^^ mudr. ", true)]
+    [InlineData("Novák^Jan", false)]
     [InlineData("Novák", false)]
-    [InlineData("Novák^*", true)]
-    [InlineData("Jan", false)]
-    public void A_person_name_matches_in_its_whole_string_form(string pattern, bool expected)
+    public void Attribute_equals_on_a_person_name_compares_components_ignoring_case(string value, bool expected)
     {
-        Matches(Attributes(("PatientName", pattern)), Input()).Should().Be(expected);
+        Matches(Input(), Attribute("PatientName", ConditionOp.Equal, value)).Should().Be(expected);
+    }
+
+    [Theory]
+    [InlineData("Novak^Petr", true)]
+    [InlineData("NOVAK^PETR^^^", true)]
+    [InlineData("novak^petr^", true)]
+    [InlineData("Novak", false)]
+    public void Trailing_empty_person_name_components_do_not_count(string value, bool expected)
+    {
+        Matches(Input(), Attribute("ReferringPhysicianName", ConditionOp.Equal, value)).Should().Be(expected);
+    }
+
+    [Theory]
+    [InlineData("Modality", "C?", true)]
+    [InlineData("Modality", "ct", true)]
+    [InlineData("StudyDescription", "*heart*", true)]
+    [InlineData("StudyDescription", "*LUNG*", false)]
+    [InlineData("StudyDescription", "CT HEART", false)]
+    [InlineData("PatientName", "NOVÁK^JAN*", true)]
+    [InlineData("PatientName", "Novák", false)]
+    public void Attribute_wildcards_match_the_whole_value_ignoring_case(string key, string pattern, bool expected)
+    {
+        Matches(Input(), Wildcard(key, pattern)).Should().Be(expected);
+    }
+
+    [Theory]
+    [InlineData("StudyDescription", "^CT HEART|CARDIO", true)]
+    [InlineData("StudyDescription", "HEART", true)]
+    [InlineData("StudyDescription", "^HEART", false)]
+    [InlineData("StudyDescription", "heart", false)]
+    [InlineData("StudyDescription", "(?i)heart", true)]
+    [InlineData("Modality", "^(CT|MR)$", true)]
+    [InlineData("PatientName", "^Nov", true)]
+    public void Attribute_regular_expressions_match_anywhere_unless_anchored(string key, string pattern, bool expected)
+    {
+        Matches(Input(), Attribute(key, ConditionOp.Regex, pattern)).Should().Be(expected);
+    }
+
+    [Theory]
+    [InlineData("StudyDescription", true)]
+    [InlineData("BodyPartExamined", false)]
+    [InlineData("(0019,1010)", false)]
+    public void Present_and_absent_are_each_others_negation(string key, bool present)
+    {
+        Matches(Input(), Attribute(key, ConditionOp.Present)).Should().Be(present);
+        Matches(Input(), Attribute(key, ConditionOp.Absent)).Should().Be(!present);
     }
 
     [Fact]
-    public void A_person_name_with_ideographic_groups_is_one_string()
-    {
-        var header = Utf8().AddOrUpdate(Tags.PatientName, DicomVR.PN, "Yamada^Tarou=山田^太郎");
-
-        Matches(Attributes(("PatientName", "Yamada^Tarou=*")), Input(header)).Should().BeTrue();
-        Matches(Attributes(("PatientName", "Yamada^Tarou")), Input(header)).Should().BeFalse();
-    }
-
-    [Theory]
-    [InlineData("*", true)]
-    [InlineData("?*", false)]
-    [InlineData("CT", false)]
-    public void A_missing_attribute_matches_only_a_lone_star(string pattern, bool expected)
-    {
-        Matches(Attributes(("BodyPartExamined", pattern)), Input()).Should().Be(expected);
-    }
-
-    [Theory]
-    [InlineData("*", true)]
-    [InlineData("?*", false)]
-    public void An_empty_attribute_matches_only_a_lone_star(string pattern, bool expected)
+    public void An_attribute_present_without_a_value_counts_as_absent()
     {
         var header = Ct().AddOrUpdate(Tags.BodyPartExamined, DicomVR.CS, "");
 
-        Matches(Attributes(("BodyPartExamined", pattern)), Input(header)).Should().Be(expected);
+        Matches(Input(header), Attribute("BodyPartExamined", ConditionOp.Present)).Should().BeFalse();
+        Matches(Input(header), Attribute("BodyPartExamined", ConditionOp.Absent)).Should().BeTrue();
+    }
+
+    [Theory]
+    [InlineData(ConditionOp.Wildcard, "*", true)]
+    [InlineData(ConditionOp.Wildcard, "?*", false)]
+    [InlineData(ConditionOp.Wildcard, "CT", false)]
+    [InlineData(ConditionOp.Equal, "CT", false)]
+    [InlineData(ConditionOp.Regex, ".*", false)]
+    public void A_missing_attribute_matches_only_a_lone_star_among_the_value_ops(ConditionOp op, string value, bool expected)
+    {
+        Matches(Input(), Attribute("BodyPartExamined", op, value)).Should().Be(expected);
+        Matches(Input(Ct().AddOrUpdate(Tags.BodyPartExamined, DicomVR.CS, "")), Attribute("BodyPartExamined", op, value)).Should().Be(expected);
+    }
+
+    [Theory]
+    [InlineData(ConditionOp.Equal, "AXIAL", true)]
+    [InlineData(ConditionOp.Equal, "DERIVED", false)]
+    [InlineData(ConditionOp.Wildcard, "ORIG*", true)]
+    [InlineData(ConditionOp.Regex, "^PRIM", true)]
+    public void A_multi_valued_attribute_matches_when_any_value_does(ConditionOp op, string value, bool expected)
+    {
+        Matches(Input(), Attribute("ImageType", op, value)).Should().Be(expected);
     }
 
     [Fact]
@@ -103,94 +179,58 @@ public sealed class RuleEvaluatorTests
     {
         var header = Ct().AddOrUpdate<ushort>(Tags.Rows, DicomVR.US, 512);
 
-        Matches(Attributes(("Rows", "512")), Input(header)).Should().BeTrue();
-        Matches(Attributes(("Rows", "5?2")), Input(header)).Should().BeTrue();
-        Matches(Attributes(("Rows", "1024")), Input(header)).Should().BeFalse();
+        Matches(Input(header), Attribute("Rows", ConditionOp.Equal, "512")).Should().BeTrue();
+        Matches(Input(header), Wildcard("Rows", "5?2")).Should().BeTrue();
+        Matches(Input(header), Attribute("Rows", ConditionOp.Regex, "^5")).Should().BeTrue();
+        Matches(Input(header), Attribute("Rows", ConditionOp.Equal, "1024")).Should().BeFalse();
+        Matches(Input(header), Attribute("Rows", ConditionOp.Present)).Should().BeTrue();
     }
 
     [Fact]
-    public void Every_given_condition_must_hold()
+    public void All_needs_every_condition_and_any_needs_one()
     {
-        var match = new RuleMatch
-        {
-            CalledAeTitle = "KARDIO",
-            CallingAeTitle = "CT1",
-            Attributes = new Dictionary<string, string> { ["Modality"] = "CT", ["StudyDescription"] = "*HEART*" },
-        };
+        RuleCondition[] conditions = [Called("KARDIO"), Calling("CT1"), Wildcard("Modality", "CT"), Wildcard("StudyDescription", "*HEART*")];
 
-        Matches(match, Input()).Should().BeTrue();
-        Matches(match, Input(calling: "CT2")).Should().BeFalse();
-        Matches(match, Input(called: "ONKO")).Should().BeFalse();
-        Matches(match, Input(Ct("CT ABDOMEN"))).Should().BeFalse();
-        Matches(match, Input(Ct().AddOrUpdate(Tags.Modality, DicomVR.CS, "MR"))).Should().BeFalse();
+        Matches(Input(), RuleMatchMode.All, conditions).Should().BeTrue();
+        Matches(Input(calling: "CT2"), RuleMatchMode.All, conditions).Should().BeFalse();
+        Matches(Input(called: "ONKO"), RuleMatchMode.All, conditions).Should().BeFalse();
+        Matches(Input(Ct("CT ABDOMEN")), RuleMatchMode.All, conditions).Should().BeFalse();
+
+        Matches(Input(calling: "CT2", called: "ONKO"), RuleMatchMode.Any, conditions).Should().BeTrue();
+        Matches(Input(new DicomDataset(), calling: "CT2", called: "ONKO"), RuleMatchMode.Any, conditions).Should().BeFalse();
     }
 
     [Fact]
-    public void Rules_are_taken_in_order_and_the_first_stopping_match_ends_evaluation()
+    public void Groups_nest_with_their_own_match_mode()
     {
-        var rules = new[]
-        {
-            Rule("third", order: 30, emails: "c@example.org"),
-            Rule("first", Attributes(("Modality", "MR")), order: 10, emails: "a@example.org"),
-            Rule("second", Attributes(("Modality", "CT")), order: 20, emails: "b@example.org"),
-        };
+        // CT from CT1, or anything from CT2; and in any case sent from the hospital network.
+        RuleCondition[] conditions =
+        [
+            Source("10.0.0.0/8"),
+            Group(RuleMatchMode.Any,
+                Group(RuleMatchMode.All, Calling("CT1"), Attribute("Modality", ConditionOp.Equal, "CT")),
+                Calling("CT2")),
+        ];
 
-        var decision = RuleEvaluator.Evaluate(rules, Input());
-
-        decision.MatchedRules.Select(r => r.Name).Should().Equal("second");
-        decision.Held.Should().BeFalse();
+        Matches(Input(calling: "CT1"), conditions).Should().BeTrue();
+        Matches(Input(Ct().AddOrUpdate(Tags.Modality, DicomVR.CS, "MR"), calling: "CT1"), conditions).Should().BeFalse();
+        Matches(Input(Ct().AddOrUpdate(Tags.Modality, DicomVR.CS, "MR"), calling: "CT2"), conditions).Should().BeTrue();
+        Matches(Input(calling: "CT2", address: "192.168.0.1"), conditions).Should().BeFalse();
+        Matches(Input(calling: "CT3"), conditions).Should().BeFalse();
     }
 
     [Fact]
-    public void Rules_that_do_not_stop_let_every_later_match_apply()
+    public void The_trace_describes_each_top_level_condition_and_whether_it_held()
     {
-        var rules = new[]
-        {
-            Rule("copy to archive", order: 10, stop: false, emails: "archive@example.org"),
-            Rule("cardiology", Attributes(("StudyDescription", "*HEART*")), order: 20, stop: false, emails: "kardio@example.org"),
-            Rule("oncology", Attributes(("StudyDescription", "*TUMOUR*")), order: 30, stop: false, emails: "onko@example.org"),
-            Rule("fallback", order: 40, emails: "fallback@example.org"),
-            Rule("never reached", order: 50, emails: "never@example.org"),
-        };
+        var rule = Rule("r", conditions: [Calling("CT1"), Wildcard("Modality", "MR"), Group(RuleMatchMode.Any, Called("X"), Called("KARDIO"))], actions: Ship("a@example.org"));
 
-        var decision = RuleEvaluator.Evaluate(rules, Input());
+        var trace = Evaluate([rule], Input()).Trace.Single();
 
-        decision.MatchedRules.Select(r => r.Name).Should().Equal("copy to archive", "cardiology", "fallback");
-    }
-
-    [Fact]
-    public void Disabled_rules_are_skipped()
-    {
-        var rules = new[]
-        {
-            Rule("off", order: 10, enabled: false, emails: "off@example.org"),
-            Rule("on", order: 20, emails: "on@example.org"),
-        };
-
-        RuleEvaluator.Evaluate(rules, Input()).MatchedRules.Select(r => r.Name).Should().Equal("on");
-    }
-
-    [Fact]
-    public void A_study_no_rule_matches_is_held()
-    {
-        var decision = RuleEvaluator.Evaluate([Rule("mr only", Attributes(("Modality", "MR")), emails: "a@example.org")], Input());
-
-        decision.MatchedRules.Should().BeEmpty();
-        decision.Held.Should().BeTrue();
-    }
-
-    [Fact]
-    public void A_matching_rule_without_recipients_counts_as_a_match_stops_evaluation_and_leaves_the_study_held()
-    {
-        var rules = new[]
-        {
-            Rule("hold CT for review", Attributes(("Modality", "CT")), order: 10),
-            Rule("everything", order: 20, emails: "a@example.org"),
-        };
-
-        var decision = RuleEvaluator.Evaluate(rules, Input());
-
-        decision.MatchedRules.Select(r => r.Name).Should().Equal("hold CT for review");
-        decision.Held.Should().BeTrue();
+        trace.Matched.Should().BeFalse();
+        trace.TimeWindowMatched.Should().BeNull();
+        trace.Conditions.Should().Equal(
+            new ConditionTrace("calling AE title equals \"CT1\"", true),
+            new ConditionTrace("Modality matches wildcard \"MR\"", false),
+            new ConditionTrace("any of (called AE title equals \"X\"; called AE title equals \"KARDIO\")", true));
     }
 }

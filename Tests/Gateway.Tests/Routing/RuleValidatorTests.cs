@@ -1,4 +1,5 @@
 using DicomGateway.Routing;
+using static Gateway.Tests.Routing.Headers;
 
 namespace Gateway.Tests.Routing;
 
@@ -10,21 +11,39 @@ public sealed class RuleValidatorTests
     {
         Name = "Cardiology consults",
         Order = 10,
-        Match = new RuleMatch
-        {
-            CalledAeTitle = "KARDIO",
-            CallingAeTitle = "CT1",
-            Attributes = new Dictionary<string, string> { ["Modality"] = "CT", ["(0008,1030)"] = "*HEART*", ["00100010"] = "*" },
-        },
-        Recipients = [new RuleRecipient { Email = "dr.novak@example.org", Phone = "+420 603 000 000", Language = "cs" }],
-        ExpiryDays = 7,
-        MaxDownloads = 3,
-        NotifyEmail = "pacs@hospital.example",
-        SenderName = "Radiology",
-        SenderOrganisation = "Hospital",
+        Conditions =
+        [
+            Called("KARDIO"),
+            Calling("CT?", ConditionOp.Wildcard),
+            Source("2001:db8::/32"),
+            Wildcard("(0008,1030)", "*HEART*"),
+            Attribute("00100010", ConditionOp.Regex, "^Nov"),
+            Attribute("ReferencedStudySequence", ConditionOp.Present),
+            Group(RuleMatchMode.Any, Group(RuleMatchMode.All, Group(RuleMatchMode.Any, Calling("CT1")))),
+        ],
+        TimeWindow = new TimeWindow { Days = ["mon", "FRI"], From = "22:00", To = "06:00" },
+        Actions =
+        [
+            new ShipAction
+            {
+                Recipients = [new ShipRecipient { Email = "dr.novak@example.org", Phone = "+420 603 000 000", Language = "cs" }, new ShipRecipient { Phone = "+420603000001" }, new ShipRecipient { ContactId = 3 }],
+                LookupAttribute = "ReferringPhysicianName",
+                ExpiryDays = 7,
+                MaxDownloads = 3,
+                Language = "pl",
+                NotifyEmail = "pacs@hospital.example",
+                SenderName = "Radiology",
+                SenderOrganisation = "Hospital",
+            },
+            new ForwardAction { NodeId = 2 },
+            new HoldAction(),
+            new DiscardAction { Reason = "test images" },
+        ],
     };
 
     private IEnumerable<string> FieldsAtFault(RoutingRule rule) => _validator.Validate(rule).Select(e => e.Field);
+
+    private static RoutingRule With(params RuleCondition[] conditions) => new() { Name = "r", Conditions = conditions };
 
     [Fact]
     public void A_complete_rule_is_valid()
@@ -33,7 +52,7 @@ public sealed class RuleValidatorTests
     }
 
     [Fact]
-    public void A_rule_with_an_empty_match_and_no_recipients_is_valid()
+    public void A_rule_with_no_conditions_and_no_actions_is_valid()
     {
         _validator.Validate(new RoutingRule { Name = "hold everything" }).Should().BeEmpty();
     }
@@ -43,25 +62,57 @@ public sealed class RuleValidatorTests
     [InlineData("   ")]
     public void A_rule_needs_a_name(string name)
     {
-        FieldsAtFault(Valid() with { Name = name }).Should().Equal("Name");
+        FieldsAtFault(Valid() with { Name = name }).Should().Equal("name");
     }
 
     [Theory]
     [InlineData("SEVENTEEN_CHARS_X")]
     [InlineData("BACK\\SLASH")]
-    public void AE_titles_are_at_most_16_characters_without_backslash(string aeTitle)
+    [InlineData("ŽLUŤOUČKÝ")]
+    [InlineData("  ")]
+    public void AE_titles_are_at_most_16_ASCII_characters_without_backslash(string aeTitle)
     {
-        var rule = Valid() with { Match = Valid().Match with { CalledAeTitle = aeTitle, CallingAeTitle = aeTitle } };
-
-        FieldsAtFault(rule).Should().Equal("Match:CalledAeTitle", "Match:CallingAeTitle");
+        FieldsAtFault(With(Called(aeTitle), Calling(aeTitle, ConditionOp.Wildcard))).Should().Equal("conditions[0].value", "conditions[1].value");
     }
 
     [Fact]
     public void An_AE_title_of_16_characters_with_padding_is_valid()
     {
-        var rule = Valid() with { Match = Valid().Match with { CalledAeTitle = " SIXTEEN_CHARS_X " } };
+        _validator.Validate(With(Called(" SIXTEEN_CHARS_X "))).Should().BeEmpty();
+    }
 
-        _validator.Validate(rule).Should().BeEmpty();
+    [Theory]
+    [InlineData(ConditionOp.Present)]
+    [InlineData(ConditionOp.Absent)]
+    public void AE_titles_take_only_equals_wildcard_or_regex(ConditionOp op)
+    {
+        _validator.Validate(With(Called("X", op))).Should().ContainSingle().Which.Should().Be(
+            new RuleValidationError("conditions[0].op", "must be equals, wildcard or regex for an AE title"));
+    }
+
+    [Theory]
+    [InlineData("(unclosed")]
+    [InlineData("a{2,1}")]
+    [InlineData("(?<=x)y")]
+    [InlineData("(a)\\1")]
+    public void A_regular_expression_that_does_not_compile_without_backtracking_is_refused_with_the_reason(string pattern)
+    {
+        var error = _validator.Validate(With(Called("K"), Attribute("StudyDescription", ConditionOp.Regex, pattern))).Should().ContainSingle().Subject;
+
+        error.Field.Should().Be("conditions[1].value");
+        error.Message.Should().StartWith("not a valid regular expression: ");
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("10.0.0")]
+    [InlineData("10.0.0.0/33")]
+    [InlineData("10.1.2.3/16")]
+    [InlineData("example.org")]
+    [InlineData("2001:db8::/129")]
+    public void A_source_address_must_be_an_address_or_a_network_in_canonical_form(string network)
+    {
+        FieldsAtFault(With(Source(network))).Should().Equal("conditions[0].network");
     }
 
     [Theory]
@@ -71,47 +122,65 @@ public sealed class RuleValidatorTests
     [InlineData("0008XYZ0")]
     public void Attribute_keys_must_be_keywords_or_tags(string key)
     {
-        var rule = Valid() with { Match = new RuleMatch { Attributes = new Dictionary<string, string> { [key] = "CT" } } };
-
-        var errors = _validator.Validate(rule);
-
-        errors.Should().ContainSingle().Which.Field.Should().Be("Match:Attributes:" + key);
+        FieldsAtFault(With(Attribute(key, ConditionOp.Equal, "CT"))).Should().Equal("conditions[0].key");
     }
 
     [Fact]
     public void A_well_formed_private_tag_is_accepted()
     {
-        var rule = Valid() with { Match = new RuleMatch { Attributes = new Dictionary<string, string> { ["(0019,1010)"] = "X*" } } };
-
-        _validator.Validate(rule).Should().BeEmpty();
+        _validator.Validate(With(Wildcard("(0019,1010)", "X*"))).Should().BeEmpty();
     }
 
     [Fact]
-    public void A_sequence_cannot_be_matched_on()
+    public void A_sequence_can_be_tested_for_presence_only()
     {
-        var rule = Valid() with { Match = new RuleMatch { Attributes = new Dictionary<string, string> { ["ReferencedStudySequence"] = "*" } } };
-
-        _validator.Validate(rule).Should().ContainSingle().Which.Message.Should().Contain("SQ");
+        _validator.Validate(With(Attribute("ReferencedStudySequence", ConditionOp.Absent))).Should().BeEmpty();
+        _validator.Validate(With(Wildcard("ReferencedStudySequence", "*"))).Should().ContainSingle().Which.Message.Should().Contain("SQ");
     }
 
     [Theory]
-    [InlineData("")]
-    [InlineData("A\\B")]
-    public void Patterns_must_be_given_and_hold_no_backslash(string pattern)
+    [InlineData(ConditionOp.Equal, "")]
+    [InlineData(ConditionOp.Equal, null)]
+    [InlineData(ConditionOp.Equal, "A\\B")]
+    [InlineData(ConditionOp.Wildcard, "")]
+    [InlineData(ConditionOp.Wildcard, "A\\B")]
+    [InlineData(ConditionOp.Regex, "")]
+    public void Value_ops_need_a_value_without_backslash(ConditionOp op, string? value)
     {
-        var rule = Valid() with { Match = new RuleMatch { Attributes = new Dictionary<string, string> { ["Modality"] = pattern } } };
-
-        FieldsAtFault(rule).Should().Equal("Match:Attributes:Modality");
+        FieldsAtFault(With(Attribute("Modality", op, value))).Should().Equal("conditions[0].value");
     }
 
     [Fact]
-    public void Patterns_are_at_most_64_characters()
+    public void Wildcard_patterns_are_at_most_64_characters()
     {
-        var at = new RoutingRule { Name = "n", Match = new RuleMatch { Attributes = new Dictionary<string, string> { ["StudyDescription"] = new string('*', 64) } } };
-        var over = at with { Match = new RuleMatch { Attributes = new Dictionary<string, string> { ["StudyDescription"] = new string('*', 65) } } };
+        _validator.Validate(With(Wildcard("StudyDescription", new string('*', 64)))).Should().BeEmpty();
+        _validator.Validate(With(Wildcard("StudyDescription", new string('*', 65)))).Should().ContainSingle().Which.Message.Should().Contain("64");
+    }
 
-        _validator.Validate(at).Should().BeEmpty();
-        _validator.Validate(over).Should().ContainSingle().Which.Message.Should().Contain("64");
+    [Fact]
+    public void Groups_need_conditions_and_nest_at_most_three_deep()
+    {
+        FieldsAtFault(With(Group(RuleMatchMode.All))).Should().Equal("conditions[0].conditions");
+        var tooDeep = Group(RuleMatchMode.All, Group(RuleMatchMode.All, Group(RuleMatchMode.All, Group(RuleMatchMode.All, Calling("CT1")))));
+        _validator.Validate(With(tooDeep)).Should().ContainSingle().Which.Should().Be(
+            new RuleValidationError("conditions[0].conditions[0].conditions[0].conditions[0]", "nests groups deeper than 3 levels"));
+    }
+
+    [Fact]
+    public void Errors_inside_groups_name_the_path_to_them()
+    {
+        FieldsAtFault(With(Calling("CT1"), Group(RuleMatchMode.Any, Calling("CT2"), Attribute("Nope", ConditionOp.Present)))).Should().Equal("conditions[1].conditions[1].key");
+    }
+
+    [Theory]
+    [InlineData(new[] { "monday" }, "07:00", "15:30", "timeWindow.days[0]")]
+    [InlineData(new[] { "mon" }, "7:00", "15:30", "timeWindow.from")]
+    [InlineData(new[] { "mon" }, "24:00", "15:30", "timeWindow.from")]
+    [InlineData(new[] { "mon" }, "07:00", "15:60", "timeWindow.to")]
+    [InlineData(new[] { "mon" }, "07:00", "25:00", "timeWindow.to")]
+    public void Time_windows_take_day_names_and_HH_mm_times(string[] days, string from, string to, string field)
+    {
+        FieldsAtFault(new RoutingRule { Name = "r", TimeWindow = new TimeWindow { Days = days, From = from, To = to } }).Should().Equal(field);
     }
 
     [Theory]
@@ -121,7 +190,9 @@ public sealed class RuleValidatorTests
     [InlineData(366, false)]
     public void Expiry_days_are_from_1_to_365(int days, bool valid)
     {
-        FieldsAtFault(Valid() with { ExpiryDays = days }).Should().Equal(valid ? Array.Empty<string>() : new[] { "ExpiryDays" });
+        var rule = new RoutingRule { Name = "r", Actions = [Ship("a@example.org") with { ExpiryDays = days }] };
+
+        FieldsAtFault(rule).Should().Equal(valid ? Array.Empty<string>() : ["actions[0].expiryDays"]);
     }
 
     [Theory]
@@ -130,20 +201,40 @@ public sealed class RuleValidatorTests
     [InlineData(1, true)]
     public void Max_downloads_are_at_least_1_when_set(int downloads, bool valid)
     {
-        FieldsAtFault(Valid() with { MaxDownloads = downloads }).Should().Equal(valid ? Array.Empty<string>() : new[] { "MaxDownloads" });
+        var rule = new RoutingRule { Name = "r", Actions = [Ship("a@example.org") with { MaxDownloads = downloads }] };
+
+        FieldsAtFault(rule).Should().Equal(valid ? Array.Empty<string>() : ["actions[0].maxDownloads"]);
     }
 
     [Theory]
-    [InlineData(null)]
-    [InlineData("")]
     [InlineData("not an address")]
     [InlineData("Dr Novak <dr.novak@example.org>")]
     [InlineData("dr.novak@")]
-    public void Recipients_need_a_bare_email_address(string? email)
+    public void Recipient_email_must_be_a_bare_address(string email)
     {
-        var rule = Valid() with { Recipients = [new RuleRecipient { Email = "ok@example.org" }, new RuleRecipient { Email = email }] };
+        var rule = new RoutingRule { Name = "r", Actions = [Ship("ok@example.org", email)] };
 
-        FieldsAtFault(rule).Should().Equal("Recipients:1:Email");
+        FieldsAtFault(rule).Should().Equal("actions[0].recipients[1].email");
+    }
+
+    [Fact]
+    public void A_recipient_needs_an_address_a_phone_or_a_contact_but_not_a_contact_and_an_address()
+    {
+        var rule = new RoutingRule
+        {
+            Name = "r",
+            Actions = [new ShipAction { Recipients = [new ShipRecipient(), new ShipRecipient { ContactId = 3, Email = "a@example.org" }, new ShipRecipient { ContactId = 0 }] }],
+        };
+
+        FieldsAtFault(rule).Should().Equal("actions[0].recipients[0]", "actions[0].recipients[1]", "actions[0].recipients[2].contactId");
+    }
+
+    [Fact]
+    public void A_ship_action_needs_someone_to_ship_to()
+    {
+        FieldsAtFault(new RoutingRule { Name = "r", Actions = [new ShipAction()] }).Should().Equal("actions[0].recipients");
+        FieldsAtFault(new RoutingRule { Name = "r", Actions = [new ShipAction { LookupAttribute = "ReferringPhysicianName" }] }).Should().BeEmpty();
+        FieldsAtFault(new RoutingRule { Name = "r", Actions = [new ShipAction { LookupAttribute = "ReferringDoctor" }] }).Should().Equal("actions[0].lookupAttribute");
     }
 
     [Theory]
@@ -152,19 +243,18 @@ public sealed class RuleValidatorTests
     [InlineData("++420")]
     public void A_phone_number_the_phone_validator_refuses_names_the_field(string phone)
     {
-        var rule = Valid() with { Recipients = [new RuleRecipient { Email = "a@example.org", Phone = phone }] };
+        var rule = new RoutingRule { Name = "r", Actions = [new ShipAction { Recipients = [new ShipRecipient { Email = "a@example.org", Phone = phone }] }] };
 
-        FieldsAtFault(rule).Should().Equal("Recipients:0:Phone");
+        FieldsAtFault(rule).Should().Equal("actions[0].recipients[0].phone");
     }
 
     [Fact]
     public void The_phone_check_is_a_replaceable_seam()
     {
         var strict = new RuleValidator(new RefuseAll());
-        var rule = Valid() with { Recipients = [new RuleRecipient { Email = "a@example.org", Phone = "+420603000000" }] };
+        var rule = new RoutingRule { Name = "r", Actions = [new ShipAction { Recipients = [new ShipRecipient { Email = "a@example.org", Phone = "+420603000000" }] }] };
 
-        strict.Validate(rule).Should().ContainSingle().Which.Should().Be(new RuleValidationError("Recipients:0:Phone", "must be E.164"));
-        strict.Validate(rule with { Recipients = [new RuleRecipient { Email = "a@example.org" }] }).Should().BeEmpty();
+        strict.Validate(rule).Should().ContainSingle().Which.Should().Be(new RuleValidationError("actions[0].recipients[0].phone", "must be E.164"));
     }
 
     [Theory]
@@ -173,26 +263,34 @@ public sealed class RuleValidatorTests
     [InlineData("")]
     public void Languages_are_cs_pl_or_en(string language)
     {
-        var rule = Valid() with { Recipients = [new RuleRecipient { Email = "a@example.org", Language = language }] };
+        var rule = new RoutingRule
+        {
+            Name = "r",
+            Actions = [new ShipAction { Language = language, Recipients = [new ShipRecipient { Email = "a@example.org", Language = language }] }],
+        };
 
-        FieldsAtFault(rule).Should().Equal("Recipients:0:Language");
+        FieldsAtFault(rule).Should().Equal("actions[0].language", "actions[0].recipients[0].language");
     }
 
     [Fact]
-    public void A_notify_address_must_be_an_email_address()
+    public void Forward_needs_a_node_and_a_notify_address_must_be_an_email_address()
     {
-        FieldsAtFault(Valid() with { NotifyEmail = "pacs at hospital" }).Should().Equal("NotifyEmail");
+        var rule = new RoutingRule { Name = "r", Actions = [new ForwardAction(), Ship("a@example.org") with { NotifyEmail = "pacs at hospital" }] };
+
+        FieldsAtFault(rule).Should().Equal("actions[0].nodeId", "actions[1].notifyEmail");
     }
 
     [Fact]
     public void Every_fault_is_reported_at_once_and_the_exception_names_the_fields()
     {
-        var rule = new RoutingRule { Name = "", ExpiryDays = 0, Recipients = [new RuleRecipient { Email = "x" }] };
+        var rule = new RoutingRule { Name = "", Conditions = [Called("a\\b")], Actions = [Ship("x") with { ExpiryDays = 0 }] };
 
         var act = () => _validator.EnsureValid(rule);
 
-        act.Should().Throw<RuleValidationException>()
-            .Where(e => e.Errors.Count == 3 && e.Message.Contains("Name:") && e.Message.Contains("ExpiryDays:") && e.Message.Contains("Recipients:0:Email:"));
+        var thrown = act.Should().Throw<RuleValidationException>().Which;
+        thrown.Errors.Should().HaveCount(4);
+        thrown.Message.Should().Contain("name:").And.Contain("conditions[0].value:").And.Contain("actions[0].expiryDays:").And.Contain("actions[0].recipients[0].email:");
+        thrown.ByField().Keys.Should().BeEquivalentTo("name", "conditions[0].value", "actions[0].expiryDays", "actions[0].recipients[0].email");
     }
 
     private sealed class RefuseAll : IPhoneNumberValidator
