@@ -49,6 +49,7 @@ describe('the API client', () => {
     expect(form.get('file')).toBeInstanceOf(File);
     expect(JSON.parse(String(form.get('rules')))[0].name).toBe('x');
     expect(new Headers(calls[0].init.headers).get('Content-Type')).toBeNull();
+    expect([...form.keys()].at(-1)).toBe('file');
     expect(new Headers(calls[0].init.headers).get('X-Requested-With')).toBe('DicomGateway');
   });
 

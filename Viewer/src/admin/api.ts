@@ -329,6 +329,13 @@ export interface DryRunStudy {
   instanceCount: number;
 }
 
+export interface DryRunContext {
+  callingAeTitle?: string;
+  calledAeTitle?: string;
+  sourceAddress?: string;
+  receivedAt?: string;
+}
+
 export interface DryRunRecipient {
   email?: string | null;
   phone?: string | null;
@@ -434,10 +441,13 @@ export function endpoints(c: ApiClient) {
       setEnabled: (ruleId: number, enabled: boolean) => c.post(`/api/rules/${id(ruleId)}/enabled`, { enabled }),
       validate: (r: Rule) => c.post<object>('/api/rules/validate', r),
       dryRunStudy: (studyId: number | string, rules?: Rule[]) => c.post<DryRun>('/api/rules/dry-run', { studyId, rules }),
-      dryRunFile: (file: File, rules?: Rule[]) => {
+      /** A file came through no association: the association's fields are given here, or left out (not matched). */
+      dryRunFile: (file: File, rules?: Rule[], context: DryRunContext = {}) => {
         const form = new FormData();
-        form.append('file', file);
+        // The small fields first: the gateway reads the upload as it streams in.
+        for (const [k, v] of Object.entries(context)) if (v) form.append(k, v);
         if (rules) form.append('rules', JSON.stringify(rules));
+        form.append('file', file);
         return c.post<DryRun>('/api/rules/dry-run', form);
       },
       dryRunStudies: () => c.get<DryRunStudy[]>('/api/dry-run/studies'),

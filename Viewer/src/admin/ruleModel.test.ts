@@ -33,6 +33,7 @@ const cardiology: Rule = {
       lookupAttribute: 'ReferringPhysicianName',
       expiryDays: 7,
       maxDownloads: 3,
+      language: 'cs',
       notifyEmail: 'pacs@hospital.org',
       senderName: 'Radiology',
       senderOrganisation: 'Hospital',

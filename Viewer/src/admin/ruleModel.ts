@@ -30,6 +30,7 @@ export type Action =
       lookupAttribute?: string;
       expiryDays?: number;
       maxDownloads?: number;
+      language?: string;
       notifyEmail?: string;
       senderName?: string;
       senderOrganisation?: string;
@@ -82,6 +83,8 @@ export interface ActionForm {
   lookupAttribute: string;
   expiryDays: string;
   maxDownloads: string;
+  /** The language of recipients that name none. */
+  language: string;
   notifyEmail: string;
   senderName: string;
   senderOrganisation: string;
@@ -119,6 +122,7 @@ export function emptyAction(kind: ActionKind = 'ship'): ActionForm {
     lookupAttribute: '',
     expiryDays: '',
     maxDownloads: '',
+    language: '',
     notifyEmail: '',
     senderName: '',
     senderOrganisation: '',
@@ -175,6 +179,7 @@ function actionToForm(a: Action): ActionForm {
         lookupAttribute: str(a.lookupAttribute),
         expiryDays: str(a.expiryDays),
         maxDownloads: str(a.maxDownloads),
+        language: str(a.language),
         notifyEmail: str(a.notifyEmail),
         senderName: str(a.senderName),
         senderOrganisation: str(a.senderOrganisation),
@@ -310,6 +315,7 @@ function formToAction(f: ActionForm, path: string, errors: FieldErrors, m: Error
       if (expiry !== undefined) a.expiryDays = expiry;
       const downloads = optionalInt(errors, `${path}.maxDownloads`, f.maxDownloads, 1, 1000, m);
       if (downloads !== undefined) a.maxDownloads = downloads;
+      if (f.language) a.language = f.language;
       const notify = f.notifyEmail.trim();
       if (notify) {
         if (!emailPattern.test(notify)) add(errors, `${path}.notifyEmail`, m.notAnEmail);

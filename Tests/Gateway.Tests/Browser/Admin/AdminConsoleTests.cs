@@ -5,7 +5,7 @@ namespace Gateway.Tests.Browser.Admin;
 
 /// <summary>
 /// What a PACS administrator does in the console at /admin, in Chromium against the real gateway: signs in, makes a
-/// routing rule, tries it on a held study before saving it, sends a study the rule matches, finds the shipment,
+/// routing rule, tries it on a DICOM file before saving it, sends a study the rule matches, finds the shipment,
 /// revokes it and reads the revocation in the audit trail. With DGW_SCREENSHOTS=1 it also saves a screenshot of
 /// each main page as docs/screenshots/admin-*.png.
 /// </summary>
@@ -25,7 +25,7 @@ public sealed partial class AdminConsoleTests(BrowserFixture browser) : IDisposa
         await using var console = await AdminConsole.StartAsync(browser, _dir);
         var page = console.Page;
 
-        // A study before any rule: the gateway holds it, and the dry run can read it.
+        // A study before any rule: the gateway holds it.
         await console.SendStudyAsync(Path.Combine(_dir, "held"), "1.2.826.0.1.3680043.10.1234.801");
 
         // Sign in; a wrong password first.
@@ -73,9 +73,8 @@ public sealed partial class AdminConsoleTests(BrowserFixture browser) : IDisposa
         await Expect(trace).ToHaveAttributeAsync("data-matched", "false");
         await Expect(trace.Locator(".met")).ToHaveCountAsync(1);
 
-        // The held study came to DICOMGATEWAY as a CT: the rule matches it and would ship it to the address.
-        await page.Locator("[data-testid=dry-run-file]").SetInputFilesAsync(Array.Empty<string>());
-        await page.WaitForFunctionAsync("() => [...document.querySelectorAll('[data-testid=dry-run-study] option')].some(o => o.value)");
+        // Given the called AE title the study will come with, the rule matches and would ship it to the address.
+        await page.Locator(".dry-run [data-field=calledAeTitle]").FillAsync("DICOMGATEWAY");
         await page.Locator("[data-testid=run-dry-run]").ClickAsync();
         await Expect(result.Locator(".disposition")).ToContainTextAsync("Actions apply");
         await Expect(trace).ToHaveAttributeAsync("data-matched", "true");

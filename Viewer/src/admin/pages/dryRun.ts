@@ -2,12 +2,15 @@
 // against a study the gateway can still read or an uploaded DICOM file; the trace of every rule and the actions.
 
 import type { AppContext } from '../app';
-import { ApiError, type DryRun, type DryRunRecipient, type DryRunStudy } from '../api';
+import { ApiError, type FieldErrors, type DryRun, type DryRunRecipient, type DryRunStudy } from '../api';
 import { formatDateTime, t, tk } from '../i18n';
 import { rulesForDryRun, type Rule } from '../ruleModel';
 import { badge, errorText, field, h, loading, select } from '../ui';
 
-export function dryRunPanel(ctx: AppContext, saved: Rule[], currentRule: () => Rule | null): HTMLElement {
+export function dryRunPanel(ctx: AppContext, saved: Rule[], currentRule: () => Rule | null, showRuleErrors: (errors: FieldErrors) => void): HTMLElement {
+  const calling = h('input', { type: 'text', maxlength: 16, spellcheck: 'false', autocomplete: 'off', placeholder: 'CT1' });
+  const called = h('input', { type: 'text', maxlength: 16, spellcheck: 'false', autocomplete: 'off', placeholder: 'DICOMGATEWAY' });
+  const source = h('input', { type: 'text', spellcheck: 'false', autocomplete: 'off', placeholder: '10.1.4.21' });
   const studySelect = select([['', t().loading]], '', undefined, { 'data-testid': 'dry-run-study' });
   const file = h('input', { type: 'file', accept: '.dcm,application/dicom,*/*', 'data-testid': 'dry-run-file' });
   const run = h('button', { type: 'button', 'data-testid': 'run-dry-run' }, t().runDryRun);
@@ -40,9 +43,18 @@ export function dryRunPanel(ctx: AppContext, saved: Rule[], currentRule: () => R
     run.disabled = true;
     result.replaceChildren(loading());
     try {
-      const r = chosen ? await ctx.api.rules.dryRunFile(chosen, rules) : await ctx.api.rules.dryRunStudy(parseStudyId(studySelect.value), rules);
+      const r = chosen
+        ? await ctx.api.rules.dryRunFile(chosen, rules, { callingAeTitle: calling.value.trim(), calledAeTitle: called.value.trim(), sourceAddress: source.value.trim() })
+        : await ctx.api.rules.dryRunStudy(parseStudyId(studySelect.value), rules);
       result.replaceChildren(...drawResult(r, rule));
     } catch (e) {
+      // Errors in the edited rule ("rules[2].conditions[0].value") show at its fields in the editor.
+      const index = rules.findIndex((x) => x === rules.find((y) => y.name === rule.name && (y.id ?? 0) === (rule.id ?? 0)));
+      if (e instanceof ApiError && index >= 0) {
+        const prefix = `rules[${index}].`;
+        const own = Object.fromEntries(Object.entries(e.fieldErrors).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
+        if (Object.keys(own).length) showRuleErrors(own);
+      }
       const fields = e instanceof ApiError ? Object.entries(e.fieldErrors).map(([k, v]) => `${k}: ${v.join(' ')}`) : [];
       result.replaceChildren(h('div', { class: 'error-box', role: 'alert' }, h('p', {}, errorText(e)), fields.length ? h('ul', {}, ...fields.map((f) => h('li', {}, f))) : ''));
     } finally {
@@ -57,6 +69,13 @@ export function dryRunPanel(ctx: AppContext, saved: Rule[], currentRule: () => R
     h('p', { class: 'muted' }, t().dryRunText),
     h('div', { class: 'inline' }, field(t().dryRunStudy, studySelect, 'studyId'), refresh),
     field(t().dryRunFile, file, 'file'),
+    h(
+      'fieldset',
+      { class: 'dry-run-context' },
+      h('legend', {}, t().dryRunContext),
+      h('p', { class: 'hint' }, t().dryRunContextHint),
+      h('div', { class: 'inline' }, field(t().calling, calling, 'callingAeTitle'), field(t().called, called, 'calledAeTitle'), field(t().sourceAddress, source, 'sourceAddress')),
+    ),
     h('div', { class: 'form-buttons' }, run),
     result,
   );

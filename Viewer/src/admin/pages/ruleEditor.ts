@@ -156,10 +156,12 @@ export async function renderEditor(root: HTMLElement, ctx: AppContext, id: numbe
       'div',
       { class: 'editor-layout' },
       editor,
-      dryRunPanel(ctx, saved, () => {
-        const rule = validateLocally();
-        return rule;
-      }),
+      dryRunPanel(
+        ctx,
+        saved,
+        () => validateLocally(),
+        (errors) => showErrors(editor, errors, t().fixErrors),
+      ),
     ),
   );
   (body.querySelector('input') as HTMLInputElement | null)?.focus();
@@ -463,6 +465,20 @@ function drawAction(form: RuleForm, a: ActionForm, i: number, nodes: DicomNode[]
           field(t().lookupAttribute, lookup, `${path}.lookupAttribute`, t().lookupHint),
           field(t().expiryDays, input({ type: 'number', min: 1, max: 365, value: a.expiryDays, inputmode: 'numeric' }, (v) => (a.expiryDays = v)), `${path}.expiryDays`),
           field(t().maxDownloads, input({ type: 'number', min: 1, value: a.maxDownloads, inputmode: 'numeric' }, (v) => (a.maxDownloads = v)), `${path}.maxDownloads`),
+          field(
+            t().defaultLanguage,
+            select(
+              [
+                ['', t().none],
+                ['cs', 'Čeština'],
+                ['pl', 'Polski'],
+                ['en', 'English'],
+              ],
+              a.language,
+              (v) => (a.language = v),
+            ),
+            `${path}.language`,
+          ),
         ),
         h(
           'div',
