@@ -137,6 +137,43 @@ public sealed partial class AdminConsoleTests(BrowserFixture browser) : IDisposa
         await page.Locator("[data-testid=audit-table]").WaitForAsync();
         await console.ScreenshotAsync("audit");
 
+        // A DICOM node (the gateway itself), answering C-ECHO.
+        await console.GoToAsync("nodes");
+        await page.Locator(".page-header button", new PageLocatorOptions { HasText = "New node" }).ClickAsync();
+        var nodeDialog = page.Locator("dialog[open]");
+        await nodeDialog.Locator("[data-field=name]").FillAsync("This gateway (loopback)");
+        await nodeDialog.Locator("[data-field=aeTitle]").FillAsync("DICOMGATEWAY");
+        await nodeDialog.Locator("[data-field=host]").FillAsync("127.0.0.1");
+        await nodeDialog.Locator("[data-field=port]").FillAsync(console.Gateway.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await nodeDialog.Locator("[data-field=forwardDestination]").CheckAsync();
+        await nodeDialog.Locator("button[type=submit]").ClickAsync();
+        await Expect(nodeDialog).ToHaveCountAsync(0);
+        var node = page.Locator("[data-testid=nodes-table] tbody tr", new PageLocatorOptions { HasText = "This gateway" });
+        await node.Locator("[data-testid=echo]").ClickAsync();
+        await Expect(node.Locator(".echo-result")).ToContainTextAsync("Echo succeeded");
+
+        // A contact with the DICOM name a rule could look up.
+        await console.GoToAsync("contacts");
+        await page.Locator(".page-header button", new PageLocatorOptions { HasText = "New contact" }).ClickAsync();
+        var contactDialog = page.Locator("dialog[open]");
+        await contactDialog.Locator("[data-field=name]").FillAsync("Jan Novák");
+        await contactDialog.Locator("[data-field=email]").FillAsync("jan.novak@example.org");
+        await contactDialog.Locator("[data-field=phone]").FillAsync("+420603111222");
+        await contactDialog.Locator("[data-field=language]").SelectOptionAsync("cs");
+        await contactDialog.Locator("[data-field=organisation]").FillAsync("Cardiology");
+        await contactDialog.Locator("[data-field=dicomNames]").FillAsync("Novak^Jan\nNOVAK^JAN^^MUDr.");
+        await contactDialog.Locator("button[type=submit]").ClickAsync();
+        await Expect(page.Locator("[data-testid=contacts-table] tbody tr", new PageLocatorOptions { HasText = "Novak^Jan" })).ToHaveCountAsync(1);
+
+        // An API key, shown once.
+        await console.GoToAsync("accounts");
+        await page.Locator(".page-header button", new PageLocatorOptions { HasText = "New API key" }).ClickAsync();
+        await page.Locator("dialog[open] [data-field=name]").FillAsync("HIS integration");
+        await page.Locator("dialog[open] button[type=submit]").ClickAsync();
+        (await page.Locator("dialog[open] [data-testid=secret]").InnerTextAsync()).Should().StartWith("dgw_");
+        await page.Locator("dialog[open] button", new PageLocatorOptions { HasText = "Close" }).ClickAsync();
+        await Expect(page.Locator("[data-testid=api-keys-table] tbody tr", new PageLocatorOptions { HasText = "HIS integration" })).ToHaveCountAsync(1);
+
         // Every other page opens without an error (and is photographed).
         foreach (var section in new[] { "held", "forwarding", "nodes", "contacts", "statistics", "accounts", "configuration" })
         {
