@@ -132,6 +132,13 @@ document.addEventListener('click', (e) => {
 
 window.addEventListener('popstate', () => void route(false));
 
+// Escape folds the menu on a narrow screen and gives the focus back to its button.
+document.addEventListener('keydown', (e) => {
+  if (e.key !== 'Escape' || !nav.classList.contains('open')) return;
+  closeNav();
+  navToggle.focus();
+});
+
 function showShell(account: Me): void {
   me = account;
   ctx = { api, me: account, can: (c) => capabilities(account.roles).has(c), navigate };

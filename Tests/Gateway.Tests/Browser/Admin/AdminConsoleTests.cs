@@ -182,6 +182,17 @@ public sealed partial class AdminConsoleTests(BrowserFixture browser) : IDisposa
             await console.ScreenshotAsync(section);
         }
 
+        // On a phone: the navigation folds behind the menu button, and tables become cards.
+        await console.GoToAsync("shipments");
+        await page.SetViewportSizeAsync(390, 844);
+        await Expect(page.Locator("#nav")).Not.ToBeInViewportAsync();
+        await page.Locator("#nav-toggle").ClickAsync();
+        await Expect(page.Locator("#nav a[data-route=audit]")).ToBeInViewportAsync();
+        await page.Keyboard.PressAsync("Escape");
+        await Expect(page.Locator("#nav")).Not.ToBeInViewportAsync();
+        await Expect(page.Locator("#nav-toggle")).ToBeFocusedAsync();
+        await console.ScreenshotAsync("phone");
+
         console.PageErrors.Should().BeEmpty();
     }
 
