@@ -156,6 +156,7 @@ const en = {
   discarded: 'The study was discarded.',
   heldAuditNote: 'Viewing this page was recorded in the audit trail.',
   contacts: 'Contacts from the address book',
+  recipientNeeded: 'Give an e-mail address or pick a contact.',
   expiryDays: 'Expiry (days)',
   maxDownloads: 'Maximum downloads',
   // Forwarding
@@ -512,6 +513,7 @@ const cs: AdminStrings = {
   discarded: 'Studie byla zahozena.',
   heldAuditNote: 'Zobrazení této stránky bylo zapsáno do auditu.',
   contacts: 'Kontakty z adresáře',
+  recipientNeeded: 'Zadejte e-mail nebo vyberte kontakt.',
   expiryDays: 'Platnost (dny)',
   maxDownloads: 'Nejvýše stažení',
   forwardingTitle: 'Fronta přeposílání',

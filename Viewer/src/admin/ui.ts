@@ -158,10 +158,7 @@ export function errorText(e: unknown): string {
   return t().failed;
 }
 
-/**
- * Shows a failed form submission: field errors at their fields, anything else in the form's error box.
- * Returns false when the error is one the form cannot show (the caller rethrows or toasts it).
- */
+/** Shows a failed form submission: field errors at their fields, anything else in the form's error box (or the status line). */
 export function showFormError(form: HTMLElement, e: unknown): void {
   if (e instanceof ApiError && e.kind === 'invalid' && Object.keys(e.fieldErrors).length > 0) {
     showErrors(form, e.fieldErrors, t().fixErrors);

@@ -21,13 +21,13 @@ function tree(value: unknown, depth: number): HTMLElement {
   if (value === null || typeof value !== 'object') return scalar(value);
   const entries: [string, unknown][] = Array.isArray(value) ? value.map((v, i) => [String(i), v]) : Object.entries(value as Record<string, unknown>);
   if (entries.length === 0) return h('span', { class: 'json-null' }, Array.isArray(value) ? '[]' : '{}');
+  // Sections fold (<details>); settings are name/value pairs of a <dl>.
+  const leaves = entries.filter(([, v]) => v === null || typeof v !== 'object');
+  const branches = entries.filter(([, v]) => v !== null && typeof v === 'object');
   return h(
-    'dl',
-    { class: 'json-object' },
-    ...entries.flatMap(([k, v]) =>
-      v !== null && typeof v === 'object'
-        ? [h('dt', { class: 'json-branch' }, h('details', { open: depth < 1 }, h('summary', {}, k), tree(v, depth + 1)))]
-        : [h('dt', {}, k), h('dd', {}, scalar(v))],
-    ),
+    'div',
+    { class: 'json-level' },
+    leaves.length ? h('dl', { class: 'json-object' }, ...leaves.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, scalar(v))])) : '',
+    ...branches.map(([k, v]) => h('details', { open: depth < 1, class: 'json-branch' }, h('summary', {}, k), tree(v, depth + 1))),
   );
 }

@@ -133,11 +133,9 @@ function addressDialog(ctx: AppContext, studyId: string): void {
       contactBox,
       h('div', { class: 'inline' }, field(t().expiryDays, expiry, 'expiryDays'), field(t().maxDownloads, downloads, 'maxDownloads')),
     );
-    let contacts: Contact[] = [];
     ctx.api.contacts
       .list()
-      .then((list) => {
-        contacts = list;
+      .then((list: Contact[]) => {
         contactBox.replaceChildren(
           h('legend', {}, t().contacts),
           ...(list.length
@@ -153,7 +151,7 @@ function addressDialog(ctx: AppContext, studyId: string): void {
         if (email.value.trim()) recipients.push({ email: email.value.trim(), ...(phone.value.trim() ? { phone: phone.value.trim() } : {}), ...(language.value ? { language: language.value } : {}) });
         contactBox.querySelectorAll<HTMLInputElement>('input:checked').forEach((i) => recipients.push({ contactId: Number(i.value) }));
         if (recipients.length === 0) {
-          showErrors(body, { 'recipients[0].email': [contacts.length ? t().fixErrors : t().fixErrors] });
+          showErrors(body, { 'recipients[0].email': [t().recipientNeeded] });
           return false;
         }
         const action: Record<string, unknown> = { kind: 'ship', recipients };
