@@ -2,8 +2,10 @@ using DicomGateway.AddressBook;
 using DicomGateway.Audit;
 using DicomGateway.Crypto;
 using DicomGateway.Database;
+using DicomGateway.Forwarding;
 using DicomGateway.Hosting;
 using DicomGateway.Ingest;
+using DicomGateway.Nodes;
 using DicomGateway.Notifications;
 using DicomGateway.Routing;
 using DicomGateway.Shipments;
@@ -33,6 +35,7 @@ builder.Services.AddRoutingRules();
 builder.Services.AddAddressBook();
 builder.Services.AddNotifications();
 builder.Services.AddShipments();
+builder.Services.AddNodes(); builder.Services.AddForwarding();
 builder.Services.AddDicomIngest();
 builder.Services.AddGatewayWeb();
 

@@ -19,6 +19,15 @@ public sealed class DicomListenerOptions
     /// </summary>
     public Func<string, bool>? AcceptsCalledAeTitle { get; set; }
 
+    /// <summary>
+    /// A further test of the calling AE title (trimmed), asked at each association after
+    /// <see cref="AllowedCallingAeTitles"/>: false rejects the caller like an unlisted title (A-ASSOCIATE-RJ permanent,
+    /// service-user, reason 3). A delegate, not a list, so the owner can change the set while the listener runs (the
+    /// Gateway's node registry) and decide when no restriction applies. It is called on the listener's path: answer from
+    /// memory. Not bound from configuration.
+    /// </summary>
+    public Func<string, bool>? AcceptsCallingAeTitle { get; set; }
+
     public int Port { get; set; } = 11112;
 
     /// <summary>Address to bind: "0.0.0.0" for all IPv4 interfaces, "::" for all (dual stack), or one address.</summary>

@@ -16,14 +16,18 @@ internal static class ScpNegotiation
         if (!string.Equals(rq.CalledAeTitle, options.AeTitle.Trim(), StringComparison.Ordinal) && options.AcceptsCalledAeTitle?.Invoke(rq.CalledAeTitle) != true)
             return (new AssociateRj(RejectResult.Permanent, RejectSource.ServiceUser, RejectReason.CalledAeTitleNotRecognized),
                 $"called AE title '{rq.CalledAeTitle}' is not ours ('{options.AeTitle}')");
-        if (options.AllowedCallingAeTitles.Count == 0)
-            return null;
-        if (!options.AllowedCallingAeTitles.TryGetValue(rq.CallingAeTitle, out var hosts))
+        if (options.AllowedCallingAeTitles.Count > 0)
+        {
+            if (!options.AllowedCallingAeTitles.TryGetValue(rq.CallingAeTitle, out var hosts))
+                return (new AssociateRj(RejectResult.Permanent, RejectSource.ServiceUser, RejectReason.CallingAeTitleNotRecognized),
+                    $"calling AE title '{rq.CallingAeTitle}' is not in the allowed list");
+            if (!await HostAllowedAsync(hosts, remote, resolve, ct).ConfigureAwait(false))
+                return (new AssociateRj(RejectResult.Permanent, RejectSource.ServiceUser, RejectReason.CallingAeTitleNotRecognized),
+                    $"calling AE title '{rq.CallingAeTitle}' is not allowed from {remote}");
+        }
+        if (options.AcceptsCallingAeTitle is { } accepts && !accepts(rq.CallingAeTitle))
             return (new AssociateRj(RejectResult.Permanent, RejectSource.ServiceUser, RejectReason.CallingAeTitleNotRecognized),
-                $"calling AE title '{rq.CallingAeTitle}' is not in the allowed list");
-        if (!await HostAllowedAsync(hosts, remote, resolve, ct).ConfigureAwait(false))
-            return (new AssociateRj(RejectResult.Permanent, RejectSource.ServiceUser, RejectReason.CallingAeTitleNotRecognized),
-                $"calling AE title '{rq.CallingAeTitle}' is not allowed from {remote}");
+                $"calling AE title '{rq.CallingAeTitle}' is refused by the AcceptsCallingAeTitle check");
         return null;
     }
 

@@ -87,4 +87,36 @@ public sealed class RejectionTests(ITestOutputHelper output)
         rj.Should().Be(new AssociateRj(RejectResult.Transient, RejectSource.ServiceProviderPresentation, RejectReason.LocalLimitExceeded));
         (await first.EchoAsync()).Should().Be(DimseStatus.Success);
     }
+
+    [Fact]
+    public async Task The_calling_ae_title_hook_rejects_what_it_refuses_and_is_asked_again_at_each_association()
+    {
+        var allowed = new HashSet<string>(StringComparer.Ordinal) { "KNOWNSCU" };
+        await using var scp = await ListenerHarness.StartAsync(output, null, o => o.AcceptsCallingAeTitle = title => allowed.Contains(title));
+
+        var rj = await RejectOfAsync(scp, ListenerHarness.AeTitle, "STRANGER");
+        rj.Should().Be(new AssociateRj(RejectResult.Permanent, RejectSource.ServiceUser, RejectReason.CallingAeTitleNotRecognized));
+        (await scp.EchoscuAsync("-aet", "KNOWNSCU")).ExitCode.Should().Be(0);
+
+        allowed.Add("STRANGER");
+        var now = await scp.EchoscuAsync("-aet", "STRANGER");
+        now.ExitCode.Should().Be(0, now.Output);
+    }
+
+    [Fact]
+    public async Task The_calling_ae_title_hook_applies_after_the_configured_list()
+    {
+        await using var scp = await ListenerHarness.StartAsync(output, null, o =>
+        {
+            o.AllowedCallingAeTitles["GOODSCU"] = "*";
+            o.AllowedCallingAeTitles["VETOED"] = "*";
+            o.AcceptsCallingAeTitle = title => title != "VETOED";
+        });
+
+        (await scp.EchoscuAsync("-aet", "GOODSCU")).ExitCode.Should().Be(0);
+        var vetoed = await RejectOfAsync(scp, ListenerHarness.AeTitle, "VETOED");
+        vetoed.Reason.Should().Be(RejectReason.CallingAeTitleNotRecognized);
+        var unlisted = await RejectOfAsync(scp, ListenerHarness.AeTitle, "OTHER");
+        unlisted.Reason.Should().Be(RejectReason.CallingAeTitleNotRecognized);
+    }
 }

@@ -1,0 +1,47 @@
+namespace DicomGateway.Nodes;
+
+/// <summary>A known DICOM node as the administration API shows it.</summary>
+public sealed record Node
+{
+    public long Id { get; init; }
+    public required string Name { get; init; }
+    public required string AeTitle { get; init; }
+    public required string Host { get; init; }
+    public int Port { get; init; }
+
+    /// <summary>May associate with the gateway. When any node has this, only such nodes may.</summary>
+    public bool AllowedToSend { get; init; }
+
+    /// <summary>Routing rules may forward studies to it.</summary>
+    public bool ForwardDestination { get; init; }
+
+    public string? Description { get; init; }
+
+    /// <summary>The last C-ECHO test from the administration page, or null if never tested.</summary>
+    public NodeEchoRecord? LastEcho { get; init; }
+}
+
+/// <summary>What the last C-ECHO test found.</summary>
+public sealed record NodeEchoRecord(DateTimeOffset At, bool Ok, string? Message);
+
+/// <summary>A node as an administrator writes it (POST and PUT bodies). Everything is checked by <see cref="NodeValidator"/>.</summary>
+public sealed record NodeInput
+{
+    public string? Name { get; init; }
+    public string? AeTitle { get; init; }
+    public string? Host { get; init; }
+    public int? Port { get; init; }
+    public bool AllowedToSend { get; init; }
+    public bool ForwardDestination { get; init; }
+    public string? Description { get; init; }
+}
+
+/// <summary>The input does not describe a valid node; <see cref="Errors"/> names each field's problems (camelCase, as in the API).</summary>
+public sealed class NodeValidationException(IReadOnlyDictionary<string, string[]> errors)
+    : Exception("The node is not valid: " + string.Join("; ", errors.Select(e => e.Key + ": " + string.Join(", ", e.Value))))
+{
+    public IReadOnlyDictionary<string, string[]> Errors { get; } = errors;
+}
+
+/// <summary>The node cannot be deleted now (a rule or a pending forward uses it); the message says which.</summary>
+public sealed class NodeInUseException(string message) : Exception(message);

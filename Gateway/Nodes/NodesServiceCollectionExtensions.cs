@@ -1,0 +1,38 @@
+using DicomGateway.Administration;
+using DicomGateway.Routing;
+using DicomKit.Network;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+
+namespace DicomGateway.Nodes;
+
+public static class NodesServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the DICOM node registry: the store (also routing's <see cref="INodeDirectory"/>), the C-ECHO test, the
+    /// administration endpoints, and the listener's calling AE title check. Requires the database and the audit trail.
+    /// Register before <c>AddDicomIngest</c>, so that the allow-list is loaded before the listener accepts associations.
+    /// </summary>
+    public static IServiceCollection AddNodes(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<NodeStore>();
+        // Replaces routing's default directory, in which no node exists.
+        services.AddSingleton<INodeDirectory>(sp => sp.GetRequiredService<NodeStore>());
+        services.AddSingleton<NodeVerifier>();
+        services.AddSingleton<IAdminEndpoints, NodeEndpoints>();
+        services.AddHostedService<NodeRegistryLoader>();
+        // When a node is allowed to send, only such nodes may associate; otherwise everyone may.
+        services.AddOptions<DicomListenerOptions>().Configure<NodeStore>((options, nodes) => options.AcceptsCallingAeTitle = nodes.AcceptsCallingAeTitle);
+        return services;
+    }
+
+    /// <summary>Loads the allow-list snapshot at start, before the listener (registered later) starts.</summary>
+    private sealed class NodeRegistryLoader(NodeStore nodes) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) => nodes.LoadAsync(cancellationToken);
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

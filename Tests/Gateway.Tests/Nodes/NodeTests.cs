@@ -1,0 +1,270 @@
+using Dapper;
+using DicomGateway.Audit;
+using DicomGateway.Nodes;
+using DicomGateway.Routing;
+using DicomKit.Network;
+using Gateway.Tests.Forwarding;
+using Gateway.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Gateway.Tests.Nodes;
+
+/// <summary>The node registry: validation, the calling AE allow-list at a real listener, and the C-ECHO button against real peers.</summary>
+public sealed class NodeTests : IDisposable
+{
+    private static readonly CancellationToken None = CancellationToken.None;
+
+    private readonly TestDatabase _db = new();
+    private readonly NodeStore _nodes;
+
+    public NodeTests()
+    {
+        _nodes = new NodeStore(_db.Database, new AuditTrail(_db.Database, TimeProvider.System), TimeProvider.System, NullLogger<NodeStore>.Instance);
+    }
+
+    public void Dispose() => _db.Dispose();
+
+    private static NodeInput Valid(string aeTitle = "CT1", bool allowedToSend = false, int port = 104) => new()
+    {
+        Name = "CT scanner", AeTitle = aeTitle, Host = "ct1.hospital.local", Port = port, AllowedToSend = allowedToSend, ForwardDestination = true,
+    };
+
+    [Theory]
+    [InlineData("aeTitle", "")]
+    [InlineData("aeTitle", "        ")]
+    [InlineData("aeTitle", "SEVENTEEN_CHARS_X")]
+    [InlineData("aeTitle", "BACK\\SLASH")]
+    [InlineData("aeTitle", "TAB\tHERE")]
+    [InlineData("aeTitle", "PŘÍJEM")]
+    [InlineData("host", "")]
+    [InlineData("host", "not a host")]
+    [InlineData("host", "bad_host!")]
+    [InlineData("port", "0")]
+    [InlineData("port", "65536")]
+    [InlineData("name", " ")]
+    public async Task An_invalid_node_is_refused_with_the_field_named(string field, string value)
+    {
+        var input = field switch
+        {
+            "aeTitle" => Valid() with { AeTitle = value },
+            "host" => Valid() with { Host = value },
+            "port" => Valid() with { Port = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture) },
+            _ => Valid() with { Name = value },
+        };
+
+        var add = () => _nodes.AddAsync(input, "admin.novak", None);
+
+        var errors = (await add.Should().ThrowAsync<NodeValidationException>()).Which.Errors;
+        errors.Keys.Should().Equal(field);
+        (await _nodes.ListAsync(None)).Should().BeEmpty();
+    }
+
+    [Theory]
+    [InlineData(" CT1 ", "CT1")]
+    [InlineData("A", "A")]
+    [InlineData("SIXTEEN_CHARS_XX", "SIXTEEN_CHARS_XX")]
+    [InlineData("MR-2 (old)", "MR-2 (old)")]
+    public async Task A_valid_ae_title_is_stored_trimmed(string given, string stored)
+    {
+        var id = await _nodes.AddAsync(Valid(given) with { Host = "  10.1.2.3 " }, "admin.novak", None);
+
+        var node = (await _nodes.GetAsync(id, None))!;
+        node.AeTitle.Should().Be(stored);
+        node.Host.Should().Be("10.1.2.3");
+        node.LastEcho.Should().BeNull();
+    }
+
+    [Fact]
+    public async Task Two_nodes_cannot_share_an_ae_title_and_a_node_keeps_its_own_on_update()
+    {
+        var first = await _nodes.AddAsync(Valid("PACS"), "admin.novak", None);
+
+        var duplicate = () => _nodes.AddAsync(Valid("PACS") with { Name = "Other" }, "admin.novak", None);
+        (await duplicate.Should().ThrowAsync<NodeValidationException>()).Which.Errors.Should().ContainKey("aeTitle");
+
+        (await _nodes.UpdateAsync(first, Valid("PACS") with { Port = 11112, Host = "::1" }, "admin.novak", None)).Should().BeTrue();
+        (await _nodes.GetAsync(first, None))!.Port.Should().Be(11112);
+        (await _nodes.UpdateAsync(first + 100, Valid("X"), "admin.novak", None)).Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task Changes_are_audited_with_the_administrator_and_a_deleted_node_is_gone()
+    {
+        var id = await _nodes.AddAsync(Valid("AUDITED"), "admin.novak", None);
+        await _nodes.UpdateAsync(id, Valid("AUDITED") with { Port = 4242 }, "admin.dvorak", None);
+        (await _nodes.DeleteAsync(id, "admin.novak", None)).Should().BeTrue();
+        (await _nodes.DeleteAsync(id, "admin.novak", None)).Should().BeFalse();
+
+        await using var c = await _db.Database.OpenAsync();
+        var audit = (await c.QueryAsync<(string EventId, string Action, string Actor, string Detail)>(
+            "SELECT event_id, action, actor, detail FROM audit_events ORDER BY id")).ToList();
+        audit.Select(a => (a.EventId, a.Action, a.Actor)).Should().Equal(
+            (AuditEventIds.SecurityAlert, "C", "admin.novak"), (AuditEventIds.SecurityAlert, "U", "admin.dvorak"), (AuditEventIds.SecurityAlert, "D", "admin.novak"));
+        audit[1].Detail.Should().Contain("4242");
+        (await _nodes.GetAsync(id, None)).Should().BeNull();
+    }
+
+    [Fact]
+    public async Task Routing_sees_only_forward_destinations()
+    {
+        var destination = await _nodes.AddAsync(Valid("DEST"), "admin.novak", None);
+        var sender = await _nodes.AddAsync(Valid("SENDER") with { ForwardDestination = false, AllowedToSend = true }, "admin.novak", None);
+        INodeDirectory directory = _nodes;
+
+        (await directory.GetForwardDestinationAsync(destination, None)).Should().Be(new ForwardNode(destination, "CT scanner", "DEST", "ct1.hospital.local", 104));
+        (await directory.GetForwardDestinationAsync(sender, None)).Should().BeNull();
+        (await directory.GetForwardDestinationAsync(12345, None)).Should().BeNull();
+    }
+
+    [Fact]
+    public async Task A_node_a_routing_rule_forwards_to_cannot_be_deleted()
+    {
+        var id = await _nodes.AddAsync(Valid("RULED"), "admin.novak", None);
+        await using (var c = await _db.Database.OpenAsync())
+            await c.ExecuteAsync("""
+                INSERT INTO routing_rules (name, sort_order, enabled, definition, created_at, updated_at)
+                VALUES ('To the archive', 10, 1, json_object('version', 1, 'actions', json_array(json_object('kind', 'forward', 'nodeId', @id))), 0, 0)
+                """, new { id });
+
+        var delete = () => _nodes.DeleteAsync(id, "admin.novak", None);
+
+        (await delete.Should().ThrowAsync<NodeInUseException>()).Which.Message.Should().Contain("To the archive");
+    }
+
+    [Fact]
+    public async Task The_allow_list_follows_the_nodes_allowed_to_send_and_is_open_when_there_are_none()
+    {
+        _nodes.AcceptsCallingAeTitle("ANYONE").Should().BeFalse("until the snapshot is loaded nothing is accepted");
+        await _nodes.LoadAsync(None);
+        _nodes.AcceptsCallingAeTitle("ANYONE").Should().BeTrue("no node is allowed to send: no allow-list");
+
+        var destinationOnly = await _nodes.AddAsync(Valid("ARCHIVE"), "admin.novak", None);
+        _nodes.AcceptsCallingAeTitle("ANYONE").Should().BeTrue("a forward destination alone does not restrict callers");
+
+        var ct = await _nodes.AddAsync(Valid("CT1", allowedToSend: true), "admin.novak", None);
+        _nodes.AcceptsCallingAeTitle("CT1").Should().BeTrue();
+        _nodes.AcceptsCallingAeTitle("CT1 ").Should().BeTrue();
+        _nodes.AcceptsCallingAeTitle("ct1").Should().BeFalse("AE titles compare exactly");
+        _nodes.AcceptsCallingAeTitle("ARCHIVE").Should().BeFalse();
+        _nodes.AcceptsCallingAeTitle("ANYONE").Should().BeFalse();
+
+        await _nodes.DeleteAsync(ct, "admin.novak", None);
+        _nodes.AcceptsCallingAeTitle("ANYONE").Should().BeTrue();
+        _ = destinationOnly;
+    }
+
+    [Fact]
+    public async Task The_listener_accepts_only_nodes_allowed_to_send_from_real_echoscu()
+    {
+        var services = new ServiceCollection()
+            .AddSingleton(_db.Database)
+            .AddSingleton(new AuditTrail(_db.Database, TimeProvider.System))
+            .AddLogging()
+            .AddNodes()
+            .BuildServiceProvider();
+        await using var _ = services;
+        var nodes = services.GetRequiredService<NodeStore>();
+        services.GetRequiredService<INodeDirectory>().Should().BeSameAs(nodes);
+        await nodes.LoadAsync(None);
+        var options = services.GetRequiredService<IOptions<DicomListenerOptions>>().Value;
+        options.AcceptsCallingAeTitle.Should().NotBeNull("AddNodes installs the check on the listener's options");
+        options.AeTitle = "GATEWAY";
+        options.Port = 0;
+        options.BindAddress = "127.0.0.1";
+        await using var listener = new DicomListener(options, new ScriptedDestination());
+        await listener.StartAsync();
+        var port = listener.LocalEndPoint.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Task<(int ExitCode, string Output)> Echo(string calling) => Tool.RunAsync("echoscu", "-v", "-to", "10", "-ta", "10", "-aet", calling, "-aec", "GATEWAY", "127.0.0.1", port);
+
+        (await Echo("WHOEVER")).ExitCode.Should().Be(0, "with no node allowed to send, everyone is accepted as before");
+
+        await nodes.AddAsync(Valid("MODALITY1", allowedToSend: true), "admin.novak", None);
+
+        var allowed = await Echo("MODALITY1");
+        allowed.ExitCode.Should().Be(0, allowed.Output);
+        var refused = await Echo("WHOEVER");
+        refused.ExitCode.Should().NotBe(0);
+        refused.Output.Should().Contain("Association Rejected").And.Contain("Calling AE Title Not Recognized");
+    }
+
+    [Fact]
+    public async Task The_echo_button_reaches_a_real_storescp_and_records_the_result()
+    {
+        var scratch = Directory.CreateTempSubdirectory("gw-echo-").FullName;
+        try
+        {
+            using var peer = await StorescpPeer.StartAsync(scratch);
+            var id = await _nodes.AddAsync(Valid(StorescpPeer.AeTitle, port: peer.Port) with { Host = "127.0.0.1" }, "admin.novak", None);
+
+            var result = await Verifier().EchoAsync(id, None);
+
+            result!.Ok.Should().BeTrue(result.Message);
+            result.Message.Should().Contain("succeeded");
+            result.Milliseconds.Should().BeInRange(0, 10_000);
+            var echo = (await _nodes.GetAsync(id, None))!.LastEcho!;
+            echo.Ok.Should().BeTrue();
+            echo.Message.Should().Be(result.Message);
+            echo.At.Should().BeCloseTo(DateTimeOffset.UtcNow, TimeSpan.FromMinutes(1));
+        }
+        finally
+        {
+            Directory.Delete(scratch, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task The_echo_button_on_a_closed_port_says_so_quickly()
+    {
+        var port = LoopbackPorts.Free();
+        var id = await _nodes.AddAsync(Valid("CLOSED", port: port) with { Host = "127.0.0.1" }, "admin.novak", None);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var result = await Verifier().EchoAsync(id, None);
+
+        clock.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(10));
+        result!.Ok.Should().BeFalse();
+        result.Message.Should().Be($"Cannot connect to 127.0.0.1:{port} (connection refused, or the host is unreachable)");
+        (await _nodes.GetAsync(id, None))!.LastEcho!.Ok.Should().BeFalse();
+        (await Verifier().EchoAsync(id + 50, None)).Should().BeNull();
+    }
+
+    [Fact]
+    public async Task The_echo_button_explains_a_rejection_of_the_gateways_ae_title()
+    {
+        await using var destination = new DicomListener(new DicomListenerOptions
+        {
+            AeTitle = "PICKY", Port = 0, BindAddress = "127.0.0.1", AcceptsCallingAeTitle = calling => calling == "SOMEONE-ELSE",
+        }, new ScriptedDestination());
+        await destination.StartAsync();
+        var id = await _nodes.AddAsync(Valid("PICKY", port: destination.LocalEndPoint.Port) with { Host = "127.0.0.1" }, "admin.novak", None);
+
+        var result = await Verifier().EchoAsync(id, None);
+
+        result!.Ok.Should().BeFalse();
+        result.Message.Should().Contain("rejected the association").And.Contain("calling AE title not recognized");
+    }
+
+    [Fact]
+    public async Task The_echo_button_gives_up_within_its_time_limit_on_a_peer_that_never_answers()
+    {
+        using var silent = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        silent.Start();
+        var port = ((System.Net.IPEndPoint)silent.LocalEndpoint).Port;
+        var id = await _nodes.AddAsync(Valid("SILENT", port: port) with { Host = "127.0.0.1" }, "admin.novak", None);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var result = await Verifier(TimeSpan.FromSeconds(1)).EchoAsync(id, None);
+
+        clock.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(5));
+        result!.Ok.Should().BeFalse();
+        result.Message.Should().Contain("No answer from 127.0.0.1:" + port);
+    }
+
+    private NodeVerifier Verifier(TimeSpan? timeout = null) =>
+        new(_nodes, Options.Create(new DicomListenerOptions { AeTitle = "GWECHO" }), NullLoggerFactory.Instance, TimeProvider.System, NullLogger<NodeVerifier>.Instance)
+        {
+            Timeout = timeout ?? TimeSpan.FromSeconds(10),
+        };
+}
