@@ -1,4 +1,5 @@
 using DicomGateway.AddressBook;
+using DicomGateway.Administration;
 using DicomGateway.Audit;
 using DicomGateway.Crypto;
 using DicomGateway.Database;
@@ -35,9 +36,11 @@ builder.Services.AddRoutingRules();
 builder.Services.AddAddressBook();
 builder.Services.AddNotifications();
 builder.Services.AddShipments();
-builder.Services.AddNodes(); builder.Services.AddForwarding();
+builder.Services.AddNodes();
+builder.Services.AddForwarding();
 builder.Services.AddDicomIngest();
 builder.Services.AddGatewayWeb();
+builder.Services.AddAdministration();
 
 var app = builder.Build();
 app.UseGatewayWeb();

@@ -46,6 +46,45 @@ public sealed partial class ShipmentAdministration(GatewayDatabase database, Aud
         return true;
     }
 
+    /// <summary>
+    /// Moves the expiry of an active or locked shipment <paramref name="days"/> days later, audited in the same
+    /// transaction. Null if there is no such shipment or it has already ended.
+    /// </summary>
+    public async Task<DateTimeOffset?> ExtendAsync(long shipmentId, int days, string administrator, string? address, CancellationToken ct)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(administrator);
+        ArgumentOutOfRangeException.ThrowIfLessThan(days, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(days, 365);
+        await using var connection = await database.OpenAsync(ct).ConfigureAwait(false);
+        await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+        var shipment = await connection.QuerySingleOrDefaultAsync<(long StudyId, string Reference, long ExpiresAt)?>(
+            "SELECT study_id, reference, expires_at FROM shipments WHERE id = @shipmentId AND state IN ('active', 'locked')", new { shipmentId }, tx).ConfigureAwait(false);
+        if (shipment is not { } s) return null;
+        var expiresAt = DateTimeOffset.FromUnixTimeMilliseconds(s.ExpiresAt).AddDays(days);
+        var changed = await connection.ExecuteAsync(
+            "UPDATE shipments SET expires_at = @expiresAt WHERE id = @shipmentId AND state IN ('active', 'locked')",
+            new { expiresAt = expiresAt.ToUnixTimeMilliseconds(), shipmentId }, tx).ConfigureAwait(false);
+        if (changed == 0) return null;
+        await audit.RecordAsync(connection, tx, new AuditEvent
+        {
+            EventId = AuditEventIds.Export,
+            Action = AuditAction.Update,
+            Outcome = AuditOutcome.Success,
+            ActorKind = AuditActorKind.Administrator,
+            Actor = administrator,
+            ActorAddress = address,
+            StudyId = s.StudyId,
+            ShipmentId = shipmentId,
+            Detail = new { what = "shipment expiry extended", reference = s.Reference, days, from = DateTimeOffset.FromUnixTimeMilliseconds(s.ExpiresAt), to = expiresAt },
+        }, ct).ConfigureAwait(false);
+        await tx.CommitAsync(ct).ConfigureAwait(false);
+        LogExtended(s.Reference, days);
+        return expiresAt;
+    }
+
+    [LoggerMessage(EventId = 4105, Level = LogLevel.Information, Message = "Shipment {Reference} extended by {Days} days by an administrator")]
+    private partial void LogExtended(string reference, int days);
+
     [LoggerMessage(EventId = 4104, Level = LogLevel.Information, Message = "Shipment {Reference} revoked by an administrator")]
     private partial void LogRevoked(string reference);
 }

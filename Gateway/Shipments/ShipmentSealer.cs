@@ -5,6 +5,7 @@ using Dapper;
 using DicomGateway.Audit;
 using DicomGateway.Crypto;
 using DicomGateway.Database;
+using DicomGateway.Forwarding;
 using DicomGateway.Ingest;
 using DicomGateway.Notifications;
 using DicomGateway.Routing;
@@ -26,20 +27,46 @@ namespace DicomGateway.Shipments;
 /// read the study. A study that no rule addresses is held, still readable by the gateway, for an administrator.
 /// </summary>
 public sealed partial class ShipmentSealer(
-    GatewayDatabase database, OpenStudies studies, BlobStore blobs, RuleStore rules, NotificationOutbox outbox, AuditTrail audit, ISecretProtector protector,
+    GatewayDatabase database, OpenStudies studies, BlobStore blobs, RuleStore rules, ForwardQueue forwards, NotificationOutbox outbox, AuditTrail audit, ISecretProtector protector,
     IOptions<ShipmentOptions> options, IOptions<WebOptions> web, TimeProvider time, ILogger<ShipmentSealer> logger)
 {
-    public enum Outcome { Busy, Sealed, Held, Empty, Failed }
+    public enum Outcome { Busy, Sealed, Held, Discarded, Empty, Failed, NotFound }
 
     /// <summary>The SMS code is kept, under the gateway key, for "send the code again" until the shipment ends.</summary>
     public const string CodePurpose = "sms-code";
 
-    private sealed record StudyRow(long Id, byte[] StudyKey, long Generation, byte[] WrappedKey, string CallingAe, string CalledAe, string? RemoteHost,
-        byte[]? PatientRef, long InstanceCount, long TotalBytes);
+    /// <summary>
+    /// What to do with a study: route it by the saved rules (what the sealing loop does), or what an administrator
+    /// decided for a held study (address it to recipients, discard it).
+    /// </summary>
+    public abstract record Directive
+    {
+        public static Directive Route { get; } = new RouteDirective();
 
-    private sealed record InstanceRow(long Id, long Ordinal, string Blob, long PlaintextLength, long CiphertextLength, byte[] Summary);
+        private Directive() { }
 
-    /// <summary>Seals every study that has been quiet for the stable time. Returns how many were sealed or held.</summary>
+        public sealed record RouteDirective : Directive;
+
+        public sealed record AddressDirective(ShipPlan Ship) : Directive;
+
+        public sealed record DiscardDirective(string? Reason) : Directive;
+    }
+
+    /// <summary>Who acts, when it is not the gateway itself: the administrator's account name and address.</summary>
+    public sealed record Actor(string Name, string? Address);
+
+    internal sealed record StudyRow(long Id, byte[] StudyKey, long Generation, string State, byte[] WrappedKey, string CallingAe, string CalledAe, string? RemoteHost,
+        byte[]? PatientRef, long InstanceCount, long TotalBytes, long FirstReceivedAt);
+
+    private sealed record InstanceRow(long Id, long Ordinal, string Blob, long PlaintextLength, long CiphertextLength, byte[]? Summary);
+
+    internal const string StudyColumns =
+        """
+        id AS Id, study_key AS StudyKey, generation AS Generation, state AS State, wrapped_key AS WrappedKey, calling_ae AS CallingAe, called_ae AS CalledAe,
+        remote_host AS RemoteHost, patient_ref AS PatientRef, instance_count AS InstanceCount, total_bytes AS TotalBytes, first_received_at AS FirstReceivedAt
+        """;
+
+    /// <summary>Seals every study that has been quiet for the stable time. Returns how many were sealed, held or discarded.</summary>
     public async Task<int> SealStableStudiesAsync(CancellationToken cancellationToken)
     {
         var cutoff = time.GetUtcNow().AddSeconds(-options.Value.StableStudySeconds).ToUnixTimeMilliseconds();
@@ -47,19 +74,15 @@ public sealed partial class ShipmentSealer(
         await using (var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false))
         {
             due = (await connection.QueryAsync<StudyRow>(
-                """
-                SELECT id AS Id, study_key AS StudyKey, generation AS Generation, wrapped_key AS WrappedKey, calling_ae AS CallingAe, called_ae AS CalledAe,
-                       remote_host AS RemoteHost, patient_ref AS PatientRef, instance_count AS InstanceCount, total_bytes AS TotalBytes
-                FROM studies WHERE state = 'receiving' AND last_received_at <= @cutoff ORDER BY last_received_at
-                """, new { cutoff }).ConfigureAwait(false)).ToList();
+                $"SELECT {StudyColumns} FROM studies WHERE state = 'receiving' AND last_received_at <= @cutoff ORDER BY last_received_at", new { cutoff }).ConfigureAwait(false)).ToList();
         }
         var done = 0;
         var now = time.GetUtcNow();
         foreach (var study in due)
         {
             if (_failures.TryGetValue(study.Id, out var failure) && now < failure.RetryAt) continue;
-            var outcome = await SealAsync(study, cancellationToken).ConfigureAwait(false);
-            if (outcome is Outcome.Sealed or Outcome.Held or Outcome.Empty)
+            var outcome = await ProcessAsync(study, Directive.Route, null, cancellationToken).ConfigureAwait(false);
+            if (outcome is Outcome.Sealed or Outcome.Held or Outcome.Discarded or Outcome.Empty)
             {
                 done++;
                 _failures.Remove(study.Id);
@@ -75,12 +98,36 @@ public sealed partial class ShipmentSealer(
         return done;
     }
 
+    /// <summary>
+    /// Carries out an administrator's decision on a held study. <see cref="Outcome.NotFound"/> when the study is not
+    /// held (any more); <see cref="Outcome.Busy"/> when an instance of it is arriving right now.
+    /// </summary>
+    public async Task<Outcome> ProcessHeldAsync(long studyId, Directive directive, Actor actor, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(directive);
+        ArgumentNullException.ThrowIfNull(actor);
+        StudyRow? study;
+        await using (var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false))
+        {
+            study = await connection.QuerySingleOrDefaultAsync<StudyRow>(
+                $"SELECT {StudyColumns} FROM studies WHERE id = @studyId AND state = 'held'", new { studyId }).ConfigureAwait(false);
+        }
+        if (study is null) return Outcome.NotFound;
+        return await ProcessAsync(study, directive, actor, cancellationToken).ConfigureAwait(false);
+    }
+
     private sealed record SealFailure(int Count, DateTimeOffset RetryAt);
 
     /// <summary>Studies whose last seal failed, by id; used only by the single sealing loop.</summary>
     private readonly Dictionary<long, SealFailure> _failures = [];
 
-    private async Task<Outcome> SealAsync(StudyRow study, CancellationToken cancellationToken)
+    /// <summary>What routing (or an administrator) decided for a study, in the sealer's terms.</summary>
+    private sealed record Plan(RoutingDisposition Disposition, IReadOnlyList<Target> Ships, IReadOnlyList<ForwardPlan> Forwards, DiscardPlan? Discard)
+    {
+        public static Plan Held { get; } = new(RoutingDisposition.Held, [], [], null);
+    }
+
+    private async Task<Outcome> ProcessAsync(StudyRow study, Directive directive, Actor? actor, CancellationToken cancellationToken)
     {
         var dataKey = studies.TryBeginSeal(study.Id, study.StudyKey, study.WrappedKey);
         if (dataKey is null) return Outcome.Busy;
@@ -88,6 +135,9 @@ public sealed partial class ShipmentSealer(
         try
         {
             await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+            // Re-read under the seal: the study may have changed state since it was listed.
+            var current = await connection.ExecuteScalarAsync<string?>("SELECT state FROM studies WHERE id = @Id", new { study.Id }).ConfigureAwait(false);
+            if (current != study.State) return Outcome.NotFound;
             var instances = (await connection.QueryAsync<InstanceRow>(
                 "SELECT id AS Id, ordinal AS Ordinal, blob AS Blob, plaintext_length AS PlaintextLength, ciphertext_length AS CiphertextLength, summary AS Summary FROM instances WHERE study_id = @Id ORDER BY ordinal", new { study.Id })
                 .ConfigureAwait(false)).ToList();
@@ -97,96 +147,49 @@ public sealed partial class ShipmentSealer(
                 await connection.ExecuteAsync("DELETE FROM studies WHERE id = @Id", new { study.Id }).ConfigureAwait(false);
                 return Outcome.Empty;
             }
-            var headers = instances.Select(i => (Header: JsonSerializer.Deserialize<InstanceHeader>(SummaryCipher.Decrypt(dataKey, i.Summary), SummaryJson.Options)!,
-                Ordinal: (int)i.Ordinal, i.PlaintextLength, i.CiphertextLength)).ToList();
 
-            var targets = await TargetsAsync(connection, study, instances[0], dataKey, cancellationToken).ConfigureAwait(false);
+            var plan = directive switch
+            {
+                Directive.AddressDirective a => new Plan(RoutingDisposition.Act, [Target.From(a.Ship)], [], null),
+                Directive.DiscardDirective d => new Plan(RoutingDisposition.Discard, [], [], new DiscardPlan(null, null, d.Reason)),
+                _ => await PlanAsync(connection, study, instances[0], dataKey, cancellationToken).ConfigureAwait(false),
+            };
             var now = time.GetUtcNow();
-            if (targets.Count == 0)
+            switch (plan.Disposition)
             {
-                await using var holdTx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-                await connection.ExecuteAsync("UPDATE studies SET state = 'held' WHERE id = @Id", new { study.Id }, holdTx).ConfigureAwait(false);
-                await audit.RecordAsync(connection, holdTx, Received(study, now, held: true), cancellationToken).ConfigureAwait(false);
-                await holdTx.CommitAsync(cancellationToken).ConfigureAwait(false);
-                LogHeld(study.Id, instances.Count);
-                return Outcome.Held;
+                case RoutingDisposition.Held:
+                    await HoldAsync(connection, study, instances.Count, now, cancellationToken).ConfigureAwait(false);
+                    return Outcome.Held;
+                case RoutingDisposition.Discard:
+                    await DiscardAsync(connection, study, instances, plan.Discard!, actor, now, cancellationToken).ConfigureAwait(false);
+                    return Outcome.Discarded;
             }
 
+            var headers = instances.Select(i => (Header: JsonSerializer.Deserialize<InstanceHeader>(SummaryCipher.Decrypt(dataKey, i.Summary!), SummaryJson.Options)!,
+                Ordinal: (int)i.Ordinal, i.PlaintextLength, i.CiphertextLength)).ToList();
             var manifest = Manifest.Build(headers);
-            manifestBlob = await WriteManifestAsync(manifest, dataKey, cancellationToken).ConfigureAwait(false);
+            if (plan.Ships.Count > 0) manifestBlob = await WriteManifestAsync(manifest, dataKey, cancellationToken).ConfigureAwait(false);
 
-            var notices = new List<ShipmentNotice>();
+            var keepKey = plan.Forwards.Count > 0;
             await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            await audit.RecordAsync(connection, tx, Received(study, now, held: false), cancellationToken).ConfigureAwait(false);
-            foreach (var target in targets)
-            {
-                var shipmentId = await InsertShipmentAsync(connection, tx, study, target, now).ConfigureAwait(false);
-                var reference = await connection.ExecuteScalarAsync<string>("SELECT reference FROM shipments WHERE id = @shipmentId", new { shipmentId }, tx).ConfigureAwait(false);
-                foreach (var recipient in target.Recipients)
-                {
-                    using var secrets = RecipientSecrets.Create(dataKey);
-                    var recipientId = await connection.ExecuteScalarAsync<long>(
-                        """
-                        INSERT INTO recipients (shipment_id, email, phone, language, token_hash, proof_hash, server_share, wrapped_key, code)
-                        VALUES (@shipmentId, @Email, @Phone, @Language, @TokenHash, @ProofHash, @ServerShare, @WrappedKey, @Code)
-                        RETURNING id
-                        """,
-                        new
-                        {
-                            shipmentId, recipient.Email, recipient.Phone, recipient.Language, secrets.TokenHash, secrets.ProofHash,
-                            secrets.ServerShare, secrets.WrappedKey, Code = protector.Protect(CodePurpose, Encoding.ASCII.GetBytes(secrets.Code)),
-                        }, tx).ConfigureAwait(false);
-                    var notice = new ShipmentNotice
-                    {
-                        ShipmentId = shipmentId,
-                        RecipientId = recipientId,
-                        Reference = reference!,
-                        Email = recipient.Email,
-                        Phone = recipient.Phone,
-                        Language = recipient.Language,
-                        Link = secrets.Link(web.Value.PublicBaseUrl),
-                        Code = secrets.Code,
-                        ExpiresAt = now.AddDays(target.ExpiryDays),
-                        InstanceCount = instances.Count,
-                        TotalBytes = manifest.TotalBytes,
-                        SenderName = target.SenderName,
-                        SenderOrganisation = target.SenderOrganisation,
-                    };
-                    await outbox.EnqueueShipmentAsync(connection, tx, notice, cancellationToken).ConfigureAwait(false);
-                }
-                await audit.RecordAsync(connection, tx, new AuditEvent
-                {
-                    EventId = AuditEventIds.Export,
-                    Action = AuditAction.Read,
-                    Outcome = AuditOutcome.Success,
-                    ActorKind = AuditActorKind.Gateway,
-                    Actor = "gateway",
-                    StudyId = study.Id,
-                    ShipmentId = shipmentId,
-                    PatientRef = study.PatientRef,
-                    Detail = new
-                    {
-                        what = "shipment sealed",
-                        reference,
-                        rule = target.RuleName,
-                        recipients = target.Recipients.Select(r => r.Email ?? r.Phone).ToArray(),
-                        instances = instances.Count,
-                        bytes = manifest.TotalBytes,
-                        expiresAt = now.AddDays(target.ExpiryDays),
-                        followUpOfGeneration = study.Generation > 0 ? study.Generation - 1 : (long?)null,
-                    },
-                }, cancellationToken).ConfigureAwait(false);
-            }
+            if (study.State == "receiving") await audit.RecordAsync(connection, tx, Received(study, now, held: false), cancellationToken).ConfigureAwait(false);
+            foreach (var target in plan.Ships)
+                await CreateShipmentAsync(connection, tx, study, target, dataKey, instances.Count, manifest, actor, now, cancellationToken).ConfigureAwait(false);
+            foreach (var forward in plan.Forwards)
+                await forwards.EnqueueAsync(connection, tx, study.Id, forward.NodeId, forward.RuleId, forward.RuleName, cancellationToken).ConfigureAwait(false);
+            // A study to be forwarded keeps its gateway-wrapped key until the forwarding queue has delivered it (or an
+            // administrator cancels); the queue deletes the key then.
             await connection.ExecuteAsync(
-                "UPDATE studies SET state = 'sealed', wrapped_key = NULL, manifest_blob = @manifestBlob, sealed_at = @at WHERE id = @Id",
-                new { manifestBlob, at = now.ToUnixTimeMilliseconds(), study.Id }, tx).ConfigureAwait(false);
+                "UPDATE studies SET state = 'sealed', wrapped_key = CASE WHEN @keepKey THEN wrapped_key END, manifest_blob = @manifestBlob, sealed_at = @at WHERE id = @Id",
+                new { keepKey, manifestBlob, at = now.ToUnixTimeMilliseconds(), study.Id }, tx).ConfigureAwait(false);
             await connection.ExecuteAsync("UPDATE instances SET summary = NULL WHERE study_id = @Id", new { study.Id }, tx).ConfigureAwait(false);
             await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
             manifestBlob = null; // committed: no longer ours to delete
-            outbox.Wake();
-            LogSealed(study.Id, instances.Count, targets.Count, targets.Sum(t => t.Recipients.Count));
+            if (plan.Ships.Count > 0) outbox.Wake();
+            if (plan.Forwards.Count > 0) forwards.Wake();
+            LogSealed(study.Id, instances.Count, plan.Ships.Count, plan.Ships.Sum(t => t.Recipients.Count), plan.Forwards.Count);
             // The wrapped data key was overwritten in the database file (secure_delete); move the WAL's copy out too.
-            await database.CheckpointAsync(cancellationToken).ConfigureAwait(false);
+            if (!keepKey) await database.CheckpointAsync(cancellationToken).ConfigureAwait(false);
             return Outcome.Sealed;
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -202,6 +205,110 @@ public sealed partial class ShipmentSealer(
         }
     }
 
+    private async Task HoldAsync(SqliteConnection connection, StudyRow study, int instanceCount, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await connection.ExecuteAsync("UPDATE studies SET state = 'held' WHERE id = @Id", new { study.Id }, tx).ConfigureAwait(false);
+        if (study.State == "receiving") await audit.RecordAsync(connection, tx, Received(study, now, held: true), cancellationToken).ConfigureAwait(false);
+        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        LogHeld(study.Id, instanceCount);
+    }
+
+    /// <summary>
+    /// Erases a study a rule or an administrator discarded: the index rows go in one transaction with the audit event,
+    /// then the blobs (a crash in between leaves blobs without rows, which the start-up reconciliation deletes).
+    /// </summary>
+    private async Task DiscardAsync(SqliteConnection connection, StudyRow study, IReadOnlyList<InstanceRow> instances, DiscardPlan discard, Actor? actor, DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        await using (var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (study.State == "receiving") await audit.RecordAsync(connection, tx, Received(study, now, held: false), cancellationToken).ConfigureAwait(false);
+            await connection.ExecuteAsync("DELETE FROM instances WHERE study_id = @Id", new { study.Id }, tx).ConfigureAwait(false);
+            await connection.ExecuteAsync("UPDATE studies SET state = 'erased', wrapped_key = NULL, erased_at = @at WHERE id = @Id",
+                new { at = now.ToUnixTimeMilliseconds(), study.Id }, tx).ConfigureAwait(false);
+            await audit.RecordAsync(connection, tx, new AuditEvent
+            {
+                EventId = AuditEventIds.StudyDeleted,
+                Action = AuditAction.Delete,
+                Outcome = AuditOutcome.Success,
+                ActorKind = actor is null ? AuditActorKind.Gateway : AuditActorKind.Administrator,
+                Actor = actor?.Name ?? "gateway",
+                ActorAddress = actor?.Address,
+                StudyId = study.Id,
+                PatientRef = study.PatientRef,
+                OccurredAt = now,
+                Detail = new { what = "study discarded", rule = discard.RuleName, reason = discard.Reason, instances = instances.Count },
+            }, cancellationToken).ConfigureAwait(false);
+            await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        foreach (var instance in instances) blobs.Delete(instance.Blob);
+        LogDiscarded(study.Id, instances.Count);
+        await database.CheckpointAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task CreateShipmentAsync(SqliteConnection connection, SqliteTransaction tx, StudyRow study, Target target, byte[] dataKey, int instanceCount,
+        Manifest manifest, Actor? actor, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var shipmentId = await InsertShipmentAsync(connection, tx, study, target, now).ConfigureAwait(false);
+        var reference = await connection.ExecuteScalarAsync<string>("SELECT reference FROM shipments WHERE id = @shipmentId", new { shipmentId }, tx).ConfigureAwait(false);
+        foreach (var recipient in target.Recipients)
+        {
+            using var secrets = RecipientSecrets.Create(dataKey);
+            var recipientId = await connection.ExecuteScalarAsync<long>(
+                """
+                INSERT INTO recipients (shipment_id, email, phone, language, token_hash, proof_hash, server_share, wrapped_key, code)
+                VALUES (@shipmentId, @Email, @Phone, @Language, @TokenHash, @ProofHash, @ServerShare, @WrappedKey, @Code)
+                RETURNING id
+                """,
+                new
+                {
+                    shipmentId, recipient.Email, recipient.Phone, recipient.Language, secrets.TokenHash, secrets.ProofHash,
+                    secrets.ServerShare, secrets.WrappedKey, Code = protector.Protect(CodePurpose, Encoding.ASCII.GetBytes(secrets.Code)),
+                }, tx).ConfigureAwait(false);
+            var notice = new ShipmentNotice
+            {
+                ShipmentId = shipmentId,
+                RecipientId = recipientId,
+                Reference = reference!,
+                Email = recipient.Email,
+                Phone = recipient.Phone,
+                Language = recipient.Language,
+                Link = secrets.Link(web.Value.PublicBaseUrl),
+                Code = secrets.Code,
+                ExpiresAt = now.AddDays(target.ExpiryDays),
+                InstanceCount = instanceCount,
+                TotalBytes = manifest.TotalBytes,
+                SenderName = target.SenderName,
+                SenderOrganisation = target.SenderOrganisation,
+            };
+            await outbox.EnqueueShipmentAsync(connection, tx, notice, cancellationToken).ConfigureAwait(false);
+        }
+        await audit.RecordAsync(connection, tx, new AuditEvent
+        {
+            EventId = AuditEventIds.Export,
+            Action = AuditAction.Read,
+            Outcome = AuditOutcome.Success,
+            ActorKind = actor is null ? AuditActorKind.Gateway : AuditActorKind.Administrator,
+            Actor = actor?.Name ?? "gateway",
+            ActorAddress = actor?.Address,
+            StudyId = study.Id,
+            ShipmentId = shipmentId,
+            PatientRef = study.PatientRef,
+            Detail = new
+            {
+                what = actor is null ? "shipment sealed" : "held study addressed by an administrator; shipment sealed",
+                reference,
+                rule = target.RuleName,
+                recipients = target.Recipients.Select(r => r.Email ?? r.Phone).ToArray(),
+                instances = instanceCount,
+                bytes = manifest.TotalBytes,
+                expiresAt = now.AddDays(target.ExpiryDays),
+                followUpOfGeneration = study.Generation > 0 ? study.Generation - 1 : (long?)null,
+            },
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
     private AuditEvent Received(StudyRow study, DateTimeOffset now, bool held) => new()
     {
         EventId = AuditEventIds.InstancesTransferred,
@@ -213,58 +320,63 @@ public sealed partial class ShipmentSealer(
         StudyId = study.Id,
         PatientRef = study.PatientRef,
         OccurredAt = now,
-        Detail = new { what = held ? "study received; no rule matched, held for an administrator" : "study received", calledAeTitle = study.CalledAe, study.Generation },
+        Detail = new { what = held ? "study received; no rule addressed it, held for an administrator" : "study received", calledAeTitle = study.CalledAe, study.Generation },
     };
 
-    /// <summary>A shipment to create: one per matched rule, or per shipment of the previous generation.</summary>
+    /// <summary>A shipment to create: one per ship action of a matched rule, or per shipment of the previous generation.</summary>
     private sealed record Target(long? RuleId, string? RuleName, int ExpiryDays, int? MaxDownloads, string? NotifyEmail, string? SenderName, string? SenderOrganisation,
-        IReadOnlyList<(string? Email, string? Phone, string Language)> Recipients);
+        IReadOnlyList<(string? Email, string? Phone, string Language)> Recipients)
+    {
+        public static Target From(ShipPlan ship) => new(ship.RuleId, ship.RuleName, ship.ExpiryDays, ship.MaxDownloads, ship.NotifyEmail, ship.SenderName,
+            ship.SenderOrganisation, [.. ship.Recipients.Select(r => (r.Email, r.Phone, r.Language))]);
+    }
 
-    private async Task<List<Target>> TargetsAsync(SqliteConnection connection, StudyRow study, InstanceRow first, byte[] dataKey, CancellationToken cancellationToken)
+    private async Task<Plan> PlanAsync(SqliteConnection connection, StudyRow study, InstanceRow first, byte[] dataKey, CancellationToken cancellationToken)
     {
         if (study.Generation > 0)
         {
-            // A follow-up goes to the recipients of the latest sealed generation, with the same terms.
-            var previous = (await connection.QueryAsync<(long Id, long? RuleId, string? RuleName, long ExpiryDays, long? MaxDownloads, string? NotifyEmail, string? SenderName, string? SenderOrganisation)>(
-                """
-                SELECT sh.id, sh.rule_id, sh.rule_name, sh.expiry_days, sh.max_downloads, sh.notify_email, sh.sender_name, sh.sender_organisation
-                FROM shipments sh JOIN studies st ON st.id = sh.study_id
-                WHERE st.study_key = @StudyKey AND st.generation = (SELECT max(generation) FROM studies WHERE study_key = @StudyKey AND generation < @Generation AND state IN ('sealed', 'erased'))
-                ORDER BY sh.id
-                """, new { study.StudyKey, study.Generation }).ConfigureAwait(false)).ToList();
-            var targets = new List<Target>();
-            foreach (var p in previous)
+            // A follow-up goes where the latest sealed generation went: to its recipients with the same terms, and to
+            // the same DICOM nodes.
+            var previousId = await connection.ExecuteScalarAsync<long?>(
+                "SELECT id FROM studies WHERE study_key = @StudyKey AND generation < @Generation AND state IN ('sealed', 'erased') ORDER BY generation DESC LIMIT 1",
+                new { study.StudyKey, study.Generation }).ConfigureAwait(false);
+            if (previousId is { } prev)
             {
-                var people = (await connection.QueryAsync<(string? Email, string? Phone, string Language)>(
-                    "SELECT email, phone, language FROM recipients WHERE shipment_id = @Id ORDER BY id", new { p.Id }).ConfigureAwait(false)).ToList();
-                targets.Add(new Target(p.RuleId, p.RuleName, (int)p.ExpiryDays, (int?)p.MaxDownloads, p.NotifyEmail, p.SenderName, p.SenderOrganisation, people));
+                var previous = (await connection.QueryAsync<(long Id, long? RuleId, string? RuleName, long ExpiryDays, long? MaxDownloads, string? NotifyEmail, string? SenderName, string? SenderOrganisation)>(
+                    """
+                    SELECT id, rule_id, rule_name, expiry_days, max_downloads, notify_email, sender_name, sender_organisation
+                    FROM shipments WHERE study_id = @prev ORDER BY id
+                    """, new { prev }).ConfigureAwait(false)).ToList();
+                var targets = new List<Target>();
+                foreach (var p in previous)
+                {
+                    var people = (await connection.QueryAsync<(string? Email, string? Phone, string Language)>(
+                        "SELECT email, phone, language FROM recipients WHERE shipment_id = @Id ORDER BY id", new { p.Id }).ConfigureAwait(false)).ToList();
+                    targets.Add(new Target(p.RuleId, p.RuleName, (int)p.ExpiryDays, (int?)p.MaxDownloads, p.NotifyEmail, p.SenderName, p.SenderOrganisation, people));
+                }
+                var nodes = (await connection.QueryAsync<(long NodeId, long? RuleId, string? RuleName)>(
+                    "SELECT node_id, min(rule_id), min(rule_name) FROM forwards WHERE study_id = @prev AND state <> 'cancelled' GROUP BY node_id ORDER BY min(id)", new { prev })
+                    .ConfigureAwait(false)).Select(n => new ForwardPlan(n.RuleId, n.RuleName, n.NodeId)).ToList();
+                if (targets.Count > 0 || nodes.Count > 0) return new Plan(RoutingDisposition.Act, targets, nodes, null);
             }
-            if (targets.Count > 0) return targets;
         }
 
-        var header = ReadHeader(first, dataKey);
+        var header = StudyReader.ReadHeader(blobs, first.Blob, (uint)first.Ordinal, dataKey);
         var decision = await rules.EvaluateAsync(new RoutingInput
         {
             CallingAeTitle = study.CallingAe,
             CalledAeTitle = study.CalledAe,
             RemoteAddress = study.RemoteHost,
+            ReceivedAt = DateTimeOffset.FromUnixTimeMilliseconds(study.FirstReceivedAt),
             Header = header,
         }, cancellationToken).ConfigureAwait(false);
-        return decision.Ships
-            .Select(s => new Target(s.RuleId, s.RuleName, s.ExpiryDays, s.MaxDownloads, s.NotifyEmail, s.SenderName, s.SenderOrganisation,
-                s.Recipients.Select(p => (p.Email, p.Phone, p.Language)).ToList()))
-            .ToList();
-    }
-
-    /// <summary>
-    /// The first instance's attributes for routing: its blob is decrypted a segment at a time up to the pixel data,
-    /// in memory. Any attribute of the header can be matched, not only those in the table of contents.
-    /// </summary>
-    private DicomDataset ReadHeader(InstanceRow first, byte[] dataKey)
-    {
-        using var file = new FileStream(blobs.PathOf(first.Blob), FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.RandomAccess);
-        using var plaintext = SegmentedDecryptingStream.Open(file, dataKey, (uint)first.Ordinal, leaveOpen: true);
-        return DicomFile.Open(plaintext, DicomReadOptions.Default with { StopAtTag = new DicomTag(0x7FE0, 0x0008), LargeValueThreshold = 16 * 1024 * 1024 }).Dataset;
+        foreach (var warning in decision.Warnings) LogRoutingWarning(study.Id, warning);
+        return decision.Disposition switch
+        {
+            RoutingDisposition.Act => new Plan(RoutingDisposition.Act, [.. decision.Ships.Where(s => s.Recipients.Count > 0).Select(Target.From)], decision.Forwards, null),
+            RoutingDisposition.Discard => new Plan(RoutingDisposition.Discard, [], [], decision.Discard),
+            _ => Plan.Held,
+        };
     }
 
     private async Task<string> WriteManifestAsync(Manifest manifest, byte[] dataKey, CancellationToken cancellationToken)
@@ -303,8 +415,14 @@ public sealed partial class ShipmentSealer(
         }
     }
 
-    [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "Study {StudyId} sealed: {Instances} instances into {Shipments} shipments for {Recipients} recipients")]
-    private partial void LogSealed(long studyId, int instances, int shipments, int recipients);
+    [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "Study {StudyId} sealed: {Instances} instances into {Shipments} shipments for {Recipients} recipients, {Forwards} forwards queued")]
+    private partial void LogSealed(long studyId, int instances, int shipments, int recipients, int forwards);
+
+    [LoggerMessage(EventId = 4004, Level = LogLevel.Information, Message = "Study {StudyId} ({Instances} instances) discarded and erased")]
+    private partial void LogDiscarded(long studyId, int instances);
+
+    [LoggerMessage(EventId = 4005, Level = LogLevel.Warning, Message = "Routing study {StudyId}: {Warning}")]
+    private partial void LogRoutingWarning(long studyId, string warning);
 
     [LoggerMessage(EventId = 4002, Level = LogLevel.Warning, Message = "Study {StudyId} ({Instances} instances) matches no routing rule; it is held for an administrator")]
     private partial void LogHeld(long studyId, int instances);

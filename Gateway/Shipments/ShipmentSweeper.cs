@@ -86,11 +86,14 @@ public sealed partial class ShipmentSweeper(
         var grace = (long)options.Value.SessionIdleTimeout.TotalMilliseconds;
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         // A sealed study goes when every one of its shipments has had its keys erased, and the last one ended long
-        // enough ago that no recipient session can still be fetching blobs.
+        // enough ago that no recipient session can still be fetching blobs, and the forwarding queue no longer needs
+        // it (it keeps the gateway-wrapped key until every forward is done or cancelled). A study that was only
+        // forwarded has no shipments, so it goes as soon as the queue lets its key go.
         var due = (await connection.QueryAsync<(long Id, string? ManifestBlob, byte[]? PatientRef)>(
             """
             SELECT st.id, st.manifest_blob, st.patient_ref FROM studies st
             WHERE st.state = 'sealed'
+              AND st.wrapped_key IS NULL
               AND NOT EXISTS (SELECT 1 FROM shipments sh WHERE sh.study_id = st.id AND (sh.keys_erased_at IS NULL OR sh.ended_at > @limit))
             """, new { limit = now - grace }).ConfigureAwait(false)).ToList();
         foreach (var study in due)

@@ -1,4 +1,6 @@
+using DicomGateway.Administration;
 using DicomGateway.Ingest;
+using DicomGateway.Routing;
 using DicomKit.Network;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -25,6 +27,11 @@ public static class ShipmentsServiceCollectionExtensions
         services.AddSingleton<Reconciler>();
         services.AddSingleton<RecipientAccess>();
         services.AddSingleton<ShipmentAdministration>();
+        services.AddSingleton<HeldStudies>();
+        services.AddSingleton<StudyHeaders>();
+        // Replaces routing's default, which reads nothing.
+        services.AddSingleton<IStudyHeaders>(sp => sp.GetRequiredService<StudyHeaders>());
+        services.AddSingleton<IAdminEndpoints, HeldEndpoints>();
         services.AddSingleton<IStorageSink, EncryptingStorageSink>();
         services.AddHostedService<LifecycleService>();
         services.AddHostedService(sp => sp.GetRequiredService<InstanceIndex>());

@@ -3,6 +3,7 @@ using DicomGateway.Audit;
 using DicomGateway.Notifications;
 using DicomGateway.Shipments;
 using DicomGateway.Storage;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -28,7 +29,8 @@ public static class RecipientEndpoints
 
     public static IEndpointRouteBuilder MapRecipientApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/recipient");
+        // Anonymous by design: the link token and the unlock proof are the recipient's credentials, and the session cookie after them.
+        var api = app.MapGroup("/api/recipient").AllowAnonymous().ExcludeFromDescription();
 
         api.MapPost("/unlock", async (UnlockRequest body, HttpContext http, RecipientAccess access, RecipientSessions sessions, CancellationToken ct) =>
         {

@@ -1,3 +1,4 @@
+using DicomGateway.Administration;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -15,14 +16,20 @@ public static class WebServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>The middleware and endpoints, in order.</summary>
+    /// <summary>
+    /// The middleware and endpoints, in order: static files need no sign-in and come before authentication; the
+    /// recipient API and the viewer pages are anonymous (they have their own session); everything else under /api is
+    /// the administration API (requires <c>AddAdministration</c>).
+    /// </summary>
     public static WebApplication UseGatewayWeb(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
         app.UseSecurityHeaders();
         app.UseViewerStaticFiles();
+        app.UseAdministration();
         app.MapRecipientApi();
         app.MapViewerPages(app.Environment);
+        app.MapAdministration();
         return app;
     }
 

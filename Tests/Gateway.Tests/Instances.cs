@@ -8,19 +8,24 @@ public static class Instances
 {
     public const string StudyUid = "1.2.826.0.1.3680043.10.1234.1";
 
-    public static string WriteCt(string directory, int number, DicomTransferSyntax? syntax = null)
+    public static string WriteCt(string directory, int number, DicomTransferSyntax? syntax = null) => Write(directory, number, syntax);
+
+    /// <summary>An instance of another study (UID, modality, patient and referring physician given), for tests that route several.</summary>
+    public static string Write(string directory, int number, DicomTransferSyntax? syntax = null, string studyUid = StudyUid, string modality = "CT",
+        string patientName = "Dvořák^Antonín", string patientId = "PAT-001", string? referringPhysician = null)
     {
         var ds = new DicomDataset();
         ds.AddOrUpdate(Tags.SpecificCharacterSet, DicomVR.CS, "ISO_IR 192");
         ds.AddOrUpdate(Tags.ImageType, DicomVR.CS, "ORIGINAL", "PRIMARY", "AXIAL");
         ds.AddOrUpdate(Tags.SOPClassUID, DicomVR.UI, DicomUids.CTImageStorage.Value);
-        ds.AddOrUpdate(Tags.SOPInstanceUID, DicomVR.UI, $"{StudyUid}.1.{number}");
+        ds.AddOrUpdate(Tags.SOPInstanceUID, DicomVR.UI, $"{studyUid}.1.{number}");
         ds.AddOrUpdate(Tags.StudyDate, DicomVR.DA, "20261125");
-        ds.AddOrUpdate(Tags.Modality, DicomVR.CS, "CT");
-        ds.AddOrUpdate(Tags.PatientName, DicomVR.PN, "Dvořák^Antonín");
-        ds.AddOrUpdate(Tags.PatientID, DicomVR.LO, "PAT-001");
-        ds.AddOrUpdate(Tags.StudyInstanceUID, DicomVR.UI, StudyUid);
-        ds.AddOrUpdate(Tags.SeriesInstanceUID, DicomVR.UI, StudyUid + ".1");
+        ds.AddOrUpdate(Tags.Modality, DicomVR.CS, modality);
+        if (referringPhysician is not null) ds.AddOrUpdate(Tags.ReferringPhysicianName, DicomVR.PN, referringPhysician);
+        ds.AddOrUpdate(Tags.PatientName, DicomVR.PN, patientName);
+        ds.AddOrUpdate(Tags.PatientID, DicomVR.LO, patientId);
+        ds.AddOrUpdate(Tags.StudyInstanceUID, DicomVR.UI, studyUid);
+        ds.AddOrUpdate(Tags.SeriesInstanceUID, DicomVR.UI, studyUid + ".1");
         ds.AddOrUpdate(Tags.InstanceNumber, DicomVR.IS, number.ToString(System.Globalization.CultureInfo.InvariantCulture));
         ds.AddOrUpdate<ushort>(Tags.SamplesPerPixel, DicomVR.US, 1);
         ds.AddOrUpdate(Tags.PhotometricInterpretation, DicomVR.CS, "MONOCHROME2");
@@ -33,7 +38,7 @@ public static class Instances
         var pixels = new ushort[64 * 64];
         for (var i = 0; i < pixels.Length; i++) pixels[i] = (ushort)((i * 7 + number) & 0x0FFF);
         ds.AddOrUpdate(Tags.PixelData, DicomVR.OW, pixels);
-        var path = Path.Combine(directory, $"ct{number:D4}.dcm");
+        var path = Path.Combine(directory, $"{modality.ToLowerInvariant()}{number:D4}.dcm");
         new DicomFile(ds, syntax ?? DicomTransferSyntax.ExplicitVRLittleEndian).Save(path);
         return path;
     }

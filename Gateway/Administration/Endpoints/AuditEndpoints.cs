@@ -1,0 +1,110 @@
+using System.Globalization;
+using System.Text;
+using Dapper;
+using DicomGateway.Audit;
+using DicomGateway.Crypto;
+using DicomGateway.Database;
+using DicomGateway.Ingest;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace DicomGateway.Administration;
+
+/// <summary>The audit trail: search, CSV export, and "to whom was this patient's data disclosed". Reading it is itself audited where it discloses.</summary>
+internal static class AuditEndpoints
+{
+    public sealed record DisclosureRequest(string? PatientId);
+
+    public static void Map(RouteGroupBuilder api)
+    {
+        var auditGroup = api.MapGroup("/audit").WithTags("Audit trail").RequireAuthorization(AdminPolicies.Audit);
+
+        auditGroup.MapGet("/", async (string? from, string? to, string? eventId, string? actorKind, string? actor, long? shipmentId, int? outcome, int? page, int? pageSize,
+            AuditSearch search, CancellationToken ct) =>
+        {
+            if (Filter(from, to, eventId, actorKind, actor, shipmentId, outcome, out var filter) is { } invalid) return invalid;
+            var (p, size) = AdminResults.Paging(page, pageSize, fallback: 100, max: AuditQuery.MaxLimit);
+            var (items, total) = await search.SearchAsync(filter, p, size, ct).ConfigureAwait(false);
+            return Results.Ok(new { items, total });
+        }).WithName("SearchAudit").WithSummary("Audit events by time, event, actor, shipment and outcome, newest first");
+
+        auditGroup.MapGet("/export.csv", async (string? from, string? to, string? eventId, string? actorKind, string? actor, long? shipmentId, int? outcome,
+            HttpContext http, AuditSearch search, AuditTrail audit, CancellationToken ct) =>
+        {
+            if (Filter(from, to, eventId, actorKind, actor, shipmentId, outcome, out var filter) is { } invalid) return invalid;
+            await audit.RecordAsync(new AuditEvent
+            {
+                EventId = AuditEventIds.Query,
+                Action = AuditAction.Read,
+                ActorKind = AuditActorKind.Administrator,
+                Actor = http.User.Actor(),
+                ActorAddress = http.Address(),
+                Detail = new { what = "audit trail exported", from, to, eventId, actorKind, actor, shipmentId, outcome },
+            }, ct).ConfigureAwait(false);
+            return Results.Stream(async body =>
+            {
+                await using var writer = new StreamWriter(body, new UTF8Encoding(false), 64 * 1024);
+                await writer.WriteAsync(Csv.Line("id", "occurredAt", "eventId", "eventName", "eventType", "action", "outcome", "actorKind", "actor",
+                    "actorAddress", "studyId", "shipmentId", "recipientId", "detail")).ConfigureAwait(false);
+                await foreach (var e in search.StreamAsync(filter, ct).ConfigureAwait(false))
+                {
+                    await writer.WriteAsync(Csv.Line(Csv.Number(e.Id), e.OccurredAt.ToString("O", CultureInfo.InvariantCulture), e.EventId, e.EventName, e.EventType,
+                        e.Action, Csv.Number(e.Outcome), e.ActorKind, e.Actor, e.ActorAddress, Csv.Number(e.StudyId), Csv.Number(e.ShipmentId),
+                        Csv.Number(e.RecipientId), e.Detail?.ToJsonString())).ConfigureAwait(false);
+                }
+            }, "text/csv; charset=utf-8", "audit.csv");
+        }).WithName("ExportAudit").WithSummary("The matching audit events as CSV (the export is audited)");
+
+        auditGroup.MapPost("/disclosures", async (DisclosureRequest body, HttpContext http, GatewayKeyring keyring, AuditTrail audit, GatewayDatabase database,
+            CancellationToken ct) =>
+        {
+            // The same normalisation and keyed hash as ingest (InstanceHeader.Clean, EncryptingStorageSink): the ID itself is never stored or logged.
+            var patientId = body.PatientId?.Trim(' ', '\0');
+            if (string.IsNullOrEmpty(patientId) || patientId.Length > 64) return AdminResults.Invalid("patientId", "A patient ID of 1 to 64 characters.");
+            var patientRef = keyring.KeyedHash(EncryptingStorageSink.PatientRefPurpose, patientId);
+            var disclosures = await audit.DisclosuresOfPatientAsync(patientRef, ct).ConfigureAwait(false);
+            var auditIds = disclosures.Select(d => d.AuditId).Distinct().ToArray();
+            Dictionary<long, string?> details;
+            await using (var connection = await database.OpenAsync(ct).ConfigureAwait(false))
+            {
+                details = (await connection.QueryAsync<(long Id, string? Detail)>(new CommandDefinition(
+                    "SELECT id, detail FROM audit_events WHERE id IN @auditIds", new { auditIds }, cancellationToken: ct)).ConfigureAwait(false)).ToDictionary(r => r.Id, r => r.Detail);
+            }
+            await audit.RecordAsync(new AuditEvent
+            {
+                EventId = AuditEventIds.Query,
+                Action = AuditAction.Read,
+                ActorKind = AuditActorKind.Administrator,
+                Actor = http.User.Actor(),
+                ActorAddress = http.Address(),
+                PatientRef = patientRef,
+                Detail = new { what = "patient disclosure lookup", results = disclosures.Count },
+            }, ct).ConfigureAwait(false);
+            return Results.Ok(disclosures.Select(d => new
+            {
+                occurredAt = d.OccurredAt,
+                eventId = d.EventId,
+                eventName = AuditEventIds.Meaning(d.EventId),
+                outcome = (int)d.Outcome,
+                shipmentId = d.ShipmentId,
+                shipmentReference = d.ShipmentReference,
+                recipient = d.RecipientEmail,
+                actor = d.Actor,
+                detail = AuditJson.ParseDetail(details.GetValueOrDefault(d.AuditId)),
+            }));
+        }).WithName("PatientDisclosures").WithSummary("To whom was this patient's data disclosed (POST: the patient ID stays out of URLs; the lookup is audited)");
+    }
+
+    private static IResult? Filter(string? from, string? to, string? eventId, string? actorKind, string? actor, long? shipmentId, int? outcome, out AuditSearch.Filter filter)
+    {
+        filter = new AuditSearch.Filter(null, null, null, null, null, null, null);
+        if (!AdminResults.TryTime(from, out var since)) return AdminResults.Invalid("from", "An ISO 8601 date or time.");
+        if (!AdminResults.TryTime(to, out var until)) return AdminResults.Invalid("to", "An ISO 8601 date or time.");
+        if (actorKind is not (null or "" or "node" or "recipient" or "administrator" or "gateway"))
+            return AdminResults.Invalid("actorKind", "One of node, recipient, administrator, gateway.");
+        if (outcome is not (null or 0 or 4 or 8 or 12)) return AdminResults.Invalid("outcome", "One of 0, 4, 8, 12.");
+        filter = new AuditSearch.Filter(since, until, eventId, actorKind, actor, shipmentId, outcome);
+        return null;
+    }
+}

@@ -1,0 +1,172 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Dapper;
+using DicomGateway.AddressBook;
+using DicomGateway.Audit;
+using DicomGateway.Crypto;
+using DicomGateway.Database;
+using DicomGateway.Ingest;
+using DicomGateway.Notifications;
+using DicomGateway.Routing;
+using Microsoft.Extensions.Options;
+
+namespace DicomGateway.Shipments;
+
+/// <summary>
+/// The inbox of held studies: those no rule addressed (or a rule said to hold). An administrator sees what they are
+/// (reading them is audited as an access), then addresses them to recipients, routes them again by the saved rules,
+/// or discards them. The work itself is the sealer's, so a held study is sealed exactly like a routed one.
+/// </summary>
+public sealed class HeldStudies(GatewayDatabase database, ShipmentSealer sealer, AuditTrail audit, ISecretProtector protector, PhoneNumberNormalizer phones,
+    ContactStore contacts, IOptions<RoutingOptions> routing)
+{
+    public sealed record HeldStudy(long StudyId, string CallingAeTitle, string CalledAeTitle, string? RemoteHost, DateTimeOffset FirstReceivedAt,
+        DateTimeOffset LastReceivedAt, int InstanceCount, long TotalBytes);
+
+    public sealed record HeldSeries(string? Description, string? Modality, int? SeriesNumber, int InstanceCount);
+
+    public sealed record HeldStudyDetails(HeldStudy Study, string? PatientName, string? PatientId, string? PatientBirthDate, string? StudyDate,
+        string? StudyDescription, string? AccessionNumber, string? ReferringPhysicianName, string? InstitutionName, IReadOnlyList<string> Modalities,
+        IReadOnlyList<HeldSeries> Series);
+
+    /// <summary>An administrator's addressing of a held study: literal recipients and address-book contacts, like a rule's ship action.</summary>
+    public sealed record Addressing(IReadOnlyList<ShipRecipient> Recipients, int? ExpiryDays, int? MaxDownloads, string? Language, string? NotifyEmail,
+        string? SenderName, string? SenderOrganisation);
+
+    private const string Columns =
+        """
+        id AS StudyId, calling_ae AS CallingAeTitle, called_ae AS CalledAeTitle, remote_host AS RemoteHost, first_received_at AS FirstReceivedAt,
+        last_received_at AS LastReceivedAt, instance_count AS InstanceCount, total_bytes AS TotalBytes
+        """;
+
+    public async Task<IReadOnlyList<HeldStudy>> ListAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<Row>($"SELECT {Columns} FROM studies WHERE state = 'held' ORDER BY last_received_at DESC").ConfigureAwait(false);
+        return [.. rows.Select(r => r.ToStudy())];
+    }
+
+    /// <summary>What the held study is, from its encrypted instance summaries; audited as an access by <paramref name="actor"/>.</summary>
+    public async Task<HeldStudyDetails?> DetailsAsync(long studyId, ShipmentSealer.Actor actor, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var row = await connection.QuerySingleOrDefaultAsync<Row>($"SELECT {Columns}, wrapped_key AS WrappedKey, patient_ref AS PatientRef FROM studies WHERE id = @studyId AND state = 'held'",
+            new { studyId }).ConfigureAwait(false);
+        if (row?.WrappedKey is null) return null;
+        var summaries = (await connection.QueryAsync<byte[]?>("SELECT summary FROM instances WHERE study_id = @studyId ORDER BY ordinal", new { studyId }).ConfigureAwait(false)).ToList();
+        var dataKey = protector.Unprotect(OpenStudies.KeyPurpose, row.WrappedKey);
+        List<InstanceHeader> headers;
+        try
+        {
+            headers = [.. summaries.Where(s => s is not null).Select(s => JsonSerializer.Deserialize<InstanceHeader>(SummaryCipher.Decrypt(dataKey, s!), SummaryJson.Options)!)];
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(dataKey);
+        }
+        await audit.RecordAsync(connection, null, new AuditEvent
+        {
+            EventId = AuditEventIds.InstancesAccessed,
+            Action = AuditAction.Read,
+            Outcome = AuditOutcome.Success,
+            ActorKind = AuditActorKind.Administrator,
+            Actor = actor.Name,
+            ActorAddress = actor.Address,
+            StudyId = studyId,
+            PatientRef = row.PatientRef,
+            Detail = new { what = "held study's description shown to an administrator", instances = headers.Count },
+        }, cancellationToken).ConfigureAwait(false);
+        var first = headers.FirstOrDefault();
+        var series = headers.GroupBy(h => h.SeriesInstanceUid ?? "")
+            .Select(g => new HeldSeries(g.First().SeriesDescription, g.First().Modality, g.First().SeriesNumber, g.Count()))
+            .OrderBy(s => s.SeriesNumber ?? int.MaxValue).ToList();
+        return new HeldStudyDetails(row.ToStudy(), first?.PatientName, first?.PatientId, first?.PatientBirthDate, first?.StudyDate, first?.StudyDescription,
+            first?.AccessionNumber, first?.ReferringPhysicianName, first?.InstitutionName,
+            [.. headers.Select(h => h.Modality).OfType<string>().Distinct(StringComparer.Ordinal)], series);
+    }
+
+    /// <summary>Checks an addressing and turns it into the sealer's plan (contacts read now); the errors are keyed by field.</summary>
+    public async Task<(ShipPlan? Plan, Dictionary<string, string[]> Errors)> PlanAsync(Addressing addressing, ShipmentSealer.Actor actor, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(addressing);
+        ArgumentNullException.ThrowIfNull(actor);
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        var recipients = new List<PlannedRecipient>();
+        if (addressing.Recipients.Count == 0) errors["recipients"] = ["Give at least one recipient."];
+        if (addressing.Recipients.Count > RuleValidator.MaxRecipients) errors["recipients"] = [$"At most {RuleValidator.MaxRecipients} recipients."];
+        if (addressing.Language is { } actionLanguage && !RuleValidator.Languages.Contains(actionLanguage)) errors["language"] = ["Language must be cs, pl or en."];
+        for (var i = 0; i < addressing.Recipients.Count; i++)
+        {
+            var r = addressing.Recipients[i];
+            string? email, rawPhone, language;
+            if (r.ContactId is { } contactId)
+            {
+                var contact = await contacts.GetAsync(contactId, cancellationToken).ConfigureAwait(false);
+                if (contact is null)
+                {
+                    errors[$"recipients[{i}].contactId"] = [$"There is no contact {contactId} in the address book."];
+                    continue;
+                }
+                (email, rawPhone, language) = (contact.Email, contact.Phone, r.Language ?? addressing.Language ?? contact.Language);
+            }
+            else
+            {
+                (email, rawPhone, language) = (r.Email, r.Phone, r.Language ?? addressing.Language);
+            }
+            email = string.IsNullOrWhiteSpace(email) ? null : email.Trim();
+            string? phone = null;
+            if (email is null && string.IsNullOrWhiteSpace(rawPhone)) errors[$"recipients[{i}]"] = ["Give an e-mail address (the link goes there) and a mobile number (for the code)."];
+            if (email is not null && !System.Net.Mail.MailAddress.TryCreate(email, out _)) errors[$"recipients[{i}].email"] = ["Not an e-mail address."];
+            if (!string.IsNullOrWhiteSpace(rawPhone))
+            {
+                if (phones.TryNormalize(rawPhone, out var e164)) phone = e164;
+                else errors[$"recipients[{i}].phone"] = ["Not a mobile number this gateway can send an SMS to; write it with its country code, e.g. +420 603 000 000."];
+            }
+            language ??= routing.Value.DefaultLanguage;
+            if (!RuleValidator.Languages.Contains(language)) errors[$"recipients[{i}].language"] = ["Language must be cs, pl or en."];
+            recipients.Add(new PlannedRecipient(email, phone, language, r.ContactId));
+        }
+        var expiry = addressing.ExpiryDays ?? routing.Value.DefaultExpiryDays;
+        if (expiry is < RuleValidator.MinExpiryDays or > RuleValidator.MaxExpiryDays) errors["expiryDays"] = [$"Between {RuleValidator.MinExpiryDays} and {RuleValidator.MaxExpiryDays} days."];
+        if (addressing.MaxDownloads is < 1) errors["maxDownloads"] = ["At least 1, or empty for no limit."];
+        if (addressing.NotifyEmail is { } notify && !string.IsNullOrWhiteSpace(notify) && !System.Net.Mail.MailAddress.TryCreate(notify.Trim(), out _))
+            errors["notifyEmail"] = ["Not an e-mail address."];
+        if (errors.Count > 0) return (null, errors);
+        return (new ShipPlan(null, $"addressed by {actor.Name}", recipients, expiry, addressing.MaxDownloads,
+            string.IsNullOrWhiteSpace(addressing.NotifyEmail) ? null : addressing.NotifyEmail.Trim(), addressing.SenderName, addressing.SenderOrganisation), errors);
+    }
+
+    public Task<ShipmentSealer.Outcome> AddressAsync(long studyId, ShipPlan plan, ShipmentSealer.Actor actor, CancellationToken cancellationToken) =>
+        sealer.ProcessHeldAsync(studyId, new ShipmentSealer.Directive.AddressDirective(plan), actor, cancellationToken);
+
+    public Task<ShipmentSealer.Outcome> RouteAsync(long studyId, ShipmentSealer.Actor actor, CancellationToken cancellationToken) =>
+        sealer.ProcessHeldAsync(studyId, ShipmentSealer.Directive.Route, actor, cancellationToken);
+
+    public Task<ShipmentSealer.Outcome> DiscardAsync(long studyId, string? reason, ShipmentSealer.Actor actor, CancellationToken cancellationToken) =>
+        sealer.ProcessHeldAsync(studyId, new ShipmentSealer.Directive.DiscardDirective(string.IsNullOrWhiteSpace(reason) ? null : reason.Trim()), actor, cancellationToken);
+
+    /// <summary>The shipments sealed for a study (after addressing it), newest last.</summary>
+    public async Task<IReadOnlyList<long>> ShipmentsOfAsync(long studyId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return [.. await connection.QueryAsync<long>("SELECT id FROM shipments WHERE study_id = @studyId ORDER BY id", new { studyId }).ConfigureAwait(false)];
+    }
+
+    private sealed class Row
+    {
+        public long StudyId { get; set; }
+        public string CallingAeTitle { get; set; } = "";
+        public string CalledAeTitle { get; set; } = "";
+        public string? RemoteHost { get; set; }
+        public long FirstReceivedAt { get; set; }
+        public long LastReceivedAt { get; set; }
+        public long InstanceCount { get; set; }
+        public long TotalBytes { get; set; }
+        public byte[]? WrappedKey { get; set; }
+        public byte[]? PatientRef { get; set; }
+
+        public HeldStudy ToStudy() => new(StudyId, CallingAeTitle, CalledAeTitle, RemoteHost, DateTimeOffset.FromUnixTimeMilliseconds(FirstReceivedAt),
+            DateTimeOffset.FromUnixTimeMilliseconds(LastReceivedAt), (int)InstanceCount, TotalBytes);
+    }
+}
