@@ -5,7 +5,7 @@ namespace Gateway.Tests.Browser.Admin;
 
 /// <summary>
 /// What a PACS administrator does in the console at /admin, in Chromium against the real gateway: signs in, makes a
-/// routing rule, tries it on a DICOM file before saving it, sends a study the rule matches, finds the shipment,
+/// routing rule, tries it on a DICOM file and on a held study before saving it, sends a study the rule matches, finds the shipment,
 /// revokes it and reads the revocation in the audit trail. With DGW_SCREENSHOTS=1 it also saves a screenshot of
 /// each main page as docs/screenshots/admin-*.png.
 /// </summary>
@@ -79,6 +79,13 @@ public sealed partial class AdminConsoleTests(BrowserFixture browser) : IDisposa
         await Expect(result.Locator(".disposition")).ToContainTextAsync("Actions apply");
         await Expect(trace).ToHaveAttributeAsync("data-matched", "true");
         await Expect(trace.Locator(".met")).ToHaveCountAsync(2);
+        await Expect(result.Locator("[data-testid=dry-run-actions]")).ToContainTextAsync(Recipient);
+
+        // The held study, as the gateway received it (through DICOMGATEWAY, a CT): the rule would ship it too.
+        await page.Locator("[data-testid=dry-run-file]").SetInputFilesAsync(Array.Empty<string>());
+        await page.WaitForFunctionAsync("() => [...document.querySelectorAll('[data-testid=dry-run-study] option')].some(o => o.value)");
+        await page.Locator("[data-testid=run-dry-run]").ClickAsync();
+        await Expect(result.Locator("[data-testid=dry-run-trace] > li", new LocatorLocatorOptions { HasText = RuleName })).ToHaveAttributeAsync("data-matched", "true");
         await Expect(result.Locator("[data-testid=dry-run-actions]")).ToContainTextAsync(Recipient);
         await console.ScreenshotAsync("rule-editor");
 
