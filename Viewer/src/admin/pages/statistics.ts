@@ -26,6 +26,23 @@ function monthLabel(month: string): string {
   return new Intl.DateTimeFormat(navigator.language, { year: 'numeric', month: 'short', timeZone: 'UTC' }).format(new Date(Date.UTC(+m[1], +m[2] - 1, 1)));
 }
 
+/** The months from..to, each with its numbers or zeros: a month without shipments is a zero in the chart, not a gap. */
+export function everyMonth(from: string, to: string, months: Statistics['months']): Statistics['months'] {
+  const parse = (m: string) => /^(\d{4})-(\d{2})/.exec(m);
+  const a = parse(from);
+  const b = parse(to);
+  if (!a || !b) return months;
+  const byMonth = new Map(months.map((m) => [m.month.slice(0, 7), m]));
+  const out: Statistics['months'] = [];
+  for (let y = +a[1], m = +a[2]; (y < +b[1] || (y === +b[1] && m <= +b[2])) && out.length < 240; m === 12 ? (y++, (m = 1)) : m++) {
+    const key = `${y}-${String(m).padStart(2, '0')}`;
+    out.push(byMonth.get(key) ?? { month: key, shipments: 0, instances: 0, bytes: 0, opened: 0, expiredUnopened: 0 });
+  }
+  // Months the gateway gave outside the range (it should not) are kept, not lost.
+  for (const m of months) if (!out.includes(m)) out.push(m);
+  return out;
+}
+
 export async function render(root: HTMLElement, ctx: AppContext): Promise<void> {
   const from = input({ type: 'month', value: range.from, required: true }, (v) => (range.from = v));
   const to = input({ type: 'month', value: range.to, required: true }, (v) => (range.to = v));
@@ -42,7 +59,7 @@ export async function render(root: HTMLElement, ctx: AppContext): Promise<void> 
     results.replaceChildren(loading());
     try {
       const s = await ctx.api.statistics(range.from, range.to);
-      results.replaceChildren(...draw(s));
+      results.replaceChildren(...draw({ ...s, months: everyMonth(range.from, range.to, s.months) }));
     } catch (e) {
       results.replaceChildren(h('p', { class: 'error-box', role: 'alert' }, errorText(e)));
     }
