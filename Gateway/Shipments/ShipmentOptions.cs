@@ -11,9 +11,6 @@ public sealed class ShipmentOptions
     /// <summary>Wrong codes tolerated per shipment; the next wrong code locks it.</summary>
     public int MaxCodeAttempts { get; set; } = 5;
 
-    /// <summary>Expiry of a shipment whose rule does not set one.</summary>
-    public int DefaultExpiryDays { get; set; } = 7;
-
     /// <summary>How often expired, revoked and exhausted shipments are looked for and erased.</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMinutes(1);
 
@@ -24,7 +21,6 @@ public sealed class ShipmentOptions
     {
         if (StableStudySeconds is < 1 or > 86400) yield return "Shipments:StableStudySeconds must be between 1 and 86400";
         if (MaxCodeAttempts is < 1 or > 100) yield return "Shipments:MaxCodeAttempts must be between 1 and 100";
-        if (DefaultExpiryDays is < 1 or > 365) yield return "Shipments:DefaultExpiryDays must be between 1 and 365";
         if (SweepInterval < TimeSpan.FromMilliseconds(100) || SweepInterval > TimeSpan.FromHours(1)) yield return "Shipments:SweepInterval must be between 00:00:00.1 and 01:00:00";
         if (SessionIdleTimeout < TimeSpan.FromMinutes(1) || SessionIdleTimeout > TimeSpan.FromHours(12)) yield return "Shipments:SessionIdleTimeout must be between 00:01:00 and 12:00:00";
     }

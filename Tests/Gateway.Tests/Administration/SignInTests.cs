@@ -111,8 +111,10 @@ public sealed partial class SignInTests
         bodies.Should().ContainSingle().Which.Should().Be("{\"error\":\"invalid-credentials\"}");
         var medians = timings.ToDictionary(t => t.Key, t => t.Value.Order().ElementAt(t.Value.Count / 2));
         var wrongMs = medians["wrong"];
-        medians["unknown"].Should().BeInRange(wrongMs * 0.5, wrongMs * 2, "an unknown name costs a password hash too");
-        medians["locked"].Should().BeInRange(wrongMs * 0.5, wrongMs * 2, "a locked account costs a password hash too");
+        // Wide bounds: the machines are shared and noisy. Skipping the hash would answer in about a millisecond
+        // against tens of milliseconds, far outside them.
+        medians["unknown"].Should().BeInRange(wrongMs * 0.25, wrongMs * 4, "an unknown name costs a password hash too");
+        medians["locked"].Should().BeInRange(wrongMs * 0.25, wrongMs * 4, "a locked account costs a password hash too");
     }
 
     [Fact]
