@@ -312,12 +312,14 @@ export interface HeldStudy {
 export interface HeldStudyDetails extends HeldStudy {
   patientName: string | null;
   patientId: string | null;
+  patientBirthDate?: string | null;
+  institutionName?: string | null;
   studyDate: string | null;
   studyDescription: string | null;
   modalities: string[] | string | null;
   referringPhysicianName: string | null;
   accessionNumber: string | null;
-  series: { description: string | null; modality: string | null; instanceCount: number }[];
+  series: { description: string | null; modality: string | null; seriesNumber?: number | string | null; instanceCount: number }[];
 }
 
 export interface DryRunStudy {

@@ -81,11 +81,13 @@ async function renderDetails(root: HTMLElement, ctx: AppContext, studyId: string
       ...pairs([
         [t().patientName, formatPersonName(s.patientName)],
         [t().patientId, s.patientId ?? t().none],
+        [t().birthDate, formatDicomDate(s.patientBirthDate)],
         [t().studyDate, formatDicomDate(s.studyDate)],
         [t().studyDescription, s.studyDescription ?? t().none],
         [t().modalities, modalities],
         [t().referringPhysician, formatPersonName(s.referringPhysicianName)],
         [t().accessionNumber, s.accessionNumber ?? t().none],
+        [t().institution, s.institutionName ?? t().none],
         [t().calling, s.callingAeTitle],
         [t().called, s.calledAeTitle],
         [t().remoteHost, s.remoteHost],
@@ -101,6 +103,7 @@ async function renderDetails(root: HTMLElement, ctx: AppContext, studyId: string
       h('h2', { id: 'series-h' }, t().series),
       table(
         [
+          { label: '#', cell: (x) => (x.seriesNumber ?? '') as string, class: 'num' },
           { label: t().description, cell: (x) => x.description ?? t().none },
           { label: t().modality, cell: (x) => x.modality ?? t().none },
           { label: t().instances, cell: (x) => formatNumber(x.instanceCount), class: 'num' },
