@@ -40,6 +40,15 @@ public sealed class AdminRolesTests(BrowserFixture browser) : IDisposable
             "Shipments", "Held studies", "Forwarding", "Rules", "Nodes", "Address book", "Statistics", "Configuration");
         await console.GoToAsync("rules");
         (await page.Locator("[data-testid=new-rule]").CountAsync()).Should().Be(0, "an operator does not make rules");
+
+        // In Czech, as the switch in the top bar says, and back.
+        await page.Locator("#lang").SelectOptionAsync("cs");
+        await Expect(page.Locator("#nav a[data-route=shipments]")).ToHaveTextAsync("Zásilky");
+        await Expect(page.Locator(".page h1")).ToHaveTextAsync("Směrovací pravidla");
+        await Expect(page.Locator("[data-testid=user-role]")).ToHaveTextAsync("Operátor");
+        (await page.EvaluateAsync<string>("() => document.documentElement.lang")).Should().Be("cs");
+        await page.Locator("#lang").SelectOptionAsync("en");
+        await Expect(page.Locator("#nav a[data-route=shipments]")).ToHaveTextAsync("Shipments");
         await console.GoToAsync("nodes");
         (await page.Locator(".page-actions button").CountAsync()).Should().Be(0, "an operator does not add nodes");
 
