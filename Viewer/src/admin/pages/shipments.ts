@@ -68,13 +68,12 @@ async function renderList(root: HTMLElement, ctx: AppContext): Promise<void> {
       results.replaceChildren(
         table<ShipmentSummary>(
           [
-            { label: t().reference, cell: (s) => h('a', { href: `/admin/shipments/${s.id}`, 'data-testid': 'shipment-link' }, s.reference) },
+            { label: t().reference, cell: (s) => h('a', { href: `/admin/shipments/${s.id}`, 'data-testid': 'shipment-link' }, s.reference), class: 'nowrap' },
             { label: t().state, cell: (s) => stateBadge(s.state) },
             { label: t().created, cell: (s) => formatDateTime(s.createdAt), class: 'date' },
             { label: t().expires, cell: (s) => formatDateTime(s.endedAt ?? s.expiresAt), class: 'date' },
             { label: t().rule, cell: (s) => s.ruleName ?? t().none },
-            { label: t().recipients, cell: (s) => s.recipients.map((r) => r.email ?? r.phone ?? '').filter(Boolean).join(', ') || t().none },
-            { label: t().instances, cell: (s) => formatNumber(s.instanceCount), class: 'num' },
+            { label: t().recipients, cell: (s) => s.recipients.map((r) => r.email ?? r.phone ?? '').filter(Boolean).join(', ') || t().none, class: 'wrap-anywhere' },
             { label: t().size, cell: (s) => formatBytes(s.totalBytes), class: 'num' },
             { label: t().downloads, cell: (s) => `${formatNumber(s.downloadCount)}${s.maxDownloads ? ` / ${s.maxDownloads}` : ''}`, class: 'num' },
             { label: t().opened, cell: (s) => (s.firstOpenedAt ? formatDateTime(s.firstOpenedAt) : t().notOpened) },
