@@ -12,6 +12,12 @@ export default defineConfig({
     assetsInlineLimit: 0,
     modulePreload: { polyfill: false },
     chunkSizeWarningLimit: 8000,
+    // Two pages, two bundles: the recipient's page (index.html) never loads administration code, and the
+    // administration console (admin.html, served at /admin) never loads cornerstone3D or the crypto code.
+    // (Paths relative to the Viewer directory, where npm runs the build.)
+    rolldownOptions: {
+      input: { index: 'index.html', admin: 'admin.html' },
+    },
   },
   worker: {
     format: 'es',

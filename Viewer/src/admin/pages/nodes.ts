@@ -1,0 +1,113 @@
+// Known DICOM nodes: who may send to the gateway and where it forwards; C-ECHO from the gateway's AE title.
+
+import type { AppContext } from '../app';
+import type { DicomNode } from '../api';
+import { formatDateTime, t } from '../i18n';
+import { badge, checkbox, confirmDialog, dialog, errorText, field, h, pageHeader, table, toast } from '../ui';
+
+export async function render(root: HTMLElement, ctx: AppContext): Promise<void> {
+  const nodes = await ctx.api.nodes.list();
+  const admin = ctx.can('administer');
+  const reload = () => render(root, ctx);
+
+  const echoCell = (n: DicomNode) => {
+    const out = h('span', { class: 'echo-result', role: 'status' });
+    const show = (ok: boolean, text: string) => out.replaceChildren(badge(ok ? '✓' : '✗', ok ? 'ok' : 'bad'), ' ', text);
+    if (n.lastEcho) show(n.lastEcho.ok, `${formatDateTime(n.lastEcho.at)}${n.lastEcho.message ? ` · ${n.lastEcho.message}` : ''}`);
+    const button = h('button', { type: 'button', class: 'secondary small', 'data-testid': 'echo' }, t().echo);
+    button.addEventListener('click', async () => {
+      button.disabled = true;
+      out.replaceChildren(t().echoing);
+      try {
+        const r = await ctx.api.nodes.echo(n.id!);
+        show(r.ok, r.ok ? t().echoOk(r.milliseconds) : t().echoFailed(r.message ?? ''));
+      } catch (e) {
+        show(false, errorText(e));
+      } finally {
+        button.disabled = false;
+      }
+    });
+    return h('div', { class: 'echo' }, button, out);
+  };
+
+  root.replaceChildren(
+    pageHeader(t().nodesTitle, admin ? h('button', { type: 'button', onclick: () => nodeDialog(ctx, null, reload) }, t().newNode) : ''),
+    table<DicomNode>(
+      [
+        { label: t().name, cell: (n) => [h('strong', {}, n.name), n.description ? h('small', { class: 'muted block' }, n.description) : ''] },
+        { label: t().aeTitle, cell: (n) => h('code', {}, n.aeTitle) },
+        { label: t().host, cell: (n) => n.host },
+        { label: t().port, cell: (n) => String(n.port), class: 'num' },
+        { label: t().allowedToSend, cell: (n) => (n.allowedToSend ? t().yes : t().no) },
+        { label: t().forwardDestination, cell: (n) => (n.forwardDestination ? t().yes : t().no) },
+        { label: t().lastEcho, cell: echoCell },
+        ...(admin
+          ? [
+              {
+                label: t().actions,
+                cell: (n: DicomNode) =>
+                  h(
+                    'div',
+                    { class: 'row-actions' },
+                    h('button', { type: 'button', class: 'secondary small', onclick: () => nodeDialog(ctx, n, reload) }, t().edit),
+                    h(
+                      'button',
+                      {
+                        type: 'button',
+                        class: 'secondary small danger-text',
+                        onclick: () =>
+                          confirmDialog(t().confirmDelete(n.name), t().remove, async () => {
+                            await ctx.api.nodes.remove(n.id!);
+                            toast(t().removed);
+                            await reload();
+                          }),
+                      },
+                      t().remove,
+                    ),
+                  ),
+              },
+            ]
+          : []),
+      ],
+      nodes,
+      { 'data-testid': 'nodes-table' },
+    ),
+  );
+}
+
+function nodeDialog(ctx: AppContext, node: DicomNode | null, reload: () => Promise<void>): void {
+  const n: DicomNode = node
+    ? { ...node }
+    : { name: '', aeTitle: '', host: '', port: 104, allowedToSend: true, forwardDestination: false, description: '' };
+  dialog(node ? `${t().edit}: ${node.name}` : t().newNode, (body) => {
+    const name = h('input', { value: n.name, required: true, maxlength: 100 });
+    const ae = h('input', { value: n.aeTitle, required: true, maxlength: 16, spellcheck: 'false', autocapitalize: 'characters' });
+    const host = h('input', { value: n.host, required: true, spellcheck: 'false' });
+    const port = h('input', { type: 'number', min: 1, max: 65535, value: n.port, required: true, inputmode: 'numeric' });
+    const description = h('input', { value: n.description ?? '' });
+    body.append(
+      field(t().name, name, 'name'),
+      h('div', { class: 'inline' }, field(t().aeTitle, ae, 'aeTitle'), field(t().host, host, 'host'), field(t().port, port, 'port')),
+      field(t().description, description, 'description'),
+      checkbox(t().allowedToSend, n.allowedToSend, (v) => (n.allowedToSend = v), 'allowedToSend'),
+      checkbox(t().forwardDestination, n.forwardDestination, (v) => (n.forwardDestination = v), 'forwardDestination'),
+    );
+    return {
+      onSubmit: async () => {
+        const value: DicomNode = {
+          name: name.value.trim(),
+          aeTitle: ae.value.trim(),
+          host: host.value.trim(),
+          port: Number(port.value),
+          allowedToSend: n.allowedToSend,
+          forwardDestination: n.forwardDestination,
+          description: description.value.trim() || null,
+        };
+        if (node?.id !== undefined) await ctx.api.nodes.update(node.id, { ...value, id: node.id });
+        else await ctx.api.nodes.create(value);
+        toast(t().saved);
+        await reload();
+      },
+    };
+  });
+}
