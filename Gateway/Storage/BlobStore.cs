@@ -40,7 +40,8 @@ public sealed partial class BlobStore
     {
         var id = NewId();
         var partial = PathOf(id) + ".part";
-        var fs = new FileStream(partial, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 0, FileOptions.Asynchronous);
+        // Synchronous writes (see PageCacheStream): unbuffered, the encryptor writes whole segments.
+        var fs = new FileStream(partial, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 0, FileOptions.None);
         return new PendingBlob(this, id, partial, fs);
     }
 
@@ -96,11 +97,12 @@ public sealed class PendingBlob : IAsyncDisposable
         Id = id;
         _partial = partial;
         _file = file;
+        Stream = new PageCacheStream(file);
     }
 
     public string Id { get; }
 
-    public Stream Stream => _file;
+    public Stream Stream { get; }
 
     /// <summary>
     /// Data on disk (fdatasync), then renamed into place. The rename itself becomes durable with
