@@ -58,7 +58,7 @@ public sealed partial class ContactStore(GatewayDatabase database, PhoneNumberNo
 
     private const string Columns = "id AS Id, name AS Name, email AS Email, phone AS Phone, language AS Language, organisation AS Organisation, dicom_names AS DicomNames, notes AS Notes";
 
-    private readonly SemaphoreSlim _writes = new(1, 1);
+    private readonly SnapshotWrites _writes = new(database);
     private volatile ContactDirectory? _directory;
 
     public async Task<IReadOnlyList<Contact>> ListAsync(CancellationToken cancellationToken)
@@ -152,16 +152,8 @@ public sealed partial class ContactStore(GatewayDatabase database, PhoneNumberNo
     internal async Task<ContactDirectory> GetDirectoryAsync(CancellationToken cancellationToken)
     {
         if (_directory is { } directory) return directory;
-        await _writes.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (_directory is null) await RefreshAsync(cancellationToken).ConfigureAwait(false);
-            return _directory!;
-        }
-        finally
-        {
-            _writes.Release();
-        }
+        await _writes.LoadAsync(RefreshAsync, cancellationToken, unlessLoaded: () => _directory is not null).ConfigureAwait(false);
+        return _directory!;
     }
 
     /// <summary>The rules (id, name) whose ship actions name the contact, read in the caller's transaction so a rule saved meanwhile is seen.</summary>
@@ -227,26 +219,8 @@ public sealed partial class ContactStore(GatewayDatabase database, PhoneNumberNo
         return errors;
     }
 
-    private async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> write, CancellationToken cancellationToken)
-    {
-        await _writes.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            T result;
-            await using (var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false))
-            {
-                await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-                result = await write(connection, transaction).ConfigureAwait(false);
-                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-            }
-            await RefreshAsync(CancellationToken.None).ConfigureAwait(false);
-            return result;
-        }
-        finally
-        {
-            _writes.Release();
-        }
-    }
+    private Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> write, CancellationToken cancellationToken) =>
+        _writes.WriteAsync(write, RefreshAsync, cancellationToken);
 
     private async Task RefreshAsync(CancellationToken cancellationToken)
     {

@@ -20,7 +20,7 @@ public sealed partial class NodeStore(GatewayDatabase database, AuditTrail audit
         "id AS Id, name AS Name, ae_title AS AeTitle, host AS Host, port AS Port, allowed_to_send AS AllowedToSend, forward_destination AS ForwardDestination, " +
         "description AS Description, last_echo_at AS LastEchoAt, last_echo_ok AS LastEchoOk, last_echo_message AS LastEchoMessage";
 
-    private readonly SemaphoreSlim _writes = new(1, 1);
+    private readonly SnapshotWrites _writes = new(database);
     private volatile FrozenSet<string>? _allowedToSend;
 
     /// <summary>
@@ -37,18 +37,7 @@ public sealed partial class NodeStore(GatewayDatabase database, AuditTrail audit
     }
 
     /// <summary>Reloads the allow-list snapshot from the database.</summary>
-    public async Task LoadAsync(CancellationToken cancellationToken)
-    {
-        await _writes.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await RefreshAsync(cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _writes.Release();
-        }
-    }
+    public Task LoadAsync(CancellationToken cancellationToken) => _writes.LoadAsync(RefreshAsync, cancellationToken);
 
     public async Task<IReadOnlyList<Node>> ListAsync(CancellationToken cancellationToken)
     {
@@ -179,26 +168,8 @@ public sealed partial class NodeStore(GatewayDatabase database, AuditTrail audit
         Detail = new { what, nodeId = id, node.Name, node.AeTitle, node.Host, node.Port, node.AllowedToSend, node.ForwardDestination },
     };
 
-    private async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> write, CancellationToken cancellationToken)
-    {
-        await _writes.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            T result;
-            await using (var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false))
-            {
-                await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-                result = await write(connection, transaction).ConfigureAwait(false);
-                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-            }
-            await RefreshAsync(cancellationToken).ConfigureAwait(false);
-            return result;
-        }
-        finally
-        {
-            _writes.Release();
-        }
-    }
+    private Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> write, CancellationToken cancellationToken) =>
+        _writes.WriteAsync(write, RefreshAsync, cancellationToken);
 
     private async Task RefreshAsync(CancellationToken cancellationToken)
     {

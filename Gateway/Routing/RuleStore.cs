@@ -31,13 +31,14 @@ public sealed partial class RuleStore
     private readonly TimeProvider _time;
     private readonly IOptions<RoutingOptions> _options;
     private readonly ILogger<RuleStore> _logger;
-    private readonly SemaphoreSlim _writes = new(1, 1);
+    private readonly SnapshotWrites _writes;
     private volatile Snapshot? _snapshot;
 
     public RuleStore(GatewayDatabase database, RuleValidator validator, ContactStore contacts, INodeDirectory nodes, AuditTrail audit, TimeProvider time,
         IOptions<RoutingOptions> options, ILogger<RuleStore> logger)
     {
         _database = database;
+        _writes = new SnapshotWrites(database);
         _validator = validator;
         _contacts = contacts;
         _nodes = nodes;
@@ -249,18 +250,7 @@ public sealed partial class RuleStore
     }
 
     /// <summary>Reloads the snapshot from the database.</summary>
-    public async Task LoadAsync(CancellationToken cancellationToken)
-    {
-        await _writes.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await RefreshAsync(cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _writes.Release();
-        }
-    }
+    public Task LoadAsync(CancellationToken cancellationToken) => _writes.LoadAsync(RefreshAsync, cancellationToken);
 
     /// <summary>
     /// What becomes of this study under the saved rules, with defaults applied (expiry days, language) and contacts
@@ -315,26 +305,8 @@ public sealed partial class RuleStore
         if (errors.Count > 0) throw RuleValidator.Refused(rule, errors);
     }
 
-    private async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> write, CancellationToken cancellationToken)
-    {
-        await _writes.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            T result;
-            await using (var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false))
-            {
-                await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-                result = await write(connection, transaction).ConfigureAwait(false);
-                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-            }
-            await RefreshAsync(CancellationToken.None).ConfigureAwait(false);
-            return result;
-        }
-        finally
-        {
-            _writes.Release();
-        }
-    }
+    private Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> write, CancellationToken cancellationToken) =>
+        _writes.WriteAsync(write, RefreshAsync, cancellationToken);
 
     private async Task RefreshAsync(CancellationToken cancellationToken)
     {

@@ -227,19 +227,8 @@ public sealed partial class ShipmentSealer(
             await connection.ExecuteAsync("DELETE FROM instances WHERE study_id = @Id", new { study.Id }, tx).ConfigureAwait(false);
             await connection.ExecuteAsync("UPDATE studies SET state = 'erased', wrapped_key = NULL, erased_at = @at WHERE id = @Id",
                 new { at = now.ToUnixTimeMilliseconds(), study.Id }, tx).ConfigureAwait(false);
-            await audit.RecordAsync(connection, tx, new AuditEvent
-            {
-                EventId = AuditEventIds.StudyDeleted,
-                Action = AuditAction.Delete,
-                Outcome = AuditOutcome.Success,
-                ActorKind = actor is null ? AuditActorKind.Gateway : AuditActorKind.Administrator,
-                Actor = actor?.Name ?? "gateway",
-                ActorAddress = actor?.Address,
-                StudyId = study.Id,
-                PatientRef = study.PatientRef,
-                OccurredAt = now,
-                Detail = new { what = "study discarded", rule = discard.RuleName, reason = discard.Reason, instances = instances.Count },
-            }, cancellationToken).ConfigureAwait(false);
+            await audit.RecordAsync(connection, tx, Decided(AuditEventIds.StudyDeleted, AuditAction.Delete, study, actor, now,
+                new { what = "study discarded", rule = discard.RuleName, reason = discard.Reason, instances = instances.Count }), cancellationToken).ConfigureAwait(false);
             await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
         foreach (var instance in instances) blobs.Delete(instance.Blob);
@@ -284,30 +273,33 @@ public sealed partial class ShipmentSealer(
             };
             await outbox.EnqueueShipmentAsync(connection, tx, notice, cancellationToken).ConfigureAwait(false);
         }
-        await audit.RecordAsync(connection, tx, new AuditEvent
+        await audit.RecordAsync(connection, tx, Decided(AuditEventIds.Export, AuditAction.Read, study, actor, now, new
         {
-            EventId = AuditEventIds.Export,
-            Action = AuditAction.Read,
-            Outcome = AuditOutcome.Success,
-            ActorKind = actor is null ? AuditActorKind.Gateway : AuditActorKind.Administrator,
-            Actor = actor?.Name ?? "gateway",
-            ActorAddress = actor?.Address,
-            StudyId = study.Id,
-            ShipmentId = shipmentId,
-            PatientRef = study.PatientRef,
-            Detail = new
-            {
-                what = actor is null ? "shipment sealed" : "held study addressed by an administrator; shipment sealed",
-                reference,
-                rule = target.RuleName,
-                recipients = target.Recipients.Select(r => r.Email ?? r.Phone).ToArray(),
-                instances = instanceCount,
-                bytes = manifest.TotalBytes,
-                expiresAt = now.AddDays(target.ExpiryDays),
-                followUpOfGeneration = study.Generation > 0 ? study.Generation - 1 : (long?)null,
-            },
-        }, cancellationToken).ConfigureAwait(false);
+            what = actor is null ? "shipment sealed" : "held study addressed by an administrator; shipment sealed",
+            reference,
+            rule = target.RuleName,
+            recipients = target.Recipients.Select(r => r.Email ?? r.Phone).ToArray(),
+            instances = instanceCount,
+            bytes = manifest.TotalBytes,
+            expiresAt = now.AddDays(target.ExpiryDays),
+            followUpOfGeneration = study.Generation > 0 ? study.Generation - 1 : (long?)null,
+        }) with { ShipmentId = shipmentId }, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>An event of what was decided for a study: by the gateway following a rule, or by an administrator.</summary>
+    private static AuditEvent Decided(string eventId, AuditAction action, StudyRow study, Actor? actor, DateTimeOffset now, object detail) => new()
+    {
+        EventId = eventId,
+        Action = action,
+        Outcome = AuditOutcome.Success,
+        ActorKind = actor is null ? AuditActorKind.Gateway : AuditActorKind.Administrator,
+        Actor = actor?.Name ?? "gateway",
+        ActorAddress = actor?.Address,
+        StudyId = study.Id,
+        PatientRef = study.PatientRef,
+        OccurredAt = now,
+        Detail = detail,
+    };
 
     private AuditEvent Received(StudyRow study, DateTimeOffset now, bool held) => new()
     {
