@@ -24,8 +24,11 @@ public interface IStudyHeaders
 {
     Task<IReadOnlyList<DryRunStudy>> ListReadableAsync(CancellationToken cancellationToken);
 
-    /// <summary>The routing input of a readable study (association data and its first instance's header); null when it is not readable.</summary>
-    Task<RoutingInput?> ReadAsync(long studyId, CancellationToken cancellationToken);
+    /// <summary>
+    /// The routing input of a readable study (association data and its first instance's header); null when it is not
+    /// readable. Reading it is an access to the patient's data, audited with <paramref name="actor"/> (an administrator).
+    /// </summary>
+    Task<RoutingInput?> ReadAsync(long studyId, string actor, string? actorAddress, CancellationToken cancellationToken);
 }
 
 /// <summary>The node directory until the node registry registers its own: no node exists, so no forward action validates.</summary>
@@ -39,5 +42,5 @@ internal sealed class NoStudyHeaders : IStudyHeaders
 {
     public Task<IReadOnlyList<DryRunStudy>> ListReadableAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<DryRunStudy>>([]);
 
-    public Task<RoutingInput?> ReadAsync(long studyId, CancellationToken cancellationToken) => Task.FromResult<RoutingInput?>(null);
+    public Task<RoutingInput?> ReadAsync(long studyId, string actor, string? actorAddress, CancellationToken cancellationToken) => Task.FromResult<RoutingInput?>(null);
 }

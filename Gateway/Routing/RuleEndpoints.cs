@@ -121,7 +121,8 @@ public sealed class RuleEndpoints(RuleStore rules, IStudyHeaders studies, INodeD
             var (body, problem) = await ReadAsync<DryRunRequest>(http, ct).ConfigureAwait(false);
             if (body is null) return problem!;
             if (body.StudyId is not { } studyId) return Invalid(new Dictionary<string, string[]> { ["studyId"] = ["is required (or upload a file)"] });
-            if (await studies.ReadAsync(studyId, ct).ConfigureAwait(false) is not { } read) return NotFound();
+            if (await studies.ReadAsync(studyId, http.User.Identity?.Name ?? "unknown", http.Connection.RemoteIpAddress?.ToString(), ct).ConfigureAwait(false) is not { } read)
+                return NotFound();
             (input, unsaved) = (read, body.Rules);
         }
         try

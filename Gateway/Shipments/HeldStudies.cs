@@ -39,10 +39,14 @@ public sealed class HeldStudies(GatewayDatabase database, ShipmentSealer sealer,
         last_received_at AS LastReceivedAt, instance_count AS InstanceCount, total_bytes AS TotalBytes
         """;
 
+    /// <summary>The inbox shows the newest this many; a rule that holds everything must not make the page unusable.</summary>
+    public const int MaxListed = 500;
+
     public async Task<IReadOnlyList<HeldStudy>> ListAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var rows = await connection.QueryAsync<Row>($"SELECT {Columns} FROM studies WHERE state = 'held' ORDER BY last_received_at DESC").ConfigureAwait(false);
+        var rows = await connection.QueryAsync<Row>($"SELECT {Columns} FROM studies WHERE state = 'held' ORDER BY last_received_at DESC LIMIT @MaxListed", new { MaxListed })
+            .ConfigureAwait(false);
         return [.. rows.Select(r => r.ToStudy())];
     }
 

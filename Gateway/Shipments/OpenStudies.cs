@@ -53,7 +53,11 @@ public sealed class OpenStudies(GatewayDatabase database, ISecretProtector prote
                 lock (_lock) known = _byKey.ContainsKey(hex);
                 if (known) continue;
                 var loaded = await LoadOrCreateAsync(studyKey, placement, cancellationToken).ConfigureAwait(false);
-                lock (_lock) _byKey[hex] = loaded;
+                bool added;
+                lock (_lock) added = _byKey.TryAdd(hex, loaded);
+                // The sealer claimed the study while it was being loaded (TryBeginSeal's placeholder): this instance
+                // waits for that seal on the next turn, then loads again (a sealed study starts its next generation).
+                if (!added) CryptographicOperations.ZeroMemory(loaded.DataKey);
             }
             finally
             {

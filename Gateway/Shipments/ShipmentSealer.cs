@@ -158,11 +158,11 @@ public sealed partial class ShipmentSealer(
             switch (plan.Disposition)
             {
                 case RoutingDisposition.Held:
-                    await HoldAsync(connection, study, instances.Count, now, cancellationToken).ConfigureAwait(false);
-                    return Outcome.Held;
+                    return await HoldAsync(connection, study, instances.Count, now, cancellationToken).ConfigureAwait(false) ? Outcome.Held : Outcome.NotFound;
                 case RoutingDisposition.Discard:
-                    await DiscardAsync(connection, study, instances, plan.Discard!, actor, now, cancellationToken).ConfigureAwait(false);
-                    return Outcome.Discarded;
+                    return await DiscardAsync(connection, study, instances, plan.Discard!, actor, now, cancellationToken).ConfigureAwait(false)
+                        ? Outcome.Discarded
+                        : Outcome.NotFound;
             }
 
             var headers = instances.Select(i => (Header: JsonSerializer.Deserialize<InstanceHeader>(SummaryCipher.Decrypt(dataKey, i.Summary!), SummaryJson.Options)!,
@@ -179,9 +179,12 @@ public sealed partial class ShipmentSealer(
                 await forwards.EnqueueAsync(connection, tx, study.Id, forward.NodeId, forward.RuleId, forward.RuleName, cancellationToken).ConfigureAwait(false);
             // A study to be forwarded keeps its gateway-wrapped key until the forwarding queue has delivered it (or an
             // administrator cancels); the queue deletes the key then.
-            await connection.ExecuteAsync(
-                "UPDATE studies SET state = 'sealed', wrapped_key = CASE WHEN @keepKey THEN wrapped_key END, manifest_blob = @manifestBlob, sealed_at = @at WHERE id = @Id",
-                new { keepKey, manifestBlob, at = now.ToUnixTimeMilliseconds(), study.Id }, tx).ConfigureAwait(false);
+            // Only from the state it was read in: anything else means an instance reopened it meanwhile, and everything
+            // above is rolled back (the transaction is disposed uncommitted).
+            var changed = await connection.ExecuteAsync(
+                "UPDATE studies SET state = 'sealed', wrapped_key = CASE WHEN @keepKey THEN wrapped_key END, manifest_blob = @manifestBlob, sealed_at = @at WHERE id = @Id AND state = @State",
+                new { keepKey, manifestBlob, at = now.ToUnixTimeMilliseconds(), study.Id, study.State }, tx).ConfigureAwait(false);
+            if (changed == 0) return Outcome.NotFound;
             await connection.ExecuteAsync("UPDATE instances SET summary = NULL WHERE study_id = @Id", new { study.Id }, tx).ConfigureAwait(false);
             await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
             manifestBlob = null; // committed: no longer ours to delete
@@ -205,28 +208,31 @@ public sealed partial class ShipmentSealer(
         }
     }
 
-    private async Task HoldAsync(SqliteConnection connection, StudyRow study, int instanceCount, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<bool> HoldAsync(SqliteConnection connection, StudyRow study, int instanceCount, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await connection.ExecuteAsync("UPDATE studies SET state = 'held' WHERE id = @Id", new { study.Id }, tx).ConfigureAwait(false);
+        var changed = await connection.ExecuteAsync("UPDATE studies SET state = 'held' WHERE id = @Id AND state = @State", new { study.Id, study.State }, tx).ConfigureAwait(false);
+        if (changed == 0) return false;
         if (study.State == "receiving") await audit.RecordAsync(connection, tx, Received(study, now, held: true), cancellationToken).ConfigureAwait(false);
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
         LogHeld(study.Id, instanceCount);
+        return true;
     }
 
     /// <summary>
     /// Erases a study a rule or an administrator discarded: the index rows go in one transaction with the audit event,
     /// then the blobs (a crash in between leaves blobs without rows, which the start-up reconciliation deletes).
     /// </summary>
-    private async Task DiscardAsync(SqliteConnection connection, StudyRow study, IReadOnlyList<InstanceRow> instances, DiscardPlan discard, Actor? actor, DateTimeOffset now,
-        CancellationToken cancellationToken)
+    private async Task<bool> DiscardAsync(SqliteConnection connection, StudyRow study, IReadOnlyList<InstanceRow> instances, DiscardPlan discard, Actor? actor,
+        DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using (var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false))
         {
+            var changed = await connection.ExecuteAsync("UPDATE studies SET state = 'erased', wrapped_key = NULL, erased_at = @at WHERE id = @Id AND state = @State",
+                new { at = now.ToUnixTimeMilliseconds(), study.Id, study.State }, tx).ConfigureAwait(false);
+            if (changed == 0) return false;
             if (study.State == "receiving") await audit.RecordAsync(connection, tx, Received(study, now, held: false), cancellationToken).ConfigureAwait(false);
             await connection.ExecuteAsync("DELETE FROM instances WHERE study_id = @Id", new { study.Id }, tx).ConfigureAwait(false);
-            await connection.ExecuteAsync("UPDATE studies SET state = 'erased', wrapped_key = NULL, erased_at = @at WHERE id = @Id",
-                new { at = now.ToUnixTimeMilliseconds(), study.Id }, tx).ConfigureAwait(false);
             await audit.RecordAsync(connection, tx, Decided(AuditEventIds.StudyDeleted, AuditAction.Delete, study, actor, now,
                 new { what = "study discarded", rule = discard.RuleName, reason = discard.Reason, instances = instances.Count }), cancellationToken).ConfigureAwait(false);
             await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -234,6 +240,7 @@ public sealed partial class ShipmentSealer(
         foreach (var instance in instances) blobs.Delete(instance.Blob);
         LogDiscarded(study.Id, instances.Count);
         await database.CheckpointAsync(cancellationToken).ConfigureAwait(false);
+        return true;
     }
 
     private async Task CreateShipmentAsync(SqliteConnection connection, SqliteTransaction tx, StudyRow study, Target target, byte[] dataKey, int instanceCount,

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Dapper;
+using DicomGateway.Audit;
 using DicomGateway.Crypto;
 using DicomGateway.Database;
 using DicomGateway.Routing;
@@ -12,7 +13,7 @@ namespace DicomGateway.Shipments;
 /// an administrator, or sealed but waiting to be forwarded (their gateway-wrapped key is kept until then). A sealed
 /// study's key is gone, so it cannot be offered: by design only its recipients can read it.
 /// </summary>
-public sealed class StudyHeaders(GatewayDatabase database, BlobStore blobs, ISecretProtector protector) : IStudyHeaders
+public sealed class StudyHeaders(GatewayDatabase database, BlobStore blobs, ISecretProtector protector, AuditTrail audit) : IStudyHeaders
 {
     private const int MaxListed = 200;
 
@@ -28,16 +29,30 @@ public sealed class StudyHeaders(GatewayDatabase database, BlobStore blobs, ISec
         return [.. rows.Select(r => new DryRunStudy(r.Id, r.State, r.CallingAe, r.CalledAe, DateTimeOffset.FromUnixTimeMilliseconds(r.FirstReceivedAt), (int)r.InstanceCount))];
     }
 
-    public async Task<RoutingInput?> ReadAsync(long studyId, CancellationToken cancellationToken)
+    public async Task<RoutingInput?> ReadAsync(long studyId, string actor, string? actorAddress, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var study = await connection.QuerySingleOrDefaultAsync<(byte[] WrappedKey, string CallingAe, string CalledAe, string? RemoteHost, long FirstReceivedAt)?>(
-            "SELECT wrapped_key, calling_ae, called_ae, remote_host, first_received_at FROM studies WHERE id = @studyId AND wrapped_key IS NOT NULL AND state IN ('receiving', 'held', 'sealed')",
+        var study = await connection.QuerySingleOrDefaultAsync<(byte[] WrappedKey, string CallingAe, string CalledAe, string? RemoteHost, long FirstReceivedAt, byte[]? PatientRef)?>(
+            "SELECT wrapped_key, calling_ae, called_ae, remote_host, first_received_at, patient_ref FROM studies WHERE id = @studyId AND wrapped_key IS NOT NULL AND state IN ('receiving', 'held', 'sealed')",
             new { studyId }).ConfigureAwait(false);
         if (study is not { } s) return null;
         var first = await connection.QuerySingleOrDefaultAsync<(string Blob, long Ordinal)?>(
             "SELECT blob, ordinal FROM instances WHERE study_id = @studyId ORDER BY ordinal LIMIT 1", new { studyId }).ConfigureAwait(false);
         if (first is not { } f) return null;
+        // The header (any attribute, the patient's name included) is read for rules an administrator may have written
+        // to probe it: every read is an access in the audit trail, as showing a held study is.
+        await audit.RecordAsync(connection, null, new AuditEvent
+        {
+            EventId = AuditEventIds.InstancesAccessed,
+            Action = AuditAction.Read,
+            Outcome = AuditOutcome.Success,
+            ActorKind = AuditActorKind.Administrator,
+            Actor = actor,
+            ActorAddress = actorAddress,
+            StudyId = studyId,
+            PatientRef = s.PatientRef,
+            Detail = new { what = "study header read for a dry run of the routing rules" },
+        }, cancellationToken).ConfigureAwait(false);
         var dataKey = protector.Unprotect(OpenStudies.KeyPurpose, s.WrappedKey);
         try
         {

@@ -13,8 +13,14 @@ public static partial class ConfigurationView
 {
     public const string Mask = "***";
 
-    /// <summary>The sections shown, in page order. Routing rules live in the database and have their own pages.</summary>
-    public static readonly IReadOnlyList<string> Sections = ["Dicom", "Web", "Storage", "Database", "Shipments", "Mail", "Sms", "Notifications", "Administration"];
+    /// <summary>
+    /// The sections shown, in page order. Of "Routing" only the defaults (expiry, language, time zone) are shown: its
+    /// rules seed the database once and then have their own pages.
+    /// </summary>
+    public static readonly IReadOnlyList<string> Sections =
+        ["Dicom", "Web", "Storage", "Database", "Shipments", "Routing", "Forwarding", "Mail", "Sms", "Notifications", "Administration"];
+
+    private static readonly string[] Omitted = ["Routing:Rules"];
 
     private static readonly string[] SecretSubtrees = ["Sms:Webhook:Headers"];
 
@@ -44,7 +50,8 @@ public static partial class ConfigurationView
         }
         if (children.All(c => int.TryParse(c.Key, out _)))
             return children.OrderBy(c => int.Parse(c.Key, System.Globalization.CultureInfo.InvariantCulture)).Select(c => Node(c, secret)).ToList();
-        return children.ToDictionary(c => secret ? c.Key : ToCamel(c.Key), c => Node(c, secret), StringComparer.Ordinal);
+        return children.Where(c => !Omitted.Contains(c.Path, StringComparer.OrdinalIgnoreCase))
+            .ToDictionary(c => secret ? c.Key : ToCamel(c.Key), c => Node(c, secret), StringComparer.Ordinal);
     }
 
     private static string WithoutCredentials(Uri uri)

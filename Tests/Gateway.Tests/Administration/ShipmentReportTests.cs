@@ -168,7 +168,9 @@ public sealed class ShipmentReportTests(ShipmentReportTests.Seeded fixture) : IC
         config.GetProperty("administration").GetProperty("oidc").GetProperty("clientSecret").GetString().Should().Be("***");
         config.GetProperty("administration").GetProperty("initialAdminPassword").GetString().Should().Be("***");
         config.GetProperty("dicom").GetProperty("aeTitle").GetString().Should().Be("DICOMGATEWAY", "what is not secret is shown as it is");
-        config.TryGetProperty("routing", out _).Should().BeFalse("routing has its own pages");
+        config.GetProperty("routing").GetProperty("defaultExpiryDays").GetString().Should().Be("7", "the expiry default is configuration");
+        config.GetProperty("routing").TryGetProperty("rules", out _).Should().BeFalse("rules have their own pages");
+        config.GetProperty("forwarding").GetProperty("maxAttempts").GetString().Should().Be("20");
 
         var providers = await fixture.Gateway.Anonymous().GetFromJsonAsync<JsonElement>(new Uri("/api/auth/providers", UriKind.Relative));
         providers.GetProperty("oidc").GetBoolean().Should().BeTrue();

@@ -24,6 +24,8 @@ public sealed class RoutingEndToEndTests : IDisposable
     private const string MrStudy = "1.2.826.0.1.3680043.10.1234.72";
     private const string UsStudy = "1.2.826.0.1.3680043.10.1234.73";
     private const string XaStudy = "1.2.826.0.1.3680043.10.1234.74";
+    private const string DxStudy = "1.2.826.0.1.3680043.10.1234.75";
+    private const string QaStudy = "1.2.826.0.1.3680043.10.1234.76";
 
     private readonly string _dir = Directory.CreateTempSubdirectory("dgw-routing-e2e-").FullName;
 
@@ -161,11 +163,36 @@ public sealed class RoutingEndToEndTests : IDisposable
         (await GetJsonAsync(admin, "/api/held")).AsArray().Should().BeEmpty();
         (await admin.PostAsJsonAsync($"/api/held/{xaId}/discard", new { reason = "again" })).StatusCode.Should().Be(HttpStatusCode.NotFound);
 
+        // A rule written afterwards: routing the held study again carries it out.
+        await SendAsync(gateway, "DX5", Write(DxStudy, "DX", 2, "Nový^Jan", "PAT-DX"));
+        await WaitUntilAsync(async () => (await GetJsonAsync(admin, "/api/held")).AsArray().Count == 1, "the DX study to be held");
+        var dxId = (long)(await GetJsonAsync(admin, "/api/held")).AsArray().Single()!["studyId"]!;
+        await CreateAsync(admin, "/api/rules", new
+        {
+            name = "DX to Dr. Zelená", conditions = new object[] { new { kind = "callingAeTitle", op = "equals", value = "DX5" } },
+            actions = new object[] { new { kind = "ship", recipients = new[] { new { contactId } } } },
+        });
+        var routed = await admin.PostAsync($"/api/held/{dxId}/route", null);
+        (await routed.Content.ReadAsStringAsync()).Should().Contain("\"act\"");
+        (await WaitForMailsAsync(2)).Should().HaveCount(2);
+
+        // A rule that discards: the study is erased when it is sealed, audited with the rule's reason.
+        await CreateAsync(admin, "/api/rules", new
+        {
+            name = "Phantoms go", conditions = new object[] { new { kind = "callingAeTitle", op = "equals", value = "QA9" } },
+            actions = new object[] { new { kind = "discard", reason = "daily QA phantom" } },
+        });
+        await SendAsync(gateway, "QA9", Write(QaStudy, "OT", 2, "Phantom^QA", "QA"));
+        await WaitUntilAsync(async () => (await GetJsonAsync(admin, "/api/audit?eventId=110105&pageSize=50"))["items"]!.AsArray()
+            .Any(e => (string?)e!["actorKind"] == "gateway" && Detail(e!).Contains("daily QA phantom", StringComparison.Ordinal)), "the rule's discard to be audited");
+        (await GetJsonAsync(admin, "/api/held")).AsArray().Should().BeEmpty();
+
         var audit = (await GetJsonAsync(admin, "/api/audit?pageSize=500"))["items"]!.AsArray().Select(e => e!).ToList();
         audit.Should().Contain(e => (string?)e["eventId"] == "110103" && (string?)e["actorKind"] == "administrator", "showing a held study is an access");
         audit.Should().Contain(e => (string?)e["eventId"] == "110106" && (string?)e["actorKind"] == "administrator" && Detail(e).Contains("zelena@example.org", StringComparison.Ordinal));
         audit.Should().Contain(e => (string?)e["eventId"] == "110105" && (string?)e["actorKind"] == "administrator" && Detail(e).Contains("wrong AE title", StringComparison.Ordinal));
-        Directory.GetFiles(Path.Combine(gateway.Process.DataDirectory, "blobs")).Length.Should().Be(3 + 1, "the discarded study's blobs are gone; the addressed one has 3 instances and its manifest");
+        await WaitUntilAsync(() => Directory.GetFiles(Path.Combine(gateway.Process.DataDirectory, "blobs")).Length == 3 + 1 + 2 + 1,
+            "the discarded studies' blobs to be gone; the addressed ones keep their instances (3 and 2) and a manifest each");
     }
 
     [Fact]

@@ -200,7 +200,7 @@ public sealed class RoutingEndpointTests : IAsyncLifetime
         public Task<IReadOnlyList<DryRunStudy>> ListReadableAsync(CancellationToken cancellationToken) =>
             Task.FromResult<IReadOnlyList<DryRunStudy>>([new DryRunStudy(1, "held", "CT1", "KARDIO", MondayMorning, 3)]);
 
-        public Task<RoutingInput?> ReadAsync(long studyId, CancellationToken cancellationToken) =>
+        public Task<RoutingInput?> ReadAsync(long studyId, string actor, string? actorAddress, CancellationToken cancellationToken) =>
             Task.FromResult(studyId == 1 ? Input(called: "KARDIO1") : null);
     }
 }
