@@ -29,7 +29,6 @@ public static class AdministrationServiceCollectionExtensions
         services.AddHostedService<InitialAdministrator>();
         services.AddSingleton<ShipmentQueries>();
         services.AddSingleton<NotificationResend>();
-        services.AddSingleton<AuditSearch>();
         services.AddSingleton<Statistics>();
 
         // Session cookies are protected by keys that live in memory only: nothing that could forge a session is ever

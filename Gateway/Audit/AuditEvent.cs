@@ -60,7 +60,8 @@ public sealed record AuditRecord
 }
 
 /// <summary>
-/// Filters for <see cref="AuditTrail.QueryAsync"/>; all optional, combined with AND. <see cref="From"/> is inclusive,
+/// Filters for <see cref="AuditTrail.QueryAsync"/>, <see cref="AuditTrail.CountAsync"/> and <see cref="AuditTrail.StreamAsync"/>; all
+/// optional, combined with AND. <see cref="From"/> is inclusive,
 /// <see cref="To"/> exclusive. Results come newest first, <see cref="Limit"/> at a time after skipping <see cref="Offset"/>.
 /// </summary>
 public sealed record AuditQuery
@@ -75,6 +76,7 @@ public sealed record AuditQuery
     public byte[]? PatientRef { get; init; }
     public string? Actor { get; init; }
     public AuditActorKind? ActorKind { get; init; }
+    public AuditOutcome? Outcome { get; init; }
     public int Offset { get; init; }
     public int Limit { get; init; } = 100;
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using Dapper;
@@ -42,13 +43,45 @@ public sealed class AuditTrail(GatewayDatabase database, TimeProvider time)
         await InsertAsync(connection, transaction, row, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Events that pass every filter of <paramref name="query"/>, newest first.</summary>
+    /// <summary>Events that pass every filter of <paramref name="query"/>, newest first, one page of them.</summary>
     public async Task<IReadOnlyList<AuditRecord>> QueryAsync(AuditQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
         if (query.Offset < 0) throw new ArgumentException("Offset may not be negative", nameof(query));
         if (query.Limit is < 1 or > AuditQuery.MaxLimit) throw new ArgumentException($"Limit must be from 1 to {AuditQuery.MaxLimit}", nameof(query));
+        var (where, parameters) = Where(query);
+        parameters.Add("Limit", query.Limit);
+        parameters.Add("Offset", query.Offset);
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<Row>(new CommandDefinition(
+            $"SELECT {Columns} FROM audit_events{where} ORDER BY occurred_at DESC, id DESC LIMIT @Limit OFFSET @Offset", parameters,
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return [.. rows.Select(r => r.ToRecord())];
+    }
 
+    /// <summary>How many events pass every filter of <paramref name="query"/> (its paging ignored).</summary>
+    public async Task<long> CountAsync(AuditQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var (where, parameters) = Where(query);
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition($"SELECT count(*) FROM audit_events{where}", parameters,
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
+    }
+
+    /// <summary>Every event that passes the filters (paging ignored), newest first, read as it is consumed: never the whole trail in memory.</summary>
+    public async IAsyncEnumerable<AuditRecord> StreamAsync(AuditQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var (where, parameters) = Where(query);
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await foreach (var row in connection.QueryUnbufferedAsync<Row>($"SELECT {Columns} FROM audit_events{where} ORDER BY occurred_at DESC, id DESC", parameters)
+                           .WithCancellation(cancellationToken).ConfigureAwait(false))
+            yield return row.ToRecord();
+    }
+
+    private static (string Where, DynamicParameters Parameters) Where(AuditQuery query)
+    {
         var where = new List<string>();
         var parameters = new DynamicParameters();
         void Filter(string condition, string name, object value)
@@ -64,14 +97,8 @@ public sealed class AuditTrail(GatewayDatabase database, TimeProvider time)
         if (query.PatientRef is { } patientRef) Filter("patient_ref = @PatientRef", "PatientRef", patientRef);
         if (query.Actor is { } actor) Filter("actor = @Actor", "Actor", actor);
         if (query.ActorKind is { } kind) Filter("actor_kind = @ActorKind", "ActorKind", KindText(kind));
-        parameters.Add("Limit", query.Limit);
-        parameters.Add("Offset", query.Offset);
-
-        var sql = $"SELECT {Columns} FROM audit_events{(where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "")} " +
-                  "ORDER BY occurred_at DESC, id DESC LIMIT @Limit OFFSET @Offset";
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var rows = await connection.QueryAsync<Row>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return [.. rows.Select(r => r.ToRecord())];
+        if (query.Outcome is { } outcome) Filter("outcome = @Outcome", "Outcome", (int)outcome);
+        return (where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "", parameters);
     }
 
     /// <summary>

@@ -21,16 +21,17 @@ internal static class AuditEndpoints
         var auditGroup = api.MapGroup("/audit").WithTags("Audit trail").RequireAuthorization(AdminPolicies.Audit);
 
         auditGroup.MapGet("/", async (string? from, string? to, string? eventId, string? actorKind, string? actor, long? shipmentId, int? outcome, int? page, int? pageSize,
-            AuditSearch search, CancellationToken ct) =>
+            AuditTrail audit, CancellationToken ct) =>
         {
             if (Filter(from, to, eventId, actorKind, actor, shipmentId, outcome, out var filter) is { } invalid) return invalid;
             var (p, size) = AdminResults.Paging(page, pageSize, fallback: 100, max: AuditQuery.MaxLimit);
-            var (items, total) = await search.SearchAsync(filter, p, size, ct).ConfigureAwait(false);
-            return Results.Ok(new { items, total });
+            var records = await audit.QueryAsync(filter with { Offset = (p - 1) * size, Limit = size }, ct).ConfigureAwait(false);
+            var total = await audit.CountAsync(filter, ct).ConfigureAwait(false);
+            return Results.Ok(new { items = records.Select(AuditJson.Of).ToList(), total });
         }).WithName("SearchAudit").WithSummary("Audit events by time, event, actor, shipment and outcome, newest first");
 
         auditGroup.MapGet("/export.csv", async (string? from, string? to, string? eventId, string? actorKind, string? actor, long? shipmentId, int? outcome,
-            HttpContext http, AuditSearch search, AuditTrail audit, CancellationToken ct) =>
+            HttpContext http, AuditTrail audit, CancellationToken ct) =>
         {
             if (Filter(from, to, eventId, actorKind, actor, shipmentId, outcome, out var filter) is { } invalid) return invalid;
             await audit.RecordAsync(new AuditEvent
@@ -47,8 +48,9 @@ internal static class AuditEndpoints
                 await using var writer = new StreamWriter(body, new UTF8Encoding(false), 64 * 1024);
                 await writer.WriteAsync(Csv.Line("id", "occurredAt", "eventId", "eventName", "eventType", "action", "outcome", "actorKind", "actor",
                     "actorAddress", "studyId", "shipmentId", "recipientId", "detail")).ConfigureAwait(false);
-                await foreach (var e in search.StreamAsync(filter, ct).ConfigureAwait(false))
+                await foreach (var record in audit.StreamAsync(filter, ct).ConfigureAwait(false))
                 {
+                    var e = AuditJson.Of(record);
                     await writer.WriteAsync(Csv.Line(Csv.Number(e.Id), e.OccurredAt.ToString("O", CultureInfo.InvariantCulture), e.EventId, e.EventName, e.EventType,
                         e.Action, Csv.Number(e.Outcome), e.ActorKind, e.Actor, e.ActorAddress, Csv.Number(e.StudyId), Csv.Number(e.ShipmentId),
                         Csv.Number(e.RecipientId), e.Detail?.ToJsonString())).ConfigureAwait(false);
@@ -96,15 +98,32 @@ internal static class AuditEndpoints
         }).WithName("PatientDisclosures").WithSummary("To whom was this patient's data disclosed (POST: the patient ID stays out of URLs; the lookup is audited)");
     }
 
-    private static IResult? Filter(string? from, string? to, string? eventId, string? actorKind, string? actor, long? shipmentId, int? outcome, out AuditSearch.Filter filter)
+    private static IResult? Filter(string? from, string? to, string? eventId, string? actorKind, string? actor, long? shipmentId, int? outcome, out AuditQuery filter)
     {
-        filter = new AuditSearch.Filter(null, null, null, null, null, null, null);
+        filter = new AuditQuery();
         if (!AdminResults.TryTime(from, out var since)) return AdminResults.Invalid("from", "An ISO 8601 date or time.");
         if (!AdminResults.TryTime(to, out var until)) return AdminResults.Invalid("to", "An ISO 8601 date or time.");
-        if (actorKind is not (null or "" or "node" or "recipient" or "administrator" or "gateway"))
-            return AdminResults.Invalid("actorKind", "One of node, recipient, administrator, gateway.");
+        AuditActorKind? kind = actorKind switch
+        {
+            null or "" => null,
+            "node" => AuditActorKind.Node,
+            "recipient" => AuditActorKind.Recipient,
+            "administrator" => AuditActorKind.Administrator,
+            "gateway" => AuditActorKind.Gateway,
+            _ => (AuditActorKind)(-1),
+        };
+        if (kind == (AuditActorKind)(-1)) return AdminResults.Invalid("actorKind", "One of node, recipient, administrator, gateway.");
         if (outcome is not (null or 0 or 4 or 8 or 12)) return AdminResults.Invalid("outcome", "One of 0, 4, 8, 12.");
-        filter = new AuditSearch.Filter(since, until, eventId, actorKind, actor, shipmentId, outcome);
+        filter = new AuditQuery
+        {
+            From = since,
+            To = until,
+            EventId = string.IsNullOrWhiteSpace(eventId) ? null : eventId.Trim(),
+            ActorKind = kind,
+            Actor = string.IsNullOrWhiteSpace(actor) ? null : actor.Trim(),
+            ShipmentId = shipmentId,
+            Outcome = (AuditOutcome?)outcome,
+        };
         return null;
     }
 }
