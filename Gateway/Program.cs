@@ -19,7 +19,9 @@ using NLog.Extensions.Logging;
 
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 {
-    Args = args,
+    // Settings are read once at start. Reloading appsettings.json on change would put a recursive file watcher on
+    // the content root, which holds data/ by default: it would be woken by every blob written (see ContentRoot).
+    Args = [$"--{ContentRoot.ReloadConfigOnChangeKey}=false", .. args],
     ContentRootPath = ContentRoot.Locate(),
     // The viewer's files are copied beside the executable at build time, whatever the content root is.
     WebRootPath = Path.Combine(AppContext.BaseDirectory, "wwwroot"),

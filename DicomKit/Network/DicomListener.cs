@@ -30,6 +30,8 @@ public sealed class DicomListener : IAsyncDisposable
     private Task? _acceptLoop;
     private long _nextId;
     private int _active;
+    private int _stopped;
+    private IPEndPoint? _boundTo;
 
     public DicomListener(DicomListenerOptions options, IStorageSink sink, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
     {
@@ -45,7 +47,7 @@ public sealed class DicomListener : IAsyncDisposable
     }
 
     /// <summary>The bound address and port; with <see cref="DicomListenerOptions.Port"/> 0, the port the system chose.</summary>
-    public IPEndPoint LocalEndPoint => _socket?.LocalEndPoint as IPEndPoint ?? throw new InvalidOperationException("the listener is not started");
+    public IPEndPoint LocalEndPoint => _boundTo ?? throw new InvalidOperationException("the listener is not started");
 
     /// <summary>Associations currently being served.</summary>
     public int ActiveAssociations => Volatile.Read(ref _active);
@@ -62,6 +64,7 @@ public sealed class DicomListener : IAsyncDisposable
             socket.DualMode = true;
         socket.Bind(new IPEndPoint(address, _options.Port));
         socket.Listen(128);
+        _boundTo = (IPEndPoint)socket.LocalEndPoint!;
         _socket = socket;
         NetworkLog.ListenerStarted(_logger, _options.AeTitle, LocalEndPoint.ToString());
         _acceptLoop = AcceptLoopAsync(_stopping.Token);
@@ -82,10 +85,13 @@ public sealed class DicomListener : IAsyncDisposable
         await StopAsync(CancellationToken.None).ConfigureAwait(false);
     }
 
-    /// <summary>Stops accepting, aborts open associations (their sinks' AbortAsync runs), and waits for them to end.</summary>
+    /// <summary>
+    /// Stops accepting, aborts open associations (their sinks' AbortAsync runs), and waits for them to end. Only the
+    /// first call does anything: <see cref="RunAsync"/> stops, and disposing afterwards must not fail.
+    /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
-        if (_socket is null)
+        if (_socket is null || Interlocked.Exchange(ref _stopped, 1) != 0)
             return;
         var endPoint = LocalEndPoint.ToString();
         await _stopping.CancelAsync().ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using DicomGateway.Storage;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
@@ -21,6 +22,8 @@ public sealed partial class GatewayDatabase
     private readonly ILogger<GatewayDatabase> _logger;
     private readonly SemaphoreSlim _migrateOnce = new(1, 1);
     private volatile bool _migrated;
+    private readonly ConditionalWeakTable<SQLitePCL.sqlite3, object> _configured = new();
+    private static readonly object Configured = new();
 
     public GatewayDatabase(IOptions<DatabaseOptions> options, StoragePaths paths, ILogger<GatewayDatabase> logger)
     {
@@ -56,9 +59,15 @@ public sealed partial class GatewayDatabase
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            using var pragmas = connection.CreateCommand();
-            pragmas.CommandText = "PRAGMA synchronous = FULL; PRAGMA secure_delete = ON;";
-            await pragmas.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            // Pragmas belong to the underlying SQLite connection, which the pool keeps open: set them once per
+            // handle, not on every open (the hot path opens a connection per received instance).
+            if (connection.Handle is { } handle && !_configured.TryGetValue(handle, out _))
+            {
+                using var pragmas = connection.CreateCommand();
+                pragmas.CommandText = "PRAGMA synchronous = FULL; PRAGMA secure_delete = ON;";
+                await pragmas.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                _configured.AddOrUpdate(handle, Configured);
+            }
             return connection;
         }
         catch

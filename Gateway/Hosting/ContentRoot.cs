@@ -7,6 +7,9 @@ namespace DicomGateway.Hosting;
 /// </summary>
 public static class ContentRoot
 {
+    /// <summary>The host setting that turns off reloading configuration files when they change.</summary>
+    public const string ReloadConfigOnChangeKey = "hostBuilder:reloadConfigOnChange";
+
     public static string Locate()
     {
         var cwd = Directory.GetCurrentDirectory();

@@ -131,11 +131,19 @@ public sealed partial class EncryptingStorageSink(
 
             var row = new InstanceIndex.Row(_lease.StudyId, _instanceKey, contentHash, _lease.Ordinal, _blob.Id, plaintextLength, ciphertextLength, summary,
                 _context.CallingAeTitle, _sink._time.GetUtcNow().ToUnixTimeMilliseconds());
-            // The rename's directory fsync and the index commit run together; see PendingBlob.CommitAsync.
-            var sync = _blob.SyncDirectoryAsync(cancellationToken);
-            var added = _sink._index.AddAsync(row, cancellationToken);
-            await Task.WhenAll(sync, added).ConfigureAwait(false);
-            if (added.Result)
+            // The rename's directory fsync (on a pool thread) and the index commit (on this one) run at the same
+            // time; see PendingBlob.CommitAsync.
+            var sync = _blob.NeedsDirectorySync ? Task.Run(() => _blob.SyncDirectoryAsync(cancellationToken), cancellationToken) : Task.CompletedTask;
+            bool added;
+            try
+            {
+                added = await _sink._index.AddAsync(row, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                await sync.ConfigureAwait(false);
+            }
+            if (added)
             {
                 _sink.LogStored(_blob.Id, ciphertextLength);
                 return DimseStatus.Success;

@@ -1,23 +1,26 @@
-using System.Threading.Channels;
 using Dapper;
 using DicomGateway.Database;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Hosting;
 
 namespace DicomGateway.Shipments;
 
 /// <summary>
-/// Index rows of received instances, committed in groups: every instance waiting to be indexed when the writer
-/// is free goes into one transaction and one fsync of the write-ahead log, so concurrent associations share the
-/// cost of synchronous=FULL instead of queueing one commit each. A caller's task completes only when its row is
-/// durable.
+/// Index rows of received instances, committed in groups: every row waiting when a commit starts goes into one
+/// transaction and one fsync of the write-ahead log, so concurrent associations share the cost of synchronous=FULL
+/// instead of queueing one commit each. A caller's task completes only when its row is durable.
 /// </summary>
-public sealed class InstanceIndex : BackgroundService
+/// <remarks>
+/// The caller that finds no commit running writes the group itself, on its own thread: a single association (the
+/// common case: a modality sends one instance after another) never hands its row to another thread and back.
+/// Rows that arrive meanwhile wait; once the leader's group is durable, the next group is written by a thread-pool
+/// item, so no caller ever commits more than its own group, and one that stops waiting leaves nobody stranded.
+/// </remarks>
+public sealed class InstanceIndex(GatewayDatabase database)
 {
-    private readonly GatewayDatabase _database;
-    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
-
-    public InstanceIndex(GatewayDatabase database) => _database = database;
+    private readonly GatewayDatabase _database = database;
+    private readonly Lock _gate = new();
+    private List<Pending> _waiting = new(8);
+    private bool _committing;
 
     public sealed record Row(long StudyId, byte[] InstanceKey, byte[] ContentHash, int Ordinal, string Blob, long PlaintextLength, long CiphertextLength,
         byte[] Summary, string CallingAeTitle, long ReceivedAt);
@@ -25,8 +28,17 @@ public sealed class InstanceIndex : BackgroundService
     /// <summary>Inserts the row; false when an instance with the same key is already indexed (nothing was written).</summary>
     public async Task<bool> AddAsync(Row row, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(row);
+        cancellationToken.ThrowIfCancellationRequested();
         var pending = new Pending(row);
-        await _queue.Writer.WriteAsync(pending, cancellationToken).ConfigureAwait(false);
+        bool lead;
+        lock (_gate)
+        {
+            _waiting.Add(pending);
+            lead = !_committing;
+            _committing = true;
+        }
+        if (lead) await CommitWaitingAsync().ConfigureAwait(false);
         return await pending.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -38,31 +50,34 @@ public sealed class InstanceIndex : BackgroundService
             .ConfigureAwait(false);
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>Commits one group (everything waiting now), then passes the turn on: to the pool if more are waiting.</summary>
+    private async Task CommitWaitingAsync()
     {
-        var batch = new List<Pending>(64);
+        List<Pending> batch;
+        lock (_gate)
+        {
+            batch = _waiting;
+            _waiting = new List<Pending>(Math.Max(8, batch.Count));
+        }
         try
         {
-            while (await _queue.Reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
+            // Not cancellable: the rows of other callers are in this transaction.
+            var results = await WriteAsync(batch, CancellationToken.None).ConfigureAwait(false);
+            for (var i = 0; i < batch.Count; i++) batch[i].Done.TrySetResult(results[i]);
+        }
+        catch (Exception e)
+        {
+            foreach (var p in batch) p.Done.TrySetException(e);
+        }
+        lock (_gate)
+        {
+            if (_waiting.Count == 0)
             {
-                batch.Clear();
-                while (batch.Count < 256 && _queue.Reader.TryRead(out var next)) batch.Add(next);
-                try
-                {
-                    var results = await WriteAsync(batch, stoppingToken).ConfigureAwait(false);
-                    for (var i = 0; i < batch.Count; i++) batch[i].Done.TrySetResult(results[i]);
-                }
-                catch (Exception e)
-                {
-                    foreach (var p in batch) p.Done.TrySetException(e);
-                }
+                _committing = false;
+                return;
             }
         }
-        finally
-        {
-            _queue.Writer.TryComplete();
-            while (_queue.Reader.TryRead(out var left)) left.Done.TrySetCanceled(stoppingToken);
-        }
+        ThreadPool.UnsafeQueueUserWorkItem(static index => _ = index.CommitWaitingAsync(), this, preferLocal: false);
     }
 
     private async Task<bool[]> WriteAsync(List<Pending> batch, CancellationToken cancellationToken)

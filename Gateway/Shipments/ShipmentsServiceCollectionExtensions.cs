@@ -13,7 +13,7 @@ public static class ShipmentsServiceCollectionExtensions
     /// <summary>
     /// Registers encrypted ingest, sealing, the recipient's access and the lifecycle (start-up repair, expiry and
     /// erasure), bound to the "Shipments" section. Register before the DICOM listener, so that the repair runs
-    /// before the first instance is taken and the index writer stops after the last one.
+    /// before the first instance is taken.
     /// </summary>
     public static IServiceCollection AddShipments(this IServiceCollection services)
     {
@@ -34,7 +34,6 @@ public static class ShipmentsServiceCollectionExtensions
         services.AddSingleton<IAdminEndpoints, HeldEndpoints>();
         services.AddSingleton<IStorageSink, EncryptingStorageSink>();
         services.AddHostedService<LifecycleService>();
-        services.AddHostedService(sp => sp.GetRequiredService<InstanceIndex>());
         services.AddHostedService<SealingService>();
         return services;
     }

@@ -121,6 +121,9 @@ public sealed class PendingBlob : IAsyncDisposable
         return length;
     }
 
+    /// <summary>Whether <see cref="SyncDirectoryAsync"/> has anything to do (not with Storage:FlushToDisk off).</summary>
+    public bool NeedsDirectorySync => _store.FlushToDisk;
+
     public Task SyncDirectoryAsync(CancellationToken cancellationToken) =>
         _store.FlushToDisk ? _store.DirectorySync.SyncAsync(cancellationToken) : Task.CompletedTask;
 

@@ -301,6 +301,21 @@ send() {
     return $rc
 }
 
+# cpu_ticks PID: clock ticks of CPU (user + system) used by PID, its reaped children and its children still
+# present (storescp --fork's, zombies included: they keep their counts until reaped).
+cpu_ticks() {
+    local pid="$1" total=0 kid
+    for kid in "$pid" $(children_of "$pid"); do
+        # Fields 14-17 of /proc/PID/stat (utime stime cutime cstime), counted after the ")" that ends the name.
+        total=$((total + $(sed 's/^.*) //' "/proc/$kid/stat" 2>/dev/null | awk '{ print $12 + $13 + $14 + $15 }' || echo 0)))
+    done
+    echo "$total"
+}
+
+# busy_ticks: clock ticks all CPUs spent running something since boot (/proc/stat: user nice system idle iowait irq
+# softirq steal); steal, time the hypervisor gave to other machines, is not ours.
+busy_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8; exit }' /proc/stat; }
+
 # run_cell NAME MODE REP: one receiver, fresh, one measurement appended to $results.
 run_cell() {
     local name="$1" mode="$2" rep="$3" chunks=1 port dir t0 t1 got hwm sampled status=ok
@@ -324,17 +339,33 @@ run_cell() {
     echo 0 >"$dir.peak"
     sample_rss "$receiver_pid" "$dir.peak" &
     sampler_pid=$!
+    local c0 b0 c1 b1 scu
+    c0="$(cpu_ticks "$receiver_pid")"
+    b0="$(busy_ticks)"
     t0="$(date +%s%N)"
-    send "$name" "$port" "$dir.scu" "$chunks" "${files[@]}" || status=failed
+    # The senders' CPU: `times` in the subshell that waited for them (its second line: children's user and system).
+    # (`times` itself, not in a pipe: a pipeline would run it in a child that waited for nobody.)
+    scu="$( send "$name" "$port" "$dir.scu" "$chunks" "${files[@]}" >&2; rc=$?; times; exit $rc )" || status=failed
+    scu="$(sed -n 2p <<<"$scu")"
     t1="$(date +%s%N)"
+    c1="$(cpu_ticks "$receiver_pid")"
+    b1="$(busy_ticks)"
     got="$(count_received "$name" "$received_dir")"
     hwm="$(awk '/^VmHWM:/ { print $2 }' "/proc/$receiver_pid/status" 2>/dev/null || echo 0)"
     stop_sampler
     sampled="$(cat "$dir.peak")"
     stop_receiver
     ((got == SLICES)) || status=failed
-    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$mode" "$rep" "$(((t1 - t0) / 1000))" "$((hwm > sampled ? hwm : sampled))" "$status" >>"$results"
-    printf '  %-24s %-16s #%s  %6.2f s  %3s files  %s\n' "$name" "$mode" "$rep" "$(awk "BEGIN { print ($t1 - $t0) / 1e9 }")" "$got" "$status"
+    # CPU in ms per instance: receiver, senders (from "XmY.YYYs" pairs), and the whole machine's busy time.
+    local tck cpu_rx cpu_tx cpu_all
+    tck="$(getconf CLK_TCK)"
+    cpu_rx="$(awk -v t="$((c1 - c0))" -v hz="$tck" -v n="$SLICES" 'BEGIN { printf "%.2f", t * 1000 / hz / n }')"
+    cpu_tx="$(awk -v s="$scu" -v n="$SLICES" 'BEGIN { split(s, p, " "); ms = 0; for (i = 1; i <= 2; i++) { split(p[i], q, "m"); ms += (q[1] * 60 + q[2]) * 1000 }; printf "%.2f", ms / n }')"
+    cpu_all="$(awk -v t="$((b1 - b0))" -v hz="$tck" -v n="$SLICES" 'BEGIN { printf "%.2f", t * 1000 / hz / n }')"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$mode" "$rep" "$(((t1 - t0) / 1000))" "$((hwm > sampled ? hwm : sampled))" "$status" \
+        "$cpu_rx" "$cpu_tx" "$cpu_all" >>"$results"
+    printf '  %-24s %-16s #%s  %6.2f s  %3s files  %s  CPU ms/instance: receiver %s, storescu %s, machine %s\n' "$name" "$mode" "$rep" \
+        "$(awk "BEGIN { print ($t1 - $t0) / 1e9 }")" "$got" "$status" "$cpu_rx" "$cpu_tx" "$cpu_all"
     rm -rf "$dir"
 }
 
@@ -360,7 +391,14 @@ echo "$(storescp --version | head -n 1 | sed 's/^\$dcmtk: //; s/ \$$//')$orthanc
 echo "stock storescu -> receiver on $HOST; $SLICES CT files of 512x512x16 ($((total_bytes / 1048576)) MiB); $PARALLEL associations = $PARALLEL storescu processes x $((SLICES / PARALLEL)) files"
 echo
 awk -F '\t' -v n="$SLICES" -v bytes="$total_bytes" -v receivers="${receivers[*]}" -v modes="${modes[0]}|${modes[1]}" '
-    { key = $1 SUBSEP $2; k = ++count[key]; us[key, k] = $4; if ($5 > peak[key]) peak[key] = $5; if ($6 != "ok") failed[key] = 1 }
+    { key = $1 SUBSEP $2; k = ++count[key]; us[key, k] = $4; if ($5 > peak[key]) peak[key] = $5; if ($6 != "ok") failed[key] = 1
+      rx[key, k] = $7; tx[key, k] = $8; all[key, k] = $9 }
+    function mid(arr, key,    m, i, j, t, a) {
+        m = count[key]
+        for (i = 1; i <= m; i++) a[i] = arr[key, i]
+        for (i = 2; i <= m; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
+        return m % 2 ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2
+    }
     function median(key,    m, i, j, t, a) {
         m = count[key]
         for (i = 1; i <= m; i++) a[i] = us[key, i]
@@ -370,17 +408,18 @@ awk -F '\t' -v n="$SLICES" -v bytes="$total_bytes" -v receivers="${receivers[*]}
     }
     END {
         split(receivers, rs, " "); split(modes, ms, "|")
-        print "| receiver | mode | instances/s (min-max) | MB/s | peak RSS MB | status |"
-        print "|---|---|---:|---:|---:|---|"
+        print "| receiver | mode | instances/s (min-max) | MB/s | peak RSS MB | CPU ms/inst: receiver | storescu | machine | status |"
+        print "|---|---|---:|---:|---:|---:|---:|---:|---|"
         for (mi = 1; mi in ms; mi++) {
             for (ri = 1; ri in rs; ri++) {
                 key = rs[ri] SUBSEP ms[mi]
                 if (!(key in count)) continue
                 med = median(key)
-                if (lo[key] == 0) { printf "| %s | %s | - | - | - | FAILED |\n", rs[ri], ms[mi]; continue }
+                if (lo[key] == 0) { printf "| %s | %s | - | - | - | - | - | - | FAILED |\n", rs[ri], ms[mi]; continue }
                 rate[key] = n / (med / 1e6)
-                printf "| %s | %s | %.0f (%.0f-%.0f) | %.1f | %.1f | %s |\n", rs[ri], ms[mi], rate[key], n / (hi[key] / 1e6), n / (lo[key] / 1e6),
-                    bytes / 1048576 / (med / 1e6), peak[key] / 1024, (key in failed) ? "FAILED" : "ok"
+                cpu[key] = mid(rx, key)
+                printf "| %s | %s | %.0f (%.0f-%.0f) | %.1f | %.1f | %.2f | %.2f | %.2f | %s |\n", rs[ri], ms[mi], rate[key], n / (hi[key] / 1e6), n / (lo[key] / 1e6),
+                    bytes / 1048576 / (med / 1e6), peak[key] / 1024, cpu[key], mid(tx, key), mid(all, key), (key in failed) ? "FAILED" : "ok"
             }
             # Ours over a peer: storescp-shim (no fsync) for both; Orthanc with and without its fsync like for like.
             np = split("gateway/storescp-shim gateway-noflush/storescp-shim gateway/orthanc-shim gateway-noflush/orthanc-nosync-shim", pairs, " ")
@@ -388,7 +427,8 @@ awk -F '\t' -v n="$SLICES" -v bytes="$total_bytes" -v receivers="${receivers[*]}
                 split(pairs[pi], pr, "/")
                 ours = pr[1] SUBSEP ms[mi]; peer = pr[2] SUBSEP ms[mi]
                 if ((ours in rate) && (peer in rate) && peak[peer] > 0)
-                    printf "| ratio %s | %s | %.2fx | %.2fx | %.2fx | |\n", pairs[pi], ms[mi], rate[ours] / rate[peer], rate[ours] / rate[peer], peak[ours] / peak[peer]
+                    printf "| ratio %s | %s | %.2fx | %.2fx | %.2fx | %.2fx | | | |\n", pairs[pi], ms[mi], rate[ours] / rate[peer], rate[ours] / rate[peer], peak[ours] / peak[peer],
+                        (cpu[peer] > 0 ? cpu[ours] / cpu[peer] : 0)
             }
         }
     }' "$results"
