@@ -40,6 +40,18 @@ public sealed class GatewayProcess : IAsyncDisposable
         await _process.WaitForExitAsync(new CancellationTokenSource(10_000).Token);
     }
 
+    /// <summary>The gateway's process id (its /proc entry is read by some tests).</summary>
+    public int ProcessId => _process.Id;
+
+    /// <summary>SIGTERM, as systemd or an administrator stops the service; returns the exit code.</summary>
+    public async Task<int> TerminateAsync()
+    {
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            await kill.WaitForExitAsync();
+        await _process.WaitForExitAsync(new CancellationTokenSource(30_000).Token);
+        return _process.ExitCode;
+    }
+
     public string Output
     {
         get { lock (_output) return _output.ToString(); }
