@@ -426,9 +426,17 @@ awk -F '\t' -v n="$SLICES" -v bytes="$total_bytes" -v receivers="${receivers[*]}
             for (pi = 1; pi <= np; pi++) {
                 split(pairs[pi], pr, "/")
                 ours = pr[1] SUBSEP ms[mi]; peer = pr[2] SUBSEP ms[mi]
-                if ((ours in rate) && (peer in rate) && peak[peer] > 0)
-                    printf "| ratio %s | %s | %.2fx | %.2fx | %.2fx | %.2fx | | | |\n", pairs[pi], ms[mi], rate[ours] / rate[peer], rate[ours] / rate[peer], peak[ours] / peak[peer],
-                        (cpu[peer] > 0 ? cpu[ours] / cpu[peer] : 0)
+                if ((ours in rate) && (peer in rate) && peak[peer] > 0) {
+                    # Also round by round: the peer time over ours in the same round, which cancels some of a
+                    # shared machine slow spells; median and min-max of those ratios.
+                    m = count[ours] < count[peer] ? count[ours] : count[peer]
+                    for (k = 1; k <= m; k++) { paired[ours, k] = us[ours, k] > 0 ? us[peer, k] / us[ours, k] : 0 }
+                    saved = count[ours]; count[ours] = m; pm = mid(paired, ours); count[ours] = saved
+                    plo = 1e9; phi = 0
+                    for (k = 1; k <= m; k++) { if (paired[ours, k] < plo) plo = paired[ours, k]; if (paired[ours, k] > phi) phi = paired[ours, k] }
+                    printf "| ratio %s | %s | %.2fx (by round %.2fx, %.2f-%.2f) | %.2fx | %.2fx | %.2fx | | | |\n", pairs[pi], ms[mi], rate[ours] / rate[peer], pm, plo, phi,
+                        rate[ours] / rate[peer], peak[ours] / peak[peer], (cpu[peer] > 0 ? cpu[ours] / cpu[peer] : 0)
+                }
             }
         }
     }' "$results"
