@@ -145,11 +145,15 @@ work="$(mktemp -d "$data_root/run.XXXXXX")"
 results="$work/results.tsv"
 : >"$results"
 
+# A port below the kernel's ephemeral range (where outgoing connections, storescu's among them, take theirs), with
+# no socket on it at all: a connection in TIME_WAIT on a port also makes a listener's bind fail.
 free_port() {
-    local port i
+    local port i low
+    read -r low _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || low=32768
+    ((low > 21000)) || low=32768
     for ((i = 0; i < 200; i++)); do
-        port=$((20000 + RANDOM % 40000))
-        if [[ -z "$(ss -Hltn "sport = :$port")" ]]; then echo "$port"; return 0; fi
+        port=$((20000 + RANDOM % (low - 20000)))
+        if [[ -z "$(ss -Htan "sport = :$port")" ]]; then echo "$port"; return 0; fi
     done
     echo "no free port found" >&2
     return 1
@@ -322,8 +326,15 @@ run_cell() {
     [[ "$mode" == "$PARALLEL"* ]] && chunks=$PARALLEL
     port="$(free_port)"
     dir="$work/$name.$chunks.$rep"
-    if ! start_receiver "$name" "$port" "$dir" "$mode"; then
+    # A receiver that could not listen (its port was taken in the meantime) gets two more ports to try.
+    local attempt started=0
+    for ((attempt = 1; attempt <= 3; attempt++)); do
+        if start_receiver "$name" "$port" "$dir" "$mode"; then started=1; break; fi
         stop_receiver
+        rm -rf "$dir" "$dir.log"
+        port="$(free_port)"
+    done
+    if ((!started)); then
         printf '%s\t%s\t%s\t0\t0\tfailed\n' "$name" "$mode" "$rep" >>"$results"
         return 0
     fi
