@@ -400,8 +400,19 @@ orthanc_version=""
 ((want_orthanc)) && orthanc_version="; $(Orthanc --version | head -n 1)"
 echo "$(storescp --version | head -n 1 | sed 's/^\$dcmtk: //; s/ \$$//')$orthanc_version; $(dotnet --version | sed 's/^/.NET SDK /'); $(nproc) cores; $repeats round(s); data under $data_root"
 echo "stock storescu -> receiver on $HOST; $SLICES CT files of 512x512x16 ($((total_bytes / 1048576)) MiB); $PARALLEL associations = $PARALLEL storescu processes x $((SLICES / PARALLEL)) files"
+# What the Gateway's cryptography alone costs per instance on this CPU: its content hash is HMAC-SHA-256 and its
+# encryption AES-256-GCM, both over every byte (OpenSSL is what .NET uses on Linux). Bytes per second, 64 KiB blocks.
+crypto_ms=0
+if command -v openssl >/dev/null; then
+    speed() { openssl speed -seconds 1 -bytes 65536 -evp "$1" 2>/dev/null | awk -v a="$1" 'tolower($1) == tolower(a) { v = $2; sub(/k$/, "", v); print v * 1000 }'; }
+    sha="$(speed sha256)"; gcm="$(speed aes-256-gcm)"
+    if [[ -n "$sha" && -n "$gcm" ]]; then
+        crypto_ms="$(awk -v b="$total_bytes" -v n="$SLICES" -v s="$sha" -v g="$gcm" 'BEGIN { printf "%.2f", (b / n) * (1 / s + 1 / g) * 1000 }')"
+        echo "openssl speed, 64 KiB blocks: SHA-256 $(awk -v v="$sha" 'BEGIN { printf "%.0f", v / 1e6 }') MB/s, AES-256-GCM $(awk -v v="$gcm" 'BEGIN { printf "%.0f", v / 1e6 }') MB/s: hashing and encrypting one instance costs at least $crypto_ms ms of CPU"
+    fi
+fi
 echo
-awk -F '\t' -v n="$SLICES" -v bytes="$total_bytes" -v receivers="${receivers[*]}" -v modes="${modes[0]}|${modes[1]}" '
+awk -F '\t' -v n="$SLICES" -v bytes="$total_bytes" -v receivers="${receivers[*]}" -v modes="${modes[0]}|${modes[1]}" -v crypto="$crypto_ms" '
     { key = $1 SUBSEP $2; k = ++count[key]; us[key, k] = $4; if ($5 > peak[key]) peak[key] = $5; if ($6 != "ok") failed[key] = 1
       rx[key, k] = $7; tx[key, k] = $8; all[key, k] = $9 }
     function mid(arr, key,    m, i, j, t, a) {
@@ -447,6 +458,18 @@ awk -F '\t' -v n="$SLICES" -v bytes="$total_bytes" -v receivers="${receivers[*]}
                     for (k = 1; k <= m; k++) { if (paired[ours, k] < plo) plo = paired[ours, k]; if (paired[ours, k] > phi) phi = paired[ours, k] }
                     printf "| ratio %s | %s | %.2fx (by round %.2fx, %.2f-%.2f) | %.2fx | %.2fx | %.2fx | | | |\n", pairs[pi], ms[mi], rate[ours] / rate[peer], pm, plo, phi,
                         rate[ours] / rate[peer], peak[ours] / peak[peer], (cpu[peer] > 0 ? cpu[ours] / cpu[peer] : 0)
+                    # The best a receiver could do that added only the hash and the encryption to storescp: over one
+                    # association sender and receiver take turns (time = their CPU added up); over four the
+                    # machine is the limit (time = its CPU per instance, on the cores there are).
+                    # With the flush to disk as well, its CPU taken from the Gateway (gateway minus gateway-noflush).
+                    if (crypto > 0 && pr[2] == "storescp-shim" && pr[1] == "gateway") {
+                        serial = mid(rx, peer) + mid(tx, peer)
+                        base = mi == 1 ? serial : mid(all, peer)
+                        printf "| ceiling: storescp + hash + encryption | %s | %.2fx | | | | | | |\n", ms[mi], base / (base + crypto)
+                        noflush = "gateway-noflush" SUBSEP ms[mi]
+                        if ((noflush in rate) && cpu[ours] > cpu[noflush])
+                            printf "| ceiling: the same + the flush to disk | %s | %.2fx | | | | | | |\n", ms[mi], base / (base + crypto + cpu[ours] - cpu[noflush])
+                    }
                 }
             }
         }
