@@ -38,7 +38,6 @@ public sealed partial class GatewayDatabase
             Mode = SqliteOpenMode.ReadWriteCreate,
             Cache = SqliteCacheMode.Private,
             Pooling = true,
-            ForeignKeys = true,
             // Seconds a statement waits for another connection's write lock before failing.
             DefaultTimeout = 30,
         }.ToString();
@@ -64,7 +63,7 @@ public sealed partial class GatewayDatabase
             if (connection.Handle is { } handle && !_configured.TryGetValue(handle, out _))
             {
                 using var pragmas = connection.CreateCommand();
-                pragmas.CommandText = "PRAGMA synchronous = FULL; PRAGMA secure_delete = ON;";
+                pragmas.CommandText = "PRAGMA synchronous = FULL; PRAGMA secure_delete = ON; PRAGMA foreign_keys = ON;";
                 await pragmas.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                 _configured.AddOrUpdate(handle, Configured);
             }
