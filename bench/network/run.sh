@@ -311,7 +311,8 @@ cpu_ticks() {
     local pid="$1" total=0 kid
     for kid in "$pid" $(children_of "$pid"); do
         # Fields 14-17 of /proc/PID/stat (utime stime cutime cstime), counted after the ")" that ends the name.
-        total=$((total + $(sed 's/^.*) //' "/proc/$kid/stat" 2>/dev/null | awk '{ print $12 + $13 + $14 + $15 }' || echo 0)))
+        # A process gone in between counts 0.
+        total=$((total + $(sed 's/^.*) //' "/proc/$kid/stat" 2>/dev/null | awk '{ t = $12 + $13 + $14 + $15 } END { print t + 0 }')))
     done
     echo "$total"
 }
@@ -415,19 +416,14 @@ echo
 awk -F '\t' -v n="$SLICES" -v bytes="$total_bytes" -v receivers="${receivers[*]}" -v modes="${modes[0]}|${modes[1]}" -v crypto="$crypto_ms" '
     { key = $1 SUBSEP $2; k = ++count[key]; us[key, k] = $4; if ($5 > peak[key]) peak[key] = $5; if ($6 != "ok") failed[key] = 1
       rx[key, k] = $7; tx[key, k] = $8; all[key, k] = $9 }
-    function mid(arr, key,    m, i, j, t, a) {
-        m = count[key]
+    # mid(ARR, KEY, M): the median of ARR[KEY, 1..M]; it also leaves their least and greatest in low and high.
+    function mid(arr, key, m,    i, j, t, a) {
         for (i = 1; i <= m; i++) a[i] = arr[key, i]
         for (i = 2; i <= m; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
+        low = a[1]; high = a[m]
         return m % 2 ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2
     }
-    function median(key,    m, i, j, t, a) {
-        m = count[key]
-        for (i = 1; i <= m; i++) a[i] = us[key, i]
-        for (i = 2; i <= m; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
-        lo[key] = a[1]; hi[key] = a[m]
-        return m % 2 ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2
-    }
+    function median(key,    r) { r = mid(us, key, count[key]); lo[key] = low; hi[key] = high; return r }
     END {
         split(receivers, rs, " "); split(modes, ms, "|")
         print "| receiver | mode | instances/s (min-max) | MB/s | peak RSS MB | CPU ms/inst: receiver | storescu | machine | status |"
@@ -439,9 +435,9 @@ awk -F '\t' -v n="$SLICES" -v bytes="$total_bytes" -v receivers="${receivers[*]}
                 med = median(key)
                 if (lo[key] == 0) { printf "| %s | %s | - | - | - | - | - | - | FAILED |\n", rs[ri], ms[mi]; continue }
                 rate[key] = n / (med / 1e6)
-                cpu[key] = mid(rx, key)
+                cpu[key] = mid(rx, key, count[key])
                 printf "| %s | %s | %.0f (%.0f-%.0f) | %.1f | %.1f | %.2f | %.2f | %.2f | %s |\n", rs[ri], ms[mi], rate[key], n / (hi[key] / 1e6), n / (lo[key] / 1e6),
-                    bytes / 1048576 / (med / 1e6), peak[key] / 1024, cpu[key], mid(tx, key), mid(all, key), (key in failed) ? "FAILED" : "ok"
+                    bytes / 1048576 / (med / 1e6), peak[key] / 1024, cpu[key], mid(tx, key, count[key]), mid(all, key, count[key]), (key in failed) ? "FAILED" : "ok"
             }
             # Ours over a peer: storescp-shim (no fsync) for both; Orthanc with and without its fsync like for like.
             np = split("gateway/storescp-shim gateway-noflush/storescp-shim gateway/orthanc-shim gateway-noflush/orthanc-nosync-shim", pairs, " ")
@@ -453,18 +449,16 @@ awk -F '\t' -v n="$SLICES" -v bytes="$total_bytes" -v receivers="${receivers[*]}
                     # shared machine slow spells; median and min-max of those ratios.
                     m = count[ours] < count[peer] ? count[ours] : count[peer]
                     for (k = 1; k <= m; k++) { paired[ours, k] = us[ours, k] > 0 ? us[peer, k] / us[ours, k] : 0 }
-                    saved = count[ours]; count[ours] = m; pm = mid(paired, ours); count[ours] = saved
-                    plo = 1e9; phi = 0
-                    for (k = 1; k <= m; k++) { if (paired[ours, k] < plo) plo = paired[ours, k]; if (paired[ours, k] > phi) phi = paired[ours, k] }
-                    printf "| ratio %s | %s | %.2fx (by round %.2fx, %.2f-%.2f) | %.2fx | %.2fx | %.2fx | | | |\n", pairs[pi], ms[mi], rate[ours] / rate[peer], pm, plo, phi,
+                    pm = mid(paired, ours, m)
+                    printf "| ratio %s | %s | %.2fx (by round %.2fx, %.2f-%.2f) | %.2fx | %.2fx | %.2fx | | | |\n", pairs[pi], ms[mi], rate[ours] / rate[peer], pm, low, high,
                         rate[ours] / rate[peer], peak[ours] / peak[peer], (cpu[peer] > 0 ? cpu[ours] / cpu[peer] : 0)
                     # The best a receiver could do that added only the hash and the encryption to storescp: over one
                     # association sender and receiver take turns (time = their CPU added up); over four the
                     # machine is the limit (time = its CPU per instance, on the cores there are).
                     # With the flush to disk as well, its CPU taken from the Gateway (gateway minus gateway-noflush).
                     if (crypto > 0 && pr[2] == "storescp-shim" && pr[1] == "gateway") {
-                        serial = mid(rx, peer) + mid(tx, peer)
-                        base = mi == 1 ? serial : mid(all, peer)
+                        serial = mid(rx, peer, count[peer]) + mid(tx, peer, count[peer])
+                        base = mi == 1 ? serial : mid(all, peer, count[peer])
                         printf "| ceiling: storescp + hash + encryption | %s | %.2fx | | | | | | |\n", ms[mi], base / (base + crypto)
                         noflush = "gateway-noflush" SUBSEP ms[mi]
                         if ((noflush in rate) && cpu[ours] > cpu[noflush])

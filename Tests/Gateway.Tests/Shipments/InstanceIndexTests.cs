@@ -68,17 +68,36 @@ public sealed class InstanceIndexTests : IDisposable
     }
 
     [Fact]
-    public async Task A_caller_that_stops_waiting_does_not_strand_the_others()
+    public async Task A_caller_that_stops_waiting_for_a_commit_in_progress_strands_nobody()
     {
         var index = new InstanceIndex(_db.Database);
         var studyId = await NewStudyAsync();
-        using var cancelled = new CancellationTokenSource();
-        await cancelled.CancelAsync();
 
-        var gaveUp = async () => await index.AddAsync(Row(studyId, 1), cancelled.Token);
-        await gaveUp.Should().ThrowAsync<OperationCanceledException>();
+        // Another writer holds the database's write lock, so the first caller's commit waits inside SQLite.
+        await using var blocker = await _db.Database.OpenAsync();
+        await blocker.ExecuteAsync("BEGIN IMMEDIATE");
+        // On a thread of its own: the leader commits on its caller's thread, which SQLite's busy wait blocks.
+        var leader = Task.Factory.StartNew(() => index.AddAsync(Row(studyId, 1), CancellationToken.None).GetAwaiter().GetResult(),
+            CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        await Task.Delay(300);
+        leader.IsCompleted.Should().BeFalse("its commit waits for the write lock");
 
-        var adds = Enumerable.Range(2, 8).Select(i => Task.Run(() => index.AddAsync(Row(studyId, i), CancellationToken.None))).ToList();
-        (await Task.WhenAll(adds).WaitAsync(Bound)).Should().AllSatisfy(added => added.Should().BeTrue());
+        // A second caller joins the next group (AddAsync queues its row before it first waits), then gives up.
+        using var giveUp = new CancellationTokenSource();
+        var follower = index.AddAsync(Row(studyId, 2), giveUp.Token);
+        follower.IsCompleted.Should().BeFalse("it waits for the commit in progress");
+        await giveUp.CancelAsync();
+        var waiting = async () => await follower.WaitAsync(Bound);
+        await waiting.Should().ThrowAsync<OperationCanceledException>();
+
+        await blocker.ExecuteAsync("ROLLBACK");
+        (await leader.WaitAsync(Bound)).Should().BeTrue();
+        var later = Enumerable.Range(3, 8).Select(i => Task.Run(() => index.AddAsync(Row(studyId, i), CancellationToken.None))).ToList();
+        (await Task.WhenAll(later).WaitAsync(Bound)).Should().AllSatisfy(added => added.Should().BeTrue());
+
+        // The row of the caller that gave up was written with the next group (never acknowledged, like any row
+        // whose sender went away); the index is not left waiting for it.
+        await using var connection = await _db.Database.OpenAsync();
+        (await connection.QueryAsync<long>("SELECT ordinal FROM instances ORDER BY ordinal")).Should().Equal(Enumerable.Range(1, 10).Select(i => (long)i));
     }
 }
