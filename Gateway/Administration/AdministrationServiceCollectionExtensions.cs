@@ -30,6 +30,7 @@ public static class AdministrationServiceCollectionExtensions
         services.AddSingleton<ShipmentQueries>();
         services.AddSingleton<NotificationResend>();
         services.AddSingleton<Statistics>();
+        services.AddSingleton<DisclosureReport>();
 
         // Session cookies are protected by keys that live in memory only: nothing that could forge a session is ever
         // written to disk, and a restart signs everyone out (sessions are short anyway).

@@ -80,25 +80,3 @@ public sealed record AuditQuery
     public int Offset { get; init; }
     public int Limit { get; init; } = 100;
 }
-
-/// <summary>
-/// One disclosure of a patient's data: an export (110106, a shipment made available) or a transfer (110104, e.g. a
-/// download), with the recipient it went to and the shipment's reference. An event about a whole shipment yields one
-/// row per recipient of that shipment. Failed attempts are included; see <see cref="Outcome"/>.
-/// </summary>
-public sealed record PatientDisclosure
-{
-    public long AuditId { get; init; }
-    public DateTimeOffset OccurredAt { get; init; }
-    public required string EventId { get; init; }
-    public AuditAction Action { get; init; }
-    public AuditOutcome Outcome { get; init; }
-    public AuditActorKind ActorKind { get; init; }
-    public required string Actor { get; init; }
-    public string? ActorAddress { get; init; }
-    public long? StudyId { get; init; }
-    public long? ShipmentId { get; init; }
-    public string? ShipmentReference { get; init; }
-    public long? RecipientId { get; init; }
-    public string? RecipientEmail { get; init; }
-}

@@ -102,33 +102,29 @@ public sealed class AuditTrail(GatewayDatabase database, TimeProvider time)
     }
 
     /// <summary>
-    /// To whom was this patient's data disclosed: every export (110106) and every transfer tied to a shipment (110104
-    /// with a shipment or recipient; transfers from modalities into the gateway have neither) concerning the patient,
-    /// found by the event's own patient reference or through its study or shipment, oldest first, with the
-    /// recipients' e-mail addresses and the shipment references.
+    /// The events that disclose a patient's data: every export (110106) and every transfer tied to a shipment (110104
+    /// with a shipment or recipient; transfers from modalities into the gateway have neither), found by the event's own
+    /// patient reference or through one of the patient's studies or shipments (the caller gives their ids), oldest first.
     /// </summary>
-    public async Task<IReadOnlyList<PatientDisclosure>> DisclosuresOfPatientAsync(byte[] patientRef, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<AuditRecord>> DisclosureEventsAsync(byte[] patientRef, IReadOnlyCollection<long> studyIds, IReadOnlyCollection<long> shipmentIds,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(patientRef);
-        const string sql = """
-            SELECT a.id AS AuditId, a.occurred_at AS OccurredAt, a.event_id AS EventId, a.action AS Action, a.outcome AS Outcome,
-                   a.actor_kind AS ActorKind, a.actor AS Actor, a.actor_address AS ActorAddress, a.study_id AS StudyId,
-                   a.shipment_id AS ShipmentId, s.reference AS ShipmentReference,
-                   COALESCE(a.recipient_id, r.id) AS RecipientId, r.email AS RecipientEmail
-            FROM audit_events a
-            LEFT JOIN shipments s ON s.id = a.shipment_id
-            LEFT JOIN recipients r ON (a.recipient_id IS NOT NULL AND r.id = a.recipient_id)
-                                   OR (a.recipient_id IS NULL AND r.shipment_id = a.shipment_id)
-            WHERE (a.event_id = '110106' OR (a.event_id = '110104' AND (a.shipment_id IS NOT NULL OR a.recipient_id IS NOT NULL)))
-              AND (a.patient_ref = @PatientRef
-                   OR a.study_id IN (SELECT id FROM studies WHERE patient_ref = @PatientRef)
-                   OR a.shipment_id IN (SELECT sh.id FROM shipments sh JOIN studies st ON st.id = sh.study_id WHERE st.patient_ref = @PatientRef))
-            ORDER BY a.occurred_at, a.id, r.id
+        ArgumentNullException.ThrowIfNull(studyIds);
+        ArgumentNullException.ThrowIfNull(shipmentIds);
+        var sql = $"""
+            SELECT {Columns} FROM audit_events
+            WHERE (event_id = @Export OR (event_id = @Transferred AND (shipment_id IS NOT NULL OR recipient_id IS NOT NULL)))
+              AND (patient_ref = @PatientRef OR study_id IN @StudyIds OR shipment_id IN @ShipmentIds)
+            ORDER BY occurred_at, id
             """;
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var rows = await connection.QueryAsync<DisclosureRow>(new CommandDefinition(sql, new { PatientRef = patientRef }, cancellationToken: cancellationToken))
-            .ConfigureAwait(false);
-        return [.. rows.Select(r => r.ToDisclosure())];
+        var rows = await connection.QueryAsync<Row>(new CommandDefinition(sql, new
+        {
+            Export = AuditEventIds.Export, Transferred = AuditEventIds.InstancesTransferred, PatientRef = patientRef,
+            StudyIds = studyIds.ToArray(), ShipmentIds = shipmentIds.ToArray(),
+        }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return [.. rows.Select(r => r.ToRecord())];
     }
 
     private Row ToRow(AuditEvent e)
@@ -228,40 +224,6 @@ public sealed class AuditTrail(GatewayDatabase database, TimeProvider time)
             RecipientId = RecipientId,
             PatientRef = PatientRef,
             Detail = Detail,
-        };
-    }
-
-    private sealed class DisclosureRow
-    {
-        public long AuditId { get; set; }
-        public long OccurredAt { get; set; }
-        public string EventId { get; set; } = "";
-        public string Action { get; set; } = "";
-        public long Outcome { get; set; }
-        public string ActorKind { get; set; } = "";
-        public string Actor { get; set; } = "";
-        public string? ActorAddress { get; set; }
-        public long? StudyId { get; set; }
-        public long? ShipmentId { get; set; }
-        public string? ShipmentReference { get; set; }
-        public long? RecipientId { get; set; }
-        public string? RecipientEmail { get; set; }
-
-        public PatientDisclosure ToDisclosure() => new()
-        {
-            AuditId = AuditId,
-            OccurredAt = DateTimeOffset.FromUnixTimeMilliseconds(OccurredAt),
-            EventId = EventId,
-            Action = ParseAction(Action),
-            Outcome = (AuditOutcome)Outcome,
-            ActorKind = ParseKind(ActorKind),
-            Actor = Actor,
-            ActorAddress = ActorAddress,
-            StudyId = StudyId,
-            ShipmentId = ShipmentId,
-            ShipmentReference = ShipmentReference,
-            RecipientId = RecipientId,
-            RecipientEmail = RecipientEmail,
         };
     }
 }

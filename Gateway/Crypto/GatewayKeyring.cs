@@ -18,8 +18,6 @@ public sealed partial class GatewayKeyring : ISecretProtector, IDisposable
 
     private const int NonceSize = 12;
     private const int TagSize = 16;
-    private const string ProtectInfo = "DicomGateway v1 protect ";
-    private const string HashInfo = "DicomGateway v1 hash ";
 
     private readonly byte[] _key;
     private readonly ILogger<GatewayKeyring> _logger;
@@ -82,7 +80,7 @@ public sealed partial class GatewayKeyring : ISecretProtector, IDisposable
         Span<byte> subkey = stackalloc byte[KeySize];
         try
         {
-            DeriveSubkey(HashInfo, purpose, subkey);
+            DeriveSubkey(CryptoPurposes.HashPrefix, purpose, subkey);
             return HMACSHA256.HashData(subkey, value);
         }
         finally
@@ -104,7 +102,7 @@ public sealed partial class GatewayKeyring : ISecretProtector, IDisposable
         Span<byte> subkey = stackalloc byte[KeySize];
         try
         {
-            DeriveSubkey(HashInfo, purpose, subkey);
+            DeriveSubkey(CryptoPurposes.HashPrefix, purpose, subkey);
             return new IncrementalKeyedHash(subkey);
         }
         finally
@@ -120,7 +118,7 @@ public sealed partial class GatewayKeyring : ISecretProtector, IDisposable
         Span<byte> subkey = stackalloc byte[KeySize];
         try
         {
-            DeriveSubkey(ProtectInfo, purpose, subkey);
+            DeriveSubkey(CryptoPurposes.ProtectPrefix, purpose, subkey);
             return new AesGcm(subkey, TagSize);
         }
         finally

@@ -23,11 +23,6 @@ public static class ShipmentKeys
     /// <summary>Crockford's base32 alphabet: no I, L, O (read as 1, 1, 0) and no U.</summary>
     public const string CodeAlphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
-    internal static ReadOnlySpan<byte> BlobKeyInfo => "DicomGateway v1 blob key"u8;
-    internal static ReadOnlySpan<byte> UnlockProofInfo => "DicomGateway v1 unlock proof"u8;
-    internal static ReadOnlySpan<byte> KeyWrapInfo => "DicomGateway v1 key wrap"u8;
-    internal static ReadOnlySpan<byte> DataKeyAssociatedData => "DicomGateway v1 data key"u8;
-
     /// <summary>A new shipment data key DK.</summary>
     public static byte[] NewDataKey() => RandomNumberGenerator.GetBytes(KeySize);
 
@@ -94,7 +89,7 @@ public static class ShipmentKeys
     public static byte[] DeriveUnlockProof(ReadOnlySpan<byte> fragmentKey, string code, ReadOnlySpan<byte> token)
     {
         var proof = new byte[KeySize];
-        Derive(fragmentKey, code, ReadOnlySpan<byte>.Empty, token, UnlockProofInfo, proof);
+        Derive(fragmentKey, code, ReadOnlySpan<byte>.Empty, token, CryptoPurposes.UnlockProof, proof);
         return proof;
     }
 
@@ -128,12 +123,12 @@ public static class ShipmentKeys
         Span<byte> kek = stackalloc byte[KeySize];
         try
         {
-            Derive(fragmentKey, code, serverShare, token, KeyWrapInfo, kek);
+            Derive(fragmentKey, code, serverShare, token, CryptoPurposes.KeyWrap, kek);
             var wrapped = new byte[WrappedKeySize];
             nonce.CopyTo(wrapped);
             using var aes = new AesGcm(kek, SegmentCipher.TagSize);
             aes.Encrypt(nonce, dataKey, wrapped.AsSpan(SegmentCipher.NonceSize, KeySize), wrapped.AsSpan(SegmentCipher.NonceSize + KeySize),
-                DataKeyAssociatedData);
+                CryptoPurposes.DataKeyAssociatedData);
             return wrapped;
         }
         finally
@@ -153,10 +148,10 @@ public static class ShipmentKeys
         var dataKey = new byte[KeySize];
         try
         {
-            Derive(fragmentKey, code, serverShare, token, KeyWrapInfo, kek);
+            Derive(fragmentKey, code, serverShare, token, CryptoPurposes.KeyWrap, kek);
             using var aes = new AesGcm(kek, SegmentCipher.TagSize);
             aes.Decrypt(wrappedKey[..SegmentCipher.NonceSize], wrappedKey.Slice(SegmentCipher.NonceSize, KeySize),
-                wrappedKey[(SegmentCipher.NonceSize + KeySize)..], dataKey, DataKeyAssociatedData);
+                wrappedKey[(SegmentCipher.NonceSize + KeySize)..], dataKey, CryptoPurposes.DataKeyAssociatedData);
             return dataKey;
         }
         catch (CryptographicException e)
@@ -173,9 +168,9 @@ public static class ShipmentKeys
     internal static void DeriveBlobKey(ReadOnlySpan<byte> dataKey, ReadOnlySpan<byte> salt, uint ordinal, Span<byte> key)
     {
         CheckKeyLength(dataKey, nameof(dataKey));
-        Span<byte> info = stackalloc byte[BlobKeyInfo.Length + sizeof(uint)];
-        BlobKeyInfo.CopyTo(info);
-        BinaryPrimitives.WriteUInt32BigEndian(info[BlobKeyInfo.Length..], ordinal);
+        Span<byte> info = stackalloc byte[CryptoPurposes.BlobKey.Length + sizeof(uint)];
+        CryptoPurposes.BlobKey.CopyTo(info);
+        BinaryPrimitives.WriteUInt32BigEndian(info[CryptoPurposes.BlobKey.Length..], ordinal);
         HKDF.DeriveKey(HashAlgorithmName.SHA256, dataKey, key[..KeySize], salt, info);
     }
 

@@ -115,11 +115,10 @@ public sealed partial class ForwardQueue
         LogFailed(forward.Id, forward.StudyId, forward.Attempts, error);
     }
 
-    private static async Task<AuditEvent> TransferEventAsync(SqliteConnection connection, SqliteTransaction transaction, ClaimedForward forward,
+    private async Task<AuditEvent> TransferEventAsync(SqliteConnection connection, SqliteTransaction transaction, ClaimedForward forward,
         DateTimeOffset now, AuditOutcome outcome, object detail, CancellationToken cancellationToken)
     {
-        var patientRef = await connection.QuerySingleOrDefaultAsync<byte[]?>(new CommandDefinition(
-            "SELECT patient_ref FROM studies WHERE id = @StudyId", new { forward.StudyId }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var patientRef = await studies.PatientRefAsync(connection, transaction, forward.StudyId, cancellationToken).ConfigureAwait(false);
         return new AuditEvent
         {
             EventId = AuditEventIds.InstancesTransferred,

@@ -2,6 +2,9 @@ using System.Collections.Concurrent;
 using Dapper;
 using DicomGateway.Audit;
 using DicomGateway.Database;
+using DicomGateway.Nodes;
+using DicomGateway.Routing;
+using DicomGateway.Studies;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 
@@ -49,13 +52,13 @@ public enum ForwardChange { Done, NotFound, Conflict }
 /// cancels. The study's data key (<c>studies.wrapped_key</c>) is kept while any of its forwards is queued, sending or
 /// failed, and erased in the transaction that ends the last one (<see cref="ReleaseIfFinishedAsync"/>).
 /// </summary>
-public sealed partial class ForwardQueue(GatewayDatabase database, AuditTrail audit, TimeProvider time, ILogger<ForwardQueue> logger)
+public sealed partial class ForwardQueue(GatewayDatabase database, StudyStore studies, NodeStore nodes, AuditTrail audit, TimeProvider time, ILogger<ForwardQueue> logger)
 {
     /// <summary>
-    /// True for a study (aliased <c>studies</c>) that a forward still needs: one is queued, sending or failed (an
-    /// administrator may retry a failed one). The sweeper keeps such a study's blobs and key.
+    /// True for a study that a forward still needs: one is queued, sending or failed (an administrator may retry a
+    /// failed one). Such a study keeps its key, so the sweeper keeps its blobs.
     /// </summary>
-    public const string PendingForStudySql = "EXISTS (SELECT 1 FROM forwards f WHERE f.study_id = studies.id AND f.state IN ('queued', 'sending', 'failed'))";
+    private const string PendingForStudySql = "EXISTS (SELECT 1 FROM forwards f WHERE f.study_id = @studyId AND f.state IN ('queued', 'sending', 'failed'))";
 
     private readonly SemaphoreSlim _signal = new(0, 1);
     private readonly ConcurrentDictionary<long, CancellationTokenSource> _inFlight = new();
@@ -69,11 +72,12 @@ public sealed partial class ForwardQueue(GatewayDatabase database, AuditTrail au
     {
         ArgumentNullException.ThrowIfNull(connection);
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var instanceCount = await studies.InstanceCountAsync(connection, transaction, studyId, cancellationToken).ConfigureAwait(false);
         var id = await connection.ExecuteScalarAsync<long>(new CommandDefinition("""
             INSERT INTO forwards (study_id, node_id, rule_id, rule_name, state, attempts, next_attempt_at, instance_count, created_at, updated_at)
-            VALUES (@studyId, @nodeId, @ruleId, @ruleName, 'queued', 0, @now, (SELECT count(*) FROM instances WHERE study_id = @studyId), @now, @now)
+            VALUES (@studyId, @nodeId, @ruleId, @ruleName, 'queued', 0, @now, @instanceCount, @now, @now)
             RETURNING id
-            """, new { studyId, nodeId, ruleId, ruleName, now }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            """, new { studyId, nodeId, ruleId, ruleName, now, instanceCount }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         LogQueued(id, studyId, nodeId);
         return id;
     }
@@ -100,15 +104,16 @@ public sealed partial class ForwardQueue(GatewayDatabase database, AuditTrail au
         if (state is not null && !ForwardStates.All.Contains(state)) throw new ArgumentException($"Unknown state '{state}'", nameof(state));
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         var rows = await connection.QueryAsync<ViewRow>(new CommandDefinition("""
-            SELECT f.id AS Id, f.study_id AS StudyId, f.node_id AS NodeId, n.name AS NodeName, n.ae_title AS AeTitle, n.host AS Host, n.port AS Port,
+            SELECT f.id AS Id, f.study_id AS StudyId, f.node_id AS NodeId,
                    f.rule_name AS RuleName, f.state AS State, f.attempts AS Attempts, f.next_attempt_at AS NextAttemptAt, f.last_error AS LastError,
                    f.instances_sent AS InstancesSent, f.instance_count AS InstanceCount, f.created_at AS CreatedAt, f.completed_at AS CompletedAt
-            FROM forwards f LEFT JOIN nodes n ON n.id = f.node_id
+            FROM forwards f
             WHERE @state IS NULL OR f.state = @state
             ORDER BY f.id DESC
             LIMIT 1000
             """, new { state }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return [.. rows.Select(r => r.ToView())];
+        var byId = (await nodes.ListAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(n => n.Id);
+        return [.. rows.Select(r => r.ToView(r.NodeId is { } id ? byId.GetValueOrDefault(id) : null))];
     }
 
     /// <summary>True while a forward of the study is queued, sending or failed.</summary>
@@ -116,7 +121,7 @@ public sealed partial class ForwardQueue(GatewayDatabase database, AuditTrail au
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         return await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
-            $"SELECT {PendingForStudySql} FROM studies WHERE id = @studyId", new { studyId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            $"SELECT {PendingForStudySql}", new { studyId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -126,14 +131,22 @@ public sealed partial class ForwardQueue(GatewayDatabase database, AuditTrail au
     /// so the key's old bytes leave the write-ahead log too. The blobs stay for the shipments that may still use them;
     /// the sweeper erases them (it skips studies for which <see cref="PendingForStudySql"/> holds).
     /// </summary>
-    public static async Task<bool> ReleaseIfFinishedAsync(SqliteConnection connection, SqliteTransaction transaction, long studyId, CancellationToken cancellationToken)
+    public async Task<bool> ReleaseIfFinishedAsync(SqliteConnection connection, SqliteTransaction transaction, long studyId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        var erased = await connection.ExecuteAsync(new CommandDefinition($"""
-            UPDATE studies SET wrapped_key = NULL
-            WHERE id = @studyId AND state = 'sealed' AND wrapped_key IS NOT NULL AND NOT {PendingForStudySql}
-            """, new { studyId }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return erased > 0;
+        var pending = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+            $"SELECT {PendingForStudySql}", new { studyId }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return !pending && await studies.ForgetKeyAsync(connection, transaction, studyId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The nodes a study's forwards went to (cancelled ones aside), first queued first, for a follow-up generation to go the same way.</summary>
+    public async Task<IReadOnlyList<ForwardPlan>> DestinationsOfStudyAsync(SqliteConnection connection, long studyId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        var rows = await connection.QueryAsync<(long NodeId, long? RuleId, string? RuleName)>(new CommandDefinition(
+            "SELECT node_id, min(rule_id), min(rule_name) FROM forwards WHERE study_id = @studyId AND state <> 'cancelled' GROUP BY node_id ORDER BY min(id)",
+            new { studyId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return [.. rows.Select(n => new ForwardPlan(n.RuleId, n.RuleName, n.NodeId))];
     }
 
     /// <summary>Makes a queued or failed forward due now (a failed one is queued again with its attempts reset).</summary>
@@ -203,11 +216,15 @@ public sealed partial class ForwardQueue(GatewayDatabase database, AuditTrail au
         Detail = new { what, forwardId = row.Id, nodeId = row.NodeId, previousState = row.State, row.Attempts },
     };
 
-    private static Task<StateRow?> FindAsync(SqliteConnection connection, SqliteTransaction transaction, long id, CancellationToken cancellationToken) =>
-        connection.QuerySingleOrDefaultAsync<StateRow?>(new CommandDefinition("""
-            SELECT f.id AS Id, f.study_id AS StudyId, f.node_id AS NodeId, f.state AS State, f.attempts AS Attempts, s.patient_ref AS PatientRef
-            FROM forwards f JOIN studies s ON s.id = f.study_id WHERE f.id = @id
-            """, new { id }, transaction, cancellationToken: cancellationToken));
+    private async Task<StateRow?> FindAsync(SqliteConnection connection, SqliteTransaction transaction, long id, CancellationToken cancellationToken)
+    {
+        var row = await connection.QuerySingleOrDefaultAsync<StateRow?>(new CommandDefinition("""
+            SELECT id AS Id, study_id AS StudyId, node_id AS NodeId, state AS State, attempts AS Attempts
+            FROM forwards WHERE id = @id
+            """, new { id }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        if (row is not null) row.PatientRef = await studies.PatientRefAsync(connection, transaction, row.StudyId, cancellationToken).ConfigureAwait(false);
+        return row;
+    }
 
     private sealed class StateRow
     {
@@ -216,7 +233,7 @@ public sealed partial class ForwardQueue(GatewayDatabase database, AuditTrail au
         public long? NodeId { get; init; }
         public string State { get; init; } = "";
         public long Attempts { get; init; }
-        public byte[]? PatientRef { get; init; }
+        public byte[]? PatientRef { get; set; }
     }
 
     private sealed class ViewRow
@@ -224,10 +241,6 @@ public sealed partial class ForwardQueue(GatewayDatabase database, AuditTrail au
         public long Id { get; init; }
         public long StudyId { get; init; }
         public long? NodeId { get; init; }
-        public string? NodeName { get; init; }
-        public string? AeTitle { get; init; }
-        public string? Host { get; init; }
-        public long? Port { get; init; }
         public string? RuleName { get; init; }
         public string State { get; init; } = "";
         public long Attempts { get; init; }
@@ -238,15 +251,15 @@ public sealed partial class ForwardQueue(GatewayDatabase database, AuditTrail au
         public long CreatedAt { get; init; }
         public long? CompletedAt { get; init; }
 
-        public ForwardView ToView() => new()
+        public ForwardView ToView(Node? node) => new()
         {
             Id = Id,
             StudyId = StudyId,
             NodeId = NodeId,
-            NodeName = NodeName,
-            AeTitle = AeTitle,
-            Host = Host,
-            Port = (int?)Port,
+            NodeName = node?.Name,
+            AeTitle = node?.AeTitle,
+            Host = node?.Host,
+            Port = node?.Port,
             RuleName = RuleName,
             State = State,
             Attempts = Attempts,

@@ -5,7 +5,7 @@ using Dapper;
 using DicomGateway.Crypto;
 using DicomGateway.Database;
 using DicomGateway.Nodes;
-using DicomGateway.Shipments;
+using DicomGateway.Studies;
 using DicomGateway.Storage;
 using DicomKit.Data;
 using DicomKit.IO;
@@ -33,7 +33,7 @@ internal sealed class ForwardException(string message, bool permanent) : Excepti
 /// uncompressed data set is transcoded, in memory, up to <see cref="MaxTranscodeBytes"/>; compressed data sets are sent
 /// only in their own syntax (DicomKit has no codecs).
 /// </remarks>
-public sealed partial class StudyForwarder(GatewayDatabase database, BlobStore blobs, ISecretProtector protector, IOptions<DicomListenerOptions> listener,
+public sealed partial class StudyForwarder(StudyStore studies, NodeStore nodes, BlobStore blobs, IOptions<DicomListenerOptions> listener,
     IOptions<ForwardingOptions> options, ILoggerFactory loggerFactory, TimeProvider time)
 {
     /// <summary>The largest instance transcoded for a destination that refuses its stored syntax (it is held in memory to do so).</summary>
@@ -41,9 +41,9 @@ public sealed partial class StudyForwarder(GatewayDatabase database, BlobStore b
 
     private static readonly DicomTag FirstDatasetTag = new(0x0003, 0x0000);
 
-    internal sealed record Prepared(ForwardDestination Destination, IReadOnlyList<(long Ordinal, string Blob)> Instances, byte[] DataKey) : IDisposable
+    internal sealed record Prepared(ForwardDestination Destination, IReadOnlyList<StoredInstance> Instances, StudyDataKey DataKey) : IDisposable
     {
-        public void Dispose() => CryptographicOperations.ZeroMemory(DataKey);
+        public void Dispose() => DataKey.Dispose();
     }
 
     private sealed record InstanceMeta(long Ordinal, string Blob, string SopClassUid, string SopInstanceUid, DicomTransferSyntax Syntax, long DatasetOffset);
@@ -51,27 +51,20 @@ public sealed partial class StudyForwarder(GatewayDatabase database, BlobStore b
     /// <summary>Finds the node, the study's key and its instances. Throws a permanent <see cref="ForwardException"/> when one is gone.</summary>
     internal async Task<Prepared> PrepareAsync(ClaimedForward forward, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var node = forward.NodeId is { } nodeId
-            ? await connection.QuerySingleOrDefaultAsync<(string Name, string AeTitle, string Host, long Port)?>(new CommandDefinition(
-                "SELECT name, ae_title, host, port FROM nodes WHERE id = @nodeId", new { nodeId }, cancellationToken: cancellationToken)).ConfigureAwait(false)
-            : null;
-        if (node is not { } n) throw new ForwardException("The destination node was deleted", permanent: true);
-        var destination = new ForwardDestination(forward.NodeId!.Value, n.Name, n.AeTitle, n.Host, (int)n.Port);
+        var node = forward.NodeId is { } nodeId ? await nodes.GetAsync(nodeId, cancellationToken).ConfigureAwait(false) : null;
+        if (node is null) throw new ForwardException("The destination node was deleted", permanent: true);
+        var destination = new ForwardDestination(node.Id, node.Name, node.AeTitle, node.Host, node.Port);
 
-        var study = await connection.QuerySingleOrDefaultAsync<(byte[]? WrappedKey, string State)?>(new CommandDefinition(
-            "SELECT wrapped_key, state FROM studies WHERE id = @StudyId", new { forward.StudyId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        if (study is null) throw new ForwardException("The study no longer exists", permanent: true);
-        if (study.Value.WrappedKey is null)
-            throw new ForwardException($"The study's key is gone (study state '{study.Value.State}'): the gateway can no longer read it", permanent: true);
-        var instances = (await connection.QueryAsync<(long Ordinal, string Blob)>(new CommandDefinition(
-            "SELECT ordinal, blob FROM instances WHERE study_id = @StudyId ORDER BY ordinal", new { forward.StudyId }, cancellationToken: cancellationToken))
-            .ConfigureAwait(false)).ToList();
+        var study = await studies.FindAsync(forward.StudyId, cancellationToken).ConfigureAwait(false)
+            ?? throw new ForwardException("The study no longer exists", permanent: true);
+        if (!study.IsReadable)
+            throw new ForwardException($"The study's key is gone (study state '{study.State.Name()}'): the gateway can no longer read it", permanent: true);
+        var instances = await studies.InstancesAsync(forward.StudyId, cancellationToken).ConfigureAwait(false);
         if (instances.Count == 0) throw new ForwardException("The study has no instances left", permanent: true);
-        byte[] dataKey;
+        StudyDataKey dataKey;
         try
         {
-            dataKey = protector.Unprotect(OpenStudies.KeyPurpose, study.Value.WrappedKey);
+            dataKey = studies.LendKey(study);
         }
         catch (CryptographicException)
         {
@@ -94,7 +87,7 @@ public sealed partial class StudyForwarder(GatewayDatabase database, BlobStore b
         var destination = prepared.Destination;
         var metas = new List<InstanceMeta>(total - start);
         for (var i = start; i < total; i++)
-            metas.Add(await ReadMetaAsync(prepared.Instances[i], prepared.DataKey, cancellationToken).ConfigureAwait(false));
+            metas.Add(await ReadMetaAsync(prepared.Instances[i], prepared.DataKey.Bytes, cancellationToken).ConfigureAwait(false));
 
         var clientOptions = new DicomClientOptions
         {
@@ -132,7 +125,7 @@ public sealed partial class StudyForwarder(GatewayDatabase database, BlobStore b
                 for (var i = 0; i < metas.Count; i++)
                 {
                     var number = start + i + 1;
-                    var result = await StoreAsync(association, metas[i], prepared.DataKey, number, total, destination, cancellationToken).ConfigureAwait(false);
+                    var result = await StoreAsync(association, metas[i], prepared.DataKey.Bytes, number, total, destination, cancellationToken).ConfigureAwait(false);
                     if (result.Status.IsFailure || result.Status.Category is DimseStatusCategory.Cancel or DimseStatusCategory.Pending)
                         throw new ForwardException($"{destination.AeTitle} refused instance {number} of {total} with status {result.Status}{Comment(result.ErrorComment)}", permanent: false);
                     await acknowledged(number).ConfigureAwait(false);
@@ -240,7 +233,7 @@ public sealed partial class StudyForwarder(GatewayDatabase database, BlobStore b
     }
 
     /// <summary>Reads the meta information at the start of an instance's plaintext (only its first segment is decrypted for this).</summary>
-    private async Task<InstanceMeta> ReadMetaAsync((long Ordinal, string Blob) instance, byte[] dataKey, CancellationToken cancellationToken)
+    private async Task<InstanceMeta> ReadMetaAsync(StoredInstance instance, byte[] dataKey, CancellationToken cancellationToken)
     {
         var file = OpenBlob(instance.Ordinal, instance.Blob);
         await using (file.ConfigureAwait(false))

@@ -1,9 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
 using DicomGateway.Audit;
 using DicomGateway.Crypto;
-using DicomGateway.Shipments;
+using DicomGateway.Studies;
 using DicomGateway.Storage;
 using DicomKit.IO;
 using DicomKit.Network;
@@ -23,27 +22,22 @@ namespace DicomGateway.Ingest;
 /// resend in another transfer syntax counts as different content.
 /// </remarks>
 public sealed partial class EncryptingStorageSink(
-    BlobStore blobs, OpenStudies studies, InstanceIndex index, GatewayKeyring keyring, AuditTrail audit, TimeProvider time,
+    BlobStore blobs, OpenStudies studies, InstanceIndex index, StudyIdentifiers identifiers, AuditTrail audit, TimeProvider time,
     ILogger<EncryptingStorageSink> logger) : IStorageSink
 {
     private readonly BlobStore _blobs = blobs;
     private readonly OpenStudies _studies = studies;
     private readonly InstanceIndex _index = index;
-    private readonly GatewayKeyring _keyring = keyring;
+    private readonly StudyIdentifiers _identifiers = identifiers;
     private readonly AuditTrail _audit = audit;
     private readonly TimeProvider _time = time;
     private readonly ILogger<EncryptingStorageSink> _logger = logger;
-
-    internal const string StudyKeyPurpose = "study-instance-uid";
-    internal const string InstanceKeyPurpose = "sop-instance-uid";
-    internal const string PatientRefPurpose = "patient-id";
-    internal const string ContentPurpose = "instance-content";
 
     public async ValueTask<IIncomingInstance> BeginAsync(StoreRequestContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
         var syntax = DicomTransferSyntax.FromUid(context.TransferSyntaxUid);
-        var instanceKey = _keyring.KeyedHash(InstanceKeyPurpose, context.SopInstanceUid);
+        var instanceKey = _identifiers.InstanceKey(context.SopInstanceUid);
         var existing = await _index.FindContentHashAsync(instanceKey, cancellationToken).ConfigureAwait(false);
         using var meta = new MemoryStream(512);
         DicomFile.WritePreambleAndMeta(meta, context.SopClassUid, context.SopInstanceUid, syntax, context.CallingAeTitle);
@@ -69,7 +63,7 @@ public sealed partial class EncryptingStorageSink(
             _context = context;
             _instanceKey = instanceKey;
             _existingHash = existingHash;
-            _content = sink._keyring.CreateIncrementalHash(ContentPurpose);
+            _content = sink._identifiers.ContentHash();
             // The hash covers the transfer syntax and the data set bytes: what the sender sent, not our meta header.
             _content.Append(Encoding.ASCII.GetBytes(context.TransferSyntaxUid + "\0"));
             if (existingHash is null) _probe = new HeaderProbe(metaHeader, context.SopClassUid, context.SopInstanceUid, context.TransferSyntaxUid);
@@ -107,10 +101,10 @@ public sealed partial class EncryptingStorageSink(
         private async Task StartAsync(InstanceHeader header, CancellationToken cancellationToken)
         {
             _header = header;
-            var keyring = _sink._keyring;
+            var identifiers = _sink._identifiers;
             var placement = new OpenStudies.StudyPlacement(_context.CallingAeTitle, _context.CalledAeTitle, _context.RemoteEndPoint?.Address.ToString(),
-                header.PatientId is null ? null : keyring.KeyedHash(PatientRefPurpose, header.PatientId));
-            _lease = await _sink._studies.AcquireAsync(keyring.KeyedHash(StudyKeyPurpose, header.StudyInstanceUid), placement, cancellationToken).ConfigureAwait(false);
+                identifiers.PatientRef(header.PatientId));
+            _lease = await _sink._studies.AcquireAsync(identifiers.StudyKey(header.StudyInstanceUid), placement, cancellationToken).ConfigureAwait(false);
             _blob = _sink._blobs.Create();
             _encryptor = new SegmentedEncryptingStream(_blob.Stream, _lease.DataKey, (uint)_lease.Ordinal, leaveOpen: true);
             await _encryptor.WriteAsync(_probe!.Buffered, cancellationToken).ConfigureAwait(false);
@@ -126,7 +120,7 @@ public sealed partial class EncryptingStorageSink(
             if (_encryptor is null) await StartAsync(_probe!.TryRead(final: true)!, cancellationToken).ConfigureAwait(false);
             await _encryptor!.CompleteAsync(cancellationToken).ConfigureAwait(false);
             var plaintextLength = _encryptor.PlaintextLength;
-            var summary = SummaryCipher.Encrypt(_lease!.DataKey, JsonSerializer.SerializeToUtf8Bytes(_header!, SummaryJson.Options));
+            var summary = SummaryCodec.Encode(_lease!.DataKey, _header!);
             var ciphertextLength = await _blob!.CommitAsync(cancellationToken).ConfigureAwait(false);
 
             var row = new InstanceIndex.Row(_lease.StudyId, _instanceKey, contentHash, _lease.Ordinal, _blob.Id, plaintextLength, ciphertextLength, summary,
@@ -203,9 +197,4 @@ public sealed partial class EncryptingStorageSink(
 
     [LoggerMessage(EventId = 2006, Level = LogLevel.Warning, Message = "Security alert: {CallingAeTitle} sent an already stored SOP Instance UID with different content; the first was kept")]
     private partial void LogConflict(string callingAeTitle);
-}
-
-internal static class SummaryJson
-{
-    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
 }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using DicomGateway.Studies;
 using DicomKit.Data;
 using DicomKit.IO;
 

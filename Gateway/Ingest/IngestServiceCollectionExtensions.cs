@@ -1,4 +1,5 @@
 using DicomGateway.Routing;
+using DicomGateway.Studies;
 using DicomKit.Network;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -16,6 +17,8 @@ public static class IngestServiceCollectionExtensions
             .Configure<RuleStore>((options, rules) => options.AcceptsCalledAeTitle = rules.AnswersToCalledAeTitle);
         services.AddSingleton<IValidateOptions<DicomListenerOptions>, DicomListenerOptionsValidator>();
         services.TryAddSingleton(TimeProvider.System);
+        services.AddStudies();
+        services.AddSingleton<IStorageSink, EncryptingStorageSink>();
         services.AddHostedService<DicomListenerService>();
         return services;
     }

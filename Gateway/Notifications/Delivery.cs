@@ -32,8 +32,6 @@ internal static class DeliveryKind
 /// </summary>
 internal sealed record DeliveryPayload
 {
-    public const string ProtectionPurpose = "notification";
-
     public required string To { get; init; }
     public required string Language { get; init; }
     public required string Reference { get; init; }

@@ -1,6 +1,8 @@
 using System.Text.Json.Serialization;
 using Dapper;
+using DicomGateway.Audit;
 using DicomGateway.Database;
+using DicomGateway.Studies;
 using Microsoft.Data.Sqlite;
 
 namespace DicomGateway.Notifications;
@@ -30,16 +32,8 @@ internal sealed record DeliveryAudit(
 internal sealed partial class DeliveryAuditJson : JsonSerializerContext;
 
 /// <summary>The dispatcher's SQL: claim, and the three ways an attempt ends.</summary>
-internal sealed class DeliveryStore(GatewayDatabase database)
+internal sealed class DeliveryStore(GatewayDatabase database, StudyStore studies, AuditTrail auditTrail)
 {
-    // DICOM audit vocabulary (PS3.15 A.5.3.6): Export, event action Read; outcome 0 success, 8 serious failure.
-    private const string AuditSql = """
-        INSERT INTO audit_events (occurred_at, event_id, action, outcome, actor_kind, actor, study_id, shipment_id, recipient_id, patient_ref, detail)
-        SELECT @Now, '110106', 'R', @Outcome, 'gateway', 'notifications', s.study_id, s.id, @RecipientId,
-               (SELECT patient_ref FROM studies WHERE id = s.study_id), @Detail
-        FROM shipments s WHERE s.id = @ShipmentId
-        """;
-
     /// <summary>Rows a previous process left in 'sending' (it stopped mid-attempt) go back to the queue.</summary>
     public async Task<int> RequeueInterruptedAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -62,10 +56,10 @@ internal sealed class DeliveryStore(GatewayDatabase database)
     }
 
     public Task MarkSentAsync(ClaimedDelivery delivery, DateTimeOffset now, DeliveryAudit audit) =>
-        FinishAsync(delivery, now, "sent", null, outcome: 0, audit);
+        FinishAsync(delivery, now, "sent", null, AuditOutcome.Success, audit);
 
     public Task MarkFailedAsync(ClaimedDelivery delivery, DateTimeOffset now, string error, DeliveryAudit audit) =>
-        FinishAsync(delivery, now, "failed", error, outcome: 8, audit);
+        FinishAsync(delivery, now, "failed", error, AuditOutcome.SeriousFailure, audit);
 
     /// <summary>Back to the queue for another attempt at <paramref name="nextAttempt"/>.</summary>
     public async Task RescheduleAsync(ClaimedDelivery delivery, DateTimeOffset nextAttempt, string? error)
@@ -78,7 +72,7 @@ internal sealed class DeliveryStore(GatewayDatabase database)
     }
 
     // Not cancellable: once a message has left, recording that must not be skipped because the host is stopping.
-    private async Task FinishAsync(ClaimedDelivery delivery, DateTimeOffset now, string state, string? error, int outcome, DeliveryAudit audit)
+    private async Task FinishAsync(ClaimedDelivery delivery, DateTimeOffset now, string state, string? error, AuditOutcome outcome, DeliveryAudit audit)
     {
         await using var connection = await database.OpenAsync(CancellationToken.None).ConfigureAwait(false);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(CancellationToken.None).ConfigureAwait(false);
@@ -89,14 +83,26 @@ internal sealed class DeliveryStore(GatewayDatabase database)
                                   sent_at = CASE WHEN @state = 'sent' THEN @at ELSE sent_at END
             WHERE id = @Id
             """, new { delivery.Id, state, error, at }, transaction).ConfigureAwait(false);
-        await connection.ExecuteAsync(AuditSql, new
+        var studyId = await connection.QuerySingleOrDefaultAsync<long?>(
+            "SELECT study_id FROM shipments WHERE id = @ShipmentId", new { delivery.ShipmentId }, transaction).ConfigureAwait(false);
+        if (studyId is { } id)
         {
-            Now = at,
-            Outcome = outcome,
-            delivery.RecipientId,
-            delivery.ShipmentId,
-            Detail = System.Text.Json.JsonSerializer.Serialize(audit, DeliveryAuditJson.Default.DeliveryAudit),
-        }, transaction).ConfigureAwait(false);
+            // DICOM audit vocabulary (PS3.15 A.5.3.6): Export, event action Read, by the gateway's notifications.
+            await auditTrail.RecordAsync(connection, transaction, new AuditEvent
+            {
+                OccurredAt = now,
+                EventId = AuditEventIds.Export,
+                Action = AuditAction.Read,
+                Outcome = outcome,
+                ActorKind = AuditActorKind.Gateway,
+                Actor = "notifications",
+                StudyId = id,
+                ShipmentId = delivery.ShipmentId,
+                RecipientId = delivery.RecipientId,
+                PatientRef = await studies.PatientRefAsync(connection, transaction, id, CancellationToken.None).ConfigureAwait(false),
+                Detail = System.Text.Json.JsonSerializer.SerializeToElement(audit, DeliveryAuditJson.Default.DeliveryAudit),
+            }, CancellationToken.None).ConfigureAwait(false);
+        }
         await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
     }
 }

@@ -1,7 +1,9 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using DicomGateway.Crypto;
+using DicomGateway.Audit;
 using DicomGateway.Database;
+using DicomGateway.Studies;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -41,11 +43,11 @@ public sealed partial class NotificationDispatcher : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger<NotificationDispatcher> _logger;
 
-    public NotificationDispatcher(GatewayDatabase database, ISecretProtector protector, MessageComposer composer, IMailTransport mail, ISmsSender sms,
+    public NotificationDispatcher(GatewayDatabase database, StudyStore studies, AuditTrail audit, ISecretProtector protector, MessageComposer composer, IMailTransport mail, ISmsSender sms,
         PhoneNumberNormalizer phones, DeliverySignal signal, IOptions<NotificationOptions> options, TimeProvider time, ILogger<NotificationDispatcher> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _store = new DeliveryStore(database);
+        _store = new DeliveryStore(database, studies, audit);
         _protector = protector;
         _composer = composer;
         _mail = mail;
@@ -111,7 +113,7 @@ public sealed partial class NotificationDispatcher : BackgroundService
         try
         {
             if (delivery.Payload is null) throw new DeliveryException("The delivery has no payload left", permanent: true);
-            payload = DeliveryPayload.FromJson(_protector.Unprotect(DeliveryPayload.ProtectionPurpose, delivery.Payload));
+            payload = DeliveryPayload.FromJson(_protector.Unprotect(CryptoPurposes.Protect.Notification, delivery.Payload));
             await SendAsync(delivery, payload, stoppingToken).ConfigureAwait(false);
             error = null;
             permanent = false;

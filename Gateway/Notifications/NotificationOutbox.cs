@@ -15,8 +15,6 @@ namespace DicomGateway.Notifications;
 /// </summary>
 public sealed partial class NotificationOutbox
 {
-    internal const string SmsCodePurpose = "sms-code";
-
     // ON CONFLICT DO NOTHING covers only the UNIQUE indexes (a shipment announced once per recipient and channel,
     // a sender notice once per shipment and kind): a second enqueue is a no-op and the caller's transaction, with
     // its seal, goes on. Any other failure (a missing shipment, a CHECK) still throws, as it should.
@@ -121,7 +119,7 @@ public sealed partial class NotificationOutbox
                     return CodeResendResult.RateLimited;
                 }
 
-                var code = Encoding.UTF8.GetString(_protector.Unprotect(SmsCodePurpose, row.Code));
+                var code = Encoding.UTF8.GetString(_protector.Unprotect(CryptoPurposes.Protect.SmsCode, row.Code));
                 var payload = new DeliveryPayload { To = row.Phone!.Trim(), Language = row.Language, Reference = row.Reference, Code = code };
                 await InsertAsync(connection, transaction, row.ShipmentId, recipientId, DeliveryChannel.Sms, DeliveryKind.CodeResend, payload, now, cancellationToken).ConfigureAwait(false);
                 await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -185,7 +183,7 @@ public sealed partial class NotificationOutbox
     private async Task<bool> InsertAsync(SqliteConnection connection, SqliteTransaction transaction, long shipmentId, long? recipientId, string channel, string kind,
         DeliveryPayload payload, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var protectedPayload = _protector.Protect(DeliveryPayload.ProtectionPurpose, payload.ToJson());
+        var protectedPayload = _protector.Protect(CryptoPurposes.Protect.Notification, payload.ToJson());
         var rows = await connection.ExecuteAsync(new CommandDefinition(InsertSql, new
         {
             ShipmentId = shipmentId,

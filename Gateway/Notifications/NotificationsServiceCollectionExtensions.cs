@@ -1,3 +1,4 @@
+using DicomGateway.Studies;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -26,6 +27,7 @@ public static class NotificationsServiceCollectionExtensions
         services.AddSingleton<PhoneNumberNormalizer>();
         // Replaces routing's permissive default: invalid numbers are refused when a rule is saved.
         services.AddSingleton<DicomGateway.Routing.IPhoneNumberValidator>(sp => sp.GetRequiredService<PhoneNumberNormalizer>());
+        services.AddStudies();
         services.AddSingleton<NotificationOutbox>();
 
         // Mail:Host empty means outbox mode; Sms:Provider picks the SMS side.

@@ -32,7 +32,7 @@ internal sealed class HeldEndpoints : IAdminEndpoints
                 body.NotifyEmail, body.SenderName, body.SenderOrganisation), actor, ct).ConfigureAwait(false);
             if (plan is null) return Results.BadRequest(new { error = "invalid", errors });
             var outcome = await inbox.AddressAsync(studyId, plan, actor, ct).ConfigureAwait(false);
-            return outcome == ShipmentSealer.Outcome.Sealed
+            return outcome == SealOutcome.Sealed
                 ? Results.Ok(new { shipmentIds = await inbox.ShipmentsOfAsync(studyId, ct).ConfigureAwait(false) })
                 : Answer(outcome);
         }).RequireAuthorization(AdminPolicies.Administer).WithName("AddressHeldStudy").WithSummary("Seal a held study into a shipment for the given recipients");
@@ -42,9 +42,9 @@ internal sealed class HeldEndpoints : IAdminEndpoints
             var outcome = await inbox.RouteAsync(studyId, ActorOf(http), ct).ConfigureAwait(false);
             return outcome switch
             {
-                ShipmentSealer.Outcome.Sealed => Results.Ok(new { disposition = "act" }),
-                ShipmentSealer.Outcome.Held => Results.Ok(new { disposition = "held" }),
-                ShipmentSealer.Outcome.Discarded => Results.Ok(new { disposition = "discard" }),
+                SealOutcome.Sealed => Results.Ok(new { disposition = "act" }),
+                SealOutcome.Held => Results.Ok(new { disposition = "held" }),
+                SealOutcome.Discarded => Results.Ok(new { disposition = "discard" }),
                 _ => Answer(outcome),
             };
         }).RequireAuthorization(AdminPolicies.Administer).WithName("RouteHeldStudy").WithSummary("Evaluate the saved rules for a held study again");
@@ -52,20 +52,20 @@ internal sealed class HeldEndpoints : IAdminEndpoints
         held.MapPost("/{studyId:long}/discard", async (long studyId, DiscardRequest? body, HttpContext http, HeldStudies inbox, CancellationToken ct) =>
         {
             var outcome = await inbox.DiscardAsync(studyId, body?.Reason, ActorOf(http), ct).ConfigureAwait(false);
-            return outcome == ShipmentSealer.Outcome.Discarded ? Results.NoContent() : Answer(outcome);
+            return outcome == SealOutcome.Discarded ? Results.NoContent() : Answer(outcome);
         }).RequireAuthorization(AdminPolicies.Administer).WithName("DiscardHeldStudy").WithSummary("Erase a held study; the erasure is audited");
     }
 
-    private static ShipmentSealer.Actor ActorOf(HttpContext http) =>
+    private static SealActor ActorOf(HttpContext http) =>
         new(http.User.Identity?.Name ?? "unknown", http.Connection.RemoteIpAddress?.ToString());
 
     private static IResult NotFound() => Results.NotFound(new { error = "not-found" });
 
-    private static IResult Answer(ShipmentSealer.Outcome outcome) => outcome switch
+    private static IResult Answer(SealOutcome outcome) => outcome switch
     {
-        ShipmentSealer.Outcome.NotFound => NotFound(),
-        ShipmentSealer.Outcome.Busy => Results.Conflict(new { error = "conflict", message = "An instance of this study is arriving right now; try again in a moment." }),
-        ShipmentSealer.Outcome.Empty => Results.Conflict(new { error = "conflict", message = "The study has no instances left." }),
+        SealOutcome.NotFound => NotFound(),
+        SealOutcome.Busy => Results.Conflict(new { error = "conflict", message = "An instance of this study is arriving right now; try again in a moment." }),
+        SealOutcome.Empty => Results.Conflict(new { error = "conflict", message = "The study has no instances left." }),
         _ => Results.Problem("The study could not be processed; the gateway's log says why.", statusCode: StatusCodes.Status500InternalServerError),
     };
 

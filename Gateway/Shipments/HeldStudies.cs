@@ -1,13 +1,10 @@
-using System.Security.Cryptography;
-using System.Text.Json;
 using Dapper;
 using DicomGateway.AddressBook;
 using DicomGateway.Audit;
-using DicomGateway.Crypto;
 using DicomGateway.Database;
-using DicomGateway.Ingest;
 using DicomGateway.Notifications;
 using DicomGateway.Routing;
+using DicomGateway.Studies;
 using Microsoft.Extensions.Options;
 
 namespace DicomGateway.Shipments;
@@ -17,7 +14,7 @@ namespace DicomGateway.Shipments;
 /// (reading them is audited as an access), then addresses them to recipients, routes them again by the saved rules,
 /// or discards them. The work itself is the sealer's, so a held study is sealed exactly like a routed one.
 /// </summary>
-public sealed class HeldStudies(GatewayDatabase database, ShipmentSealer sealer, AuditTrail audit, ISecretProtector protector, PhoneNumberNormalizer phones,
+public sealed class HeldStudies(GatewayDatabase database, StudyStore studies, ShipmentSealer sealer, AuditTrail audit, PhoneNumberNormalizer phones,
     ContactStore contacts, IOptions<RoutingOptions> routing)
 {
     public sealed record HeldStudy(long StudyId, string CallingAeTitle, string CalledAeTitle, string? RemoteHost, DateTimeOffset FirstReceivedAt,
@@ -33,43 +30,26 @@ public sealed class HeldStudies(GatewayDatabase database, ShipmentSealer sealer,
     public sealed record Addressing(IReadOnlyList<ShipRecipient> Recipients, int? ExpiryDays, int? MaxDownloads, string? Language, string? NotifyEmail,
         string? SenderName, string? SenderOrganisation);
 
-    private const string Columns =
-        """
-        id AS StudyId, calling_ae AS CallingAeTitle, called_ae AS CalledAeTitle, remote_host AS RemoteHost, first_received_at AS FirstReceivedAt,
-        last_received_at AS LastReceivedAt, instance_count AS InstanceCount, total_bytes AS TotalBytes
-        """;
-
     /// <summary>The inbox shows the newest this many; a rule that holds everything must not make the page unusable.</summary>
     public const int MaxListed = 500;
 
     public async Task<IReadOnlyList<HeldStudy>> ListAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var rows = await connection.QueryAsync<Row>($"SELECT {Columns} FROM studies WHERE state = 'held' ORDER BY last_received_at DESC LIMIT @MaxListed", new { MaxListed })
-            .ConfigureAwait(false);
-        return [.. rows.Select(r => r.ToStudy())];
+        var held = await studies.ListNewestAsync([StudyState.Held], readableOnly: false, MaxListed, cancellationToken).ConfigureAwait(false);
+        return [.. held.Select(ToHeld)];
     }
 
     /// <summary>What the held study is, from its encrypted instance summaries; audited as an access by <paramref name="actor"/>.</summary>
-    public async Task<HeldStudyDetails?> DetailsAsync(long studyId, ShipmentSealer.Actor actor, CancellationToken cancellationToken)
+    public async Task<HeldStudyDetails?> DetailsAsync(long studyId, SealActor actor, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(actor);
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var row = await connection.QuerySingleOrDefaultAsync<Row>($"SELECT {Columns}, wrapped_key AS WrappedKey, patient_ref AS PatientRef FROM studies WHERE id = @studyId AND state = 'held'",
-            new { studyId }).ConfigureAwait(false);
-        if (row?.WrappedKey is null) return null;
-        var summaries = (await connection.QueryAsync<byte[]?>("SELECT summary FROM instances WHERE study_id = @studyId ORDER BY ordinal", new { studyId }).ConfigureAwait(false)).ToList();
-        var dataKey = protector.Unprotect(OpenStudies.KeyPurpose, row.WrappedKey);
+        var study = await studies.FindAsync(studyId, cancellationToken).ConfigureAwait(false);
+        if (study is not { State: StudyState.Held, IsReadable: true }) return null;
+        var instances = await studies.InstancesAsync(studyId, cancellationToken).ConfigureAwait(false);
         List<InstanceHeader> headers;
-        try
-        {
-            headers = [.. summaries.Where(s => s is not null).Select(s => JsonSerializer.Deserialize<InstanceHeader>(SummaryCipher.Decrypt(dataKey, s!), SummaryJson.Options)!)];
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(dataKey);
-        }
-        await audit.RecordAsync(connection, null, new AuditEvent
+        using (var dataKey = studies.LendKey(study))
+            headers = [.. instances.Where(i => i.Summary is not null).Select(i => SummaryCodec.Decode(dataKey.Bytes, i.Summary!))];
+        await audit.RecordAsync(new AuditEvent
         {
             EventId = AuditEventIds.InstancesAccessed,
             Action = AuditAction.Read,
@@ -78,20 +58,20 @@ public sealed class HeldStudies(GatewayDatabase database, ShipmentSealer sealer,
             Actor = actor.Name,
             ActorAddress = actor.Address,
             StudyId = studyId,
-            PatientRef = row.PatientRef,
+            PatientRef = study.PatientRef,
             Detail = new { what = "held study's description shown to an administrator", instances = headers.Count },
         }, cancellationToken).ConfigureAwait(false);
         var first = headers.FirstOrDefault();
         var series = headers.GroupBy(h => h.SeriesInstanceUid ?? "")
             .Select(g => new HeldSeries(g.First().SeriesDescription, g.First().Modality, g.First().SeriesNumber, g.Count()))
             .OrderBy(s => s.SeriesNumber ?? int.MaxValue).ToList();
-        return new HeldStudyDetails(row.ToStudy(), first?.PatientName, first?.PatientId, first?.PatientBirthDate, first?.StudyDate, first?.StudyDescription,
+        return new HeldStudyDetails(ToHeld(study), first?.PatientName, first?.PatientId, first?.PatientBirthDate, first?.StudyDate, first?.StudyDescription,
             first?.AccessionNumber, first?.ReferringPhysicianName, first?.InstitutionName,
             [.. headers.Select(h => h.Modality).OfType<string>().Distinct(StringComparer.Ordinal)], series);
     }
 
     /// <summary>Checks an addressing and turns it into the sealer's plan (contacts read now); the errors are keyed by field.</summary>
-    public async Task<(ShipPlan? Plan, Dictionary<string, string[]> Errors)> PlanAsync(Addressing addressing, ShipmentSealer.Actor actor, CancellationToken cancellationToken)
+    public async Task<(ShipPlan? Plan, Dictionary<string, string[]> Errors)> PlanAsync(Addressing addressing, SealActor actor, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(addressing);
         ArgumentNullException.ThrowIfNull(actor);
@@ -141,14 +121,14 @@ public sealed class HeldStudies(GatewayDatabase database, ShipmentSealer sealer,
             string.IsNullOrWhiteSpace(addressing.NotifyEmail) ? null : addressing.NotifyEmail.Trim(), addressing.SenderName, addressing.SenderOrganisation), errors);
     }
 
-    public Task<ShipmentSealer.Outcome> AddressAsync(long studyId, ShipPlan plan, ShipmentSealer.Actor actor, CancellationToken cancellationToken) =>
-        sealer.ProcessHeldAsync(studyId, new ShipmentSealer.Directive.AddressDirective(plan), actor, cancellationToken);
+    public Task<SealOutcome> AddressAsync(long studyId, ShipPlan plan, SealActor actor, CancellationToken cancellationToken) =>
+        sealer.ProcessHeldAsync(studyId, new SealDirective.AddressDirective(plan), actor, cancellationToken);
 
-    public Task<ShipmentSealer.Outcome> RouteAsync(long studyId, ShipmentSealer.Actor actor, CancellationToken cancellationToken) =>
-        sealer.ProcessHeldAsync(studyId, ShipmentSealer.Directive.Route, actor, cancellationToken);
+    public Task<SealOutcome> RouteAsync(long studyId, SealActor actor, CancellationToken cancellationToken) =>
+        sealer.ProcessHeldAsync(studyId, SealDirective.Route, actor, cancellationToken);
 
-    public Task<ShipmentSealer.Outcome> DiscardAsync(long studyId, string? reason, ShipmentSealer.Actor actor, CancellationToken cancellationToken) =>
-        sealer.ProcessHeldAsync(studyId, new ShipmentSealer.Directive.DiscardDirective(string.IsNullOrWhiteSpace(reason) ? null : reason.Trim()), actor, cancellationToken);
+    public Task<SealOutcome> DiscardAsync(long studyId, string? reason, SealActor actor, CancellationToken cancellationToken) =>
+        sealer.ProcessHeldAsync(studyId, new SealDirective.DiscardDirective(string.IsNullOrWhiteSpace(reason) ? null : reason.Trim()), actor, cancellationToken);
 
     /// <summary>The shipments sealed for a study (after addressing it), newest last.</summary>
     public async Task<IReadOnlyList<long>> ShipmentsOfAsync(long studyId, CancellationToken cancellationToken)
@@ -157,20 +137,6 @@ public sealed class HeldStudies(GatewayDatabase database, ShipmentSealer sealer,
         return [.. await connection.QueryAsync<long>("SELECT id FROM shipments WHERE study_id = @studyId ORDER BY id", new { studyId }).ConfigureAwait(false)];
     }
 
-    private sealed class Row
-    {
-        public long StudyId { get; set; }
-        public string CallingAeTitle { get; set; } = "";
-        public string CalledAeTitle { get; set; } = "";
-        public string? RemoteHost { get; set; }
-        public long FirstReceivedAt { get; set; }
-        public long LastReceivedAt { get; set; }
-        public long InstanceCount { get; set; }
-        public long TotalBytes { get; set; }
-        public byte[]? WrappedKey { get; set; }
-        public byte[]? PatientRef { get; set; }
-
-        public HeldStudy ToStudy() => new(StudyId, CallingAeTitle, CalledAeTitle, RemoteHost, DateTimeOffset.FromUnixTimeMilliseconds(FirstReceivedAt),
-            DateTimeOffset.FromUnixTimeMilliseconds(LastReceivedAt), (int)InstanceCount, TotalBytes);
-    }
+    private static HeldStudy ToHeld(Study s) => new(s.Id, s.CallingAeTitle, s.CalledAeTitle, s.RemoteHost, s.FirstReceivedAt, s.LastReceivedAt, (int)s.InstanceCount,
+        s.TotalBytes);
 }

@@ -1,3 +1,4 @@
+using DicomGateway.Studies;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

@@ -1,4 +1,4 @@
-using DicomGateway.Ingest;
+using DicomGateway.Studies;
 
 namespace DicomGateway.Shipments;
 

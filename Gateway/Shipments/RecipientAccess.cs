@@ -4,6 +4,7 @@ using DicomGateway.Audit;
 using DicomGateway.Crypto;
 using DicomGateway.Database;
 using DicomGateway.Notifications;
+using DicomGateway.Studies;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -17,7 +18,7 @@ namespace DicomGateway.Shipments;
 /// the shipment is locked, which survives restarts because the count is in the database. Unknown, locked,
 /// expired, revoked and used-up shipments all give the same answer.
 /// </summary>
-public sealed partial class RecipientAccess(GatewayDatabase database, AuditTrail audit, NotificationOutbox outbox, IOptions<ShipmentOptions> options,
+public sealed partial class RecipientAccess(GatewayDatabase database, StudyStore studies, AuditTrail audit, NotificationOutbox outbox, IOptions<ShipmentOptions> options,
     TimeProvider time, ILogger<RecipientAccess> logger)
 {
     public abstract record UnlockResult;
@@ -44,8 +45,8 @@ public sealed partial class RecipientAccess(GatewayDatabase database, AuditTrail
         public byte[]? WrappedKey { get; init; }
         public string? Email { get; init; }
         public string? Phone { get; init; }
-        public byte[]? PatientRef { get; init; }
-        public string? ManifestBlob { get; init; }
+        public byte[]? PatientRef { get; set; }
+        public string? ManifestBlob { get; set; }
         public bool AnyOpened { get; init; }
     }
 
@@ -60,11 +61,12 @@ public sealed partial class RecipientAccess(GatewayDatabase database, AuditTrail
             SELECT r.id AS RecipientId, s.id AS ShipmentId, s.study_id AS StudyId, s.reference AS Reference, s.state AS State, s.expires_at AS ExpiresAt,
                    s.max_downloads AS MaxDownloads, s.download_count AS DownloadCount, s.failed_attempts AS FailedAttempts,
                    r.proof_hash AS ProofHash, r.server_share AS ServerShare, r.wrapped_key AS WrappedKey, r.email AS Email, r.phone AS Phone,
-                   st.patient_ref AS PatientRef, st.manifest_blob AS ManifestBlob,
                    EXISTS (SELECT 1 FROM recipients o WHERE o.shipment_id = s.id AND o.first_opened_at IS NOT NULL) AS AnyOpened
-            FROM recipients r JOIN shipments s ON s.id = r.shipment_id JOIN studies st ON st.id = s.study_id
+            FROM recipients r JOIN shipments s ON s.id = r.shipment_id
             WHERE r.token_hash = @tokenHash
             """, new { tokenHash }, tx).ConfigureAwait(false);
+        if (row is not null && await studies.FindAsync(connection, tx, row.StudyId, cancellationToken).ConfigureAwait(false) is { } study)
+            (row.PatientRef, row.ManifestBlob) = (study.PatientRef, study.ManifestBlob);
 
         if (row is null)
         {
@@ -137,12 +139,13 @@ public sealed partial class RecipientAccess(GatewayDatabase database, AuditTrail
     public async Task RecordDownloadAsync(long shipmentId, long recipientId, string scope, int files, string? clientAddress, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var row = await connection.QuerySingleOrDefaultAsync<(long StudyId, string Reference, string? Email, string? Phone, byte[]? PatientRef)>(
+        var row = await connection.QuerySingleOrDefaultAsync<(long StudyId, string Reference, string? Email, string? Phone)>(
             """
-            SELECT s.study_id, s.reference, r.email, r.phone, st.patient_ref
-            FROM shipments s JOIN recipients r ON r.shipment_id = s.id JOIN studies st ON st.id = s.study_id
+            SELECT s.study_id, s.reference, r.email, r.phone
+            FROM shipments s JOIN recipients r ON r.shipment_id = s.id
             WHERE s.id = @shipmentId AND r.id = @recipientId
             """, new { shipmentId, recipientId }).ConfigureAwait(false);
+        var patientRef = await studies.PatientRefAsync(connection, null, row.StudyId, cancellationToken).ConfigureAwait(false);
         await audit.RecordAsync(connection, null, new AuditEvent
         {
             EventId = AuditEventIds.Export,
@@ -154,7 +157,7 @@ public sealed partial class RecipientAccess(GatewayDatabase database, AuditTrail
             StudyId = row.StudyId,
             ShipmentId = shipmentId,
             RecipientId = recipientId,
-            PatientRef = row.PatientRef,
+            PatientRef = patientRef,
             Detail = new { what = "downloaded as a ZIP of DICOM files", reference = row.Reference, scope, files },
         }, cancellationToken).ConfigureAwait(false);
     }
@@ -162,13 +165,13 @@ public sealed partial class RecipientAccess(GatewayDatabase database, AuditTrail
     /// <summary>The blob file of ordinal <paramref name="ordinal"/> of a study (0: the manifest), if the shipment may still be read.</summary>
     public async Task<string?> BlobAsync(long shipmentId, int ordinal, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        return await connection.QuerySingleOrDefaultAsync<string>(
-            """
-            SELECT CASE WHEN @ordinal = 0 THEN st.manifest_blob ELSE (SELECT i.blob FROM instances i WHERE i.study_id = st.id AND i.ordinal = @ordinal) END
-            FROM shipments sh JOIN studies st ON st.id = sh.study_id
-            WHERE sh.id = @shipmentId AND sh.state IN ('active', 'exhausted') AND st.state = 'sealed'
-            """, new { shipmentId, ordinal }).ConfigureAwait(false);
+        long? studyId;
+        await using (var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false))
+        {
+            studyId = await connection.QuerySingleOrDefaultAsync<long?>(
+                "SELECT study_id FROM shipments WHERE id = @shipmentId AND state IN ('active', 'exhausted')", new { shipmentId }).ConfigureAwait(false);
+        }
+        return studyId is { } id ? await studies.SealedBlobAsync(id, ordinal, cancellationToken).ConfigureAwait(false) : null;
     }
 
     /// <summary>The recipient and shipment behind a link token, for "send the code again".</summary>

@@ -3,6 +3,7 @@ using DicomGateway.Audit;
 using DicomGateway.Database;
 using DicomGateway.Notifications;
 using DicomGateway.Storage;
+using DicomGateway.Studies;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -18,7 +19,7 @@ namespace DicomGateway.Shipments;
 /// shipment by time, so a clock set backwards ends nothing early.
 /// </summary>
 public sealed partial class ShipmentSweeper(
-    GatewayDatabase database, BlobStore blobs, AuditTrail audit, NotificationOutbox outbox, IOptions<ShipmentOptions> options, TimeProvider time,
+    GatewayDatabase database, StudyStore studies, BlobStore blobs, AuditTrail audit, NotificationOutbox outbox, IOptions<ShipmentOptions> options, TimeProvider time,
     ILogger<ShipmentSweeper> logger)
 {
     public sealed record Result(int Expired, int KeysErased, int StudiesErased);
@@ -84,27 +85,23 @@ public sealed partial class ShipmentSweeper(
     private async Task<int> EraseStudiesAsync(long now, CancellationToken cancellationToken)
     {
         var grace = (long)options.Value.SessionIdleTimeout.TotalMilliseconds;
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         // A sealed study goes when every one of its shipments has had its keys erased, and the last one ended long
         // enough ago that no recipient session can still be fetching blobs, and the forwarding queue no longer needs
         // it (it keeps the gateway-wrapped key until every forward is done or cancelled). A study that was only
         // forwarded has no shipments, so it goes as soon as the queue lets its key go.
-        var due = (await connection.QueryAsync<(long Id, string? ManifestBlob, byte[]? PatientRef)>(
-            """
-            SELECT st.id, st.manifest_blob, st.patient_ref FROM studies st
-            WHERE st.state = 'sealed'
-              AND st.wrapped_key IS NULL
-              AND NOT EXISTS (SELECT 1 FROM shipments sh WHERE sh.study_id = st.id AND (sh.keys_erased_at IS NULL OR sh.ended_at > @limit))
-            """, new { limit = now - grace }).ConfigureAwait(false)).ToList();
+        var candidates = await studies.ListSealedWithoutKeyAsync(cancellationToken).ConfigureAwait(false);
+        if (candidates.Count == 0) return 0;
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var stillOpen = (await connection.QueryAsync<long>(
+            "SELECT DISTINCT study_id FROM shipments WHERE keys_erased_at IS NULL OR ended_at > @limit", new { limit = now - grace }).ConfigureAwait(false)).ToHashSet();
+        var due = candidates.Where(s => !stillOpen.Contains(s.Id)).ToList();
+        var at = DateTimeOffset.FromUnixTimeMilliseconds(now);
         foreach (var study in due)
         {
-            var files = (await connection.QueryAsync<string>("SELECT blob FROM instances WHERE study_id = @Id", new { study.Id }).ConfigureAwait(false)).ToList();
-            if (study.ManifestBlob is not null) files.Add(study.ManifestBlob);
+            var files = await studies.BlobsAsync(connection, study, cancellationToken).ConfigureAwait(false);
             foreach (var f in files) blobs.Delete(f);
             await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            await connection.ExecuteAsync("DELETE FROM instances WHERE study_id = @Id", new { study.Id }, tx).ConfigureAwait(false);
-            await connection.ExecuteAsync("UPDATE studies SET state = 'erased', manifest_blob = NULL, erased_at = @now WHERE id = @Id", new { now, study.Id }, tx)
-                .ConfigureAwait(false);
+            await studies.EraseSealedAsync(connection, tx, study.Id, at, cancellationToken).ConfigureAwait(false);
             await connection.ExecuteAsync("UPDATE shipments SET state = 'erased' WHERE study_id = @Id", new { study.Id }, tx).ConfigureAwait(false);
             await audit.RecordAsync(connection, tx, Deletion(AuditEventIds.StudyDeleted, study.Id, null, study.PatientRef,
                 new { what = "study erased: every blob deleted", blobs = files.Count }), cancellationToken).ConfigureAwait(false);

@@ -1,7 +1,6 @@
 using DicomGateway.Administration;
-using DicomGateway.Ingest;
 using DicomGateway.Routing;
-using DicomKit.Network;
+using DicomGateway.Studies;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -11,7 +10,7 @@ namespace DicomGateway.Shipments;
 public static class ShipmentsServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers encrypted ingest, sealing, the recipient's access and the lifecycle (start-up repair, expiry and
+    /// Registers sealing, the recipient's access and the lifecycle (start-up repair, expiry and
     /// erasure), bound to the "Shipments" section. Register before the DICOM listener, so that the repair runs
     /// before the first instance is taken.
     /// </summary>
@@ -20,11 +19,14 @@ public static class ShipmentsServiceCollectionExtensions
         services.AddOptions<ShipmentOptions>().BindConfiguration(ShipmentOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ShipmentOptions>, Validator>();
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton<OpenStudies>();
-        services.AddSingleton<InstanceIndex>();
+        services.AddOptions<RecipientLinkOptions>().BindConfiguration(RecipientLinkOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<RecipientLinkOptions>, LinkValidator>();
+        services.AddStudies();
+        services.AddSingleton<SealPlanner>();
+        services.AddSingleton<SealWriter>();
         services.AddSingleton<ShipmentSealer>();
         services.AddSingleton<ShipmentSweeper>();
-        services.AddSingleton<Reconciler>();
+        services.AddSingleton<ShipmentLookup>();
         services.AddSingleton<RecipientAccess>();
         services.AddSingleton<ShipmentAdministration>();
         services.AddSingleton<HeldStudies>();
@@ -32,10 +34,18 @@ public static class ShipmentsServiceCollectionExtensions
         // Replaces routing's default, which reads nothing.
         services.AddSingleton<IStudyHeaders>(sp => sp.GetRequiredService<StudyHeaders>());
         services.AddSingleton<IAdminEndpoints, HeldEndpoints>();
-        services.AddSingleton<IStorageSink, EncryptingStorageSink>();
         services.AddHostedService<LifecycleService>();
         services.AddHostedService<SealingService>();
         return services;
+    }
+
+    private sealed class LinkValidator : IValidateOptions<RecipientLinkOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, RecipientLinkOptions options)
+        {
+            var problems = options.Validate().ToList();
+            return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+        }
     }
 
     private sealed class Validator : IValidateOptions<ShipmentOptions>

@@ -1,10 +1,7 @@
-using System.Security.Cryptography;
-using Dapper;
 using DicomGateway.Audit;
-using DicomGateway.Crypto;
-using DicomGateway.Database;
 using DicomGateway.Routing;
 using DicomGateway.Storage;
+using DicomGateway.Studies;
 
 namespace DicomGateway.Shipments;
 
@@ -13,35 +10,27 @@ namespace DicomGateway.Shipments;
 /// an administrator, or sealed but waiting to be forwarded (their gateway-wrapped key is kept until then). A sealed
 /// study's key is gone, so it cannot be offered: by design only its recipients can read it.
 /// </summary>
-public sealed class StudyHeaders(GatewayDatabase database, BlobStore blobs, ISecretProtector protector, AuditTrail audit) : IStudyHeaders
+public sealed class StudyHeaders(StudyStore studies, BlobStore blobs, AuditTrail audit) : IStudyHeaders
 {
     private const int MaxListed = 200;
 
+    private static readonly StudyState[] Readable = [StudyState.Receiving, StudyState.Held, StudyState.Sealed];
+
     public async Task<IReadOnlyList<DryRunStudy>> ListReadableAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var rows = await connection.QueryAsync<(long Id, string State, string CallingAe, string CalledAe, long FirstReceivedAt, long InstanceCount)>(
-            """
-            SELECT id, state, calling_ae, called_ae, first_received_at, instance_count FROM studies
-            WHERE wrapped_key IS NOT NULL AND state IN ('receiving', 'held', 'sealed')
-            ORDER BY last_received_at DESC LIMIT @MaxListed
-            """, new { MaxListed }).ConfigureAwait(false);
-        return [.. rows.Select(r => new DryRunStudy(r.Id, r.State, r.CallingAe, r.CalledAe, DateTimeOffset.FromUnixTimeMilliseconds(r.FirstReceivedAt), (int)r.InstanceCount))];
+        var readable = await studies.ListNewestAsync(Readable, readableOnly: true, MaxListed, cancellationToken).ConfigureAwait(false);
+        return [.. readable.Select(s => new DryRunStudy(s.Id, s.State.Name(), s.CallingAeTitle, s.CalledAeTitle, s.FirstReceivedAt, (int)s.InstanceCount))];
     }
 
     public async Task<RoutingInput?> ReadAsync(long studyId, string actor, string? actorAddress, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var study = await connection.QuerySingleOrDefaultAsync<(byte[] WrappedKey, string CallingAe, string CalledAe, string? RemoteHost, long FirstReceivedAt, byte[]? PatientRef)?>(
-            "SELECT wrapped_key, calling_ae, called_ae, remote_host, first_received_at, patient_ref FROM studies WHERE id = @studyId AND wrapped_key IS NOT NULL AND state IN ('receiving', 'held', 'sealed')",
-            new { studyId }).ConfigureAwait(false);
-        if (study is not { } s) return null;
-        var first = await connection.QuerySingleOrDefaultAsync<(string Blob, long Ordinal)?>(
-            "SELECT blob, ordinal FROM instances WHERE study_id = @studyId ORDER BY ordinal LIMIT 1", new { studyId }).ConfigureAwait(false);
-        if (first is not { } f) return null;
+        var study = await studies.FindAsync(studyId, cancellationToken).ConfigureAwait(false);
+        if (study is null || !study.IsReadable || !Readable.Contains(study.State)) return null;
+        var instances = await studies.InstancesAsync(studyId, cancellationToken).ConfigureAwait(false);
+        if (instances.Count == 0) return null;
         // The header (any attribute, the patient's name included) is read for rules an administrator may have written
         // to probe it: every read is an access in the audit trail, as showing a held study is.
-        await audit.RecordAsync(connection, null, new AuditEvent
+        await audit.RecordAsync(new AuditEvent
         {
             EventId = AuditEventIds.InstancesAccessed,
             Action = AuditAction.Read,
@@ -50,24 +39,17 @@ public sealed class StudyHeaders(GatewayDatabase database, BlobStore blobs, ISec
             Actor = actor,
             ActorAddress = actorAddress,
             StudyId = studyId,
-            PatientRef = s.PatientRef,
+            PatientRef = study.PatientRef,
             Detail = new { what = "study header read for a dry run of the routing rules" },
         }, cancellationToken).ConfigureAwait(false);
-        var dataKey = protector.Unprotect(OpenStudies.KeyPurpose, s.WrappedKey);
-        try
+        using var dataKey = studies.LendKey(study);
+        return new RoutingInput
         {
-            return new RoutingInput
-            {
-                CallingAeTitle = s.CallingAe,
-                CalledAeTitle = s.CalledAe,
-                RemoteAddress = s.RemoteHost,
-                ReceivedAt = DateTimeOffset.FromUnixTimeMilliseconds(s.FirstReceivedAt),
-                Header = StudyReader.ReadHeader(blobs, f.Blob, (uint)f.Ordinal, dataKey),
-            };
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(dataKey);
-        }
+            CallingAeTitle = study.CallingAeTitle,
+            CalledAeTitle = study.CalledAeTitle,
+            RemoteAddress = study.RemoteHost,
+            ReceivedAt = study.FirstReceivedAt,
+            Header = StudyReader.ReadHeader(blobs, instances[0], dataKey),
+        };
     }
 }

@@ -4,7 +4,7 @@ using Dapper;
 using DicomGateway.Audit;
 using DicomGateway.Crypto;
 using DicomGateway.Database;
-using DicomGateway.Ingest;
+using DicomGateway.Studies;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -58,21 +58,14 @@ internal static class AuditEndpoints
             }, "text/csv; charset=utf-8", "audit.csv");
         }).WithName("ExportAudit").WithSummary("The matching audit events as CSV (the export is audited)");
 
-        auditGroup.MapPost("/disclosures", async (DisclosureRequest body, HttpContext http, GatewayKeyring keyring, AuditTrail audit, GatewayDatabase database,
+        auditGroup.MapPost("/disclosures", async (DisclosureRequest body, HttpContext http, StudyIdentifiers identifiers, AuditTrail audit, DisclosureReport report,
             CancellationToken ct) =>
         {
-            // The same normalisation and keyed hash as ingest (InstanceHeader.Clean, EncryptingStorageSink): the ID itself is never stored or logged.
-            var patientId = body.PatientId?.Trim(' ', '\0');
-            if (string.IsNullOrEmpty(patientId) || patientId.Length > 64) return AdminResults.Invalid("patientId", "A patient ID of 1 to 64 characters.");
-            var patientRef = keyring.KeyedHash(EncryptingStorageSink.PatientRefPurpose, patientId);
-            var disclosures = await audit.DisclosuresOfPatientAsync(patientRef, ct).ConfigureAwait(false);
-            var auditIds = disclosures.Select(d => d.AuditId).Distinct().ToArray();
-            Dictionary<long, string?> details;
-            await using (var connection = await database.OpenAsync(ct).ConfigureAwait(false))
-            {
-                details = (await connection.QueryAsync<(long Id, string? Detail)>(new CommandDefinition(
-                    "SELECT id, detail FROM audit_events WHERE id IN @auditIds", new { auditIds }, cancellationToken: ct)).ConfigureAwait(false)).ToDictionary(r => r.Id, r => r.Detail);
-            }
+            // The same normalisation and keyed hash as ingest: the ID itself is never stored or logged.
+            var patientId = HeaderValues.Clean(body.PatientId);
+            if (patientId is null || patientId.Length > 64) return AdminResults.Invalid("patientId", "A patient ID of 1 to 64 characters.");
+            var patientRef = identifiers.PatientRef(patientId)!;
+            var disclosures = await report.OfPatientAsync(patientRef, ct).ConfigureAwait(false);
             await audit.RecordAsync(new AuditEvent
             {
                 EventId = AuditEventIds.Query,
@@ -93,7 +86,7 @@ internal static class AuditEndpoints
                 shipmentReference = d.ShipmentReference,
                 recipient = d.RecipientEmail,
                 actor = d.Actor,
-                detail = AuditJson.ParseDetail(details.GetValueOrDefault(d.AuditId)),
+                detail = AuditJson.ParseDetail(d.Detail),
             }));
         }).WithName("PatientDisclosures").WithSummary("To whom was this patient's data disclosed (POST: the patient ID stays out of URLs; the lookup is audited)");
     }

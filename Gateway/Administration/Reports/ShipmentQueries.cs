@@ -1,10 +1,11 @@
 using Dapper;
 using DicomGateway.Database;
+using DicomGateway.Studies;
 
 namespace DicomGateway.Administration;
 
 /// <summary>The administration page's view of shipments: search with paging, and one shipment with its recipients and deliveries.</summary>
-public sealed class ShipmentQueries(GatewayDatabase database)
+public sealed class ShipmentQueries(GatewayDatabase database, StudyStore studies)
 {
     public static readonly IReadOnlyList<string> States = ["active", "locked", "revoked", "expired", "exhausted", "erased"];
 
@@ -36,9 +37,9 @@ public sealed class ShipmentQueries(GatewayDatabase database)
 
     private const string SummarySelect = """
         SELECT s.id AS Id, s.reference AS Reference, s.state AS State, s.rule_name AS RuleName, s.created_at AS CreatedAt, s.expires_at AS ExpiresAt,
-               s.ended_at AS EndedAt, st.instance_count AS InstanceCount, st.total_bytes AS TotalBytes, s.download_count AS DownloadCount,
+               s.ended_at AS EndedAt, s.study_id AS StudyId, s.download_count AS DownloadCount,
                s.max_downloads AS MaxDownloads, (SELECT MIN(r.first_opened_at) FROM recipients r WHERE r.shipment_id = s.id) AS FirstOpenedAt
-        FROM shipments s JOIN studies st ON st.id = s.study_id
+        FROM shipments s
         """;
 
     public async Task<(IReadOnlyList<Summary> Items, long Total)> SearchAsync(Filter filter, CancellationToken ct)
@@ -68,7 +69,8 @@ public sealed class ShipmentQueries(GatewayDatabase database)
         var recipients = (await connection.QueryAsync<(long ShipmentId, string? Email, string? Phone)>(new CommandDefinition(
                 "SELECT shipment_id, email, phone FROM recipients WHERE shipment_id IN @ids ORDER BY id", new { ids }, cancellationToken: ct)).ConfigureAwait(false))
             .ToLookup(r => r.ShipmentId, r => new RecipientAddress(r.Email, r.Phone));
-        return ([.. rows.Select(r => r.ToSummary(recipients[r.Id].ToList()))], total);
+        var counted = await studies.FindManyAsync([.. rows.Select(r => r.StudyId)], ct).ConfigureAwait(false);
+        return ([.. rows.Select(r => r.ToSummary(recipients[r.Id].ToList(), counted.GetValueOrDefault(r.StudyId)))], total);
     }
 
     public async Task<(Summary Summary, IReadOnlyList<RecipientDetail> Recipients, IReadOnlyList<DeliveryDetail> Deliveries)?> DetailsAsync(long id, CancellationToken ct)
@@ -77,6 +79,7 @@ public sealed class ShipmentQueries(GatewayDatabase database)
         var row = await connection.QuerySingleOrDefaultAsync<SummaryRow>(new CommandDefinition(SummarySelect + " WHERE s.id = @id", new { id }, cancellationToken: ct))
             .ConfigureAwait(false);
         if (row is null) return null;
+        var study = await studies.FindAsync(row.StudyId, ct).ConfigureAwait(false);
         var recipients = (await connection.QueryAsync<(long Id, string? Email, string? Phone, string Language, long? FirstOpenedAt, long OpenCount)>(new CommandDefinition(
                 "SELECT id, email, phone, language, first_opened_at, open_count FROM recipients WHERE shipment_id = @id ORDER BY id", new { id }, cancellationToken: ct))
             .ConfigureAwait(false))
@@ -87,7 +90,7 @@ public sealed class ShipmentQueries(GatewayDatabase database)
                     """, new { id }, cancellationToken: ct)).ConfigureAwait(false))
             .Select(d => new DeliveryDetail(d.Id, d.RecipientId, d.Channel, d.Kind, d.State, d.Attempts, d.LastError,
                 DateTimeOffset.FromUnixTimeMilliseconds(d.CreatedAt), Time(d.SentAt))).ToList();
-        return (row.ToSummary([.. recipients.Select(r => new RecipientAddress(r.Email, r.Phone))]), recipients, deliveries);
+        return (row.ToSummary([.. recipients.Select(r => new RecipientAddress(r.Email, r.Phone))], study), recipients, deliveries);
     }
 
     /// <summary>A LIKE pattern matching <paramref name="text"/> literally: at the start (<paramref name="prefix"/>) or anywhere.</summary>
@@ -108,13 +111,12 @@ public sealed class ShipmentQueries(GatewayDatabase database)
         public long CreatedAt { get; set; }
         public long ExpiresAt { get; set; }
         public long? EndedAt { get; set; }
-        public long InstanceCount { get; set; }
-        public long TotalBytes { get; set; }
+        public long StudyId { get; set; }
         public long DownloadCount { get; set; }
         public long? MaxDownloads { get; set; }
         public long? FirstOpenedAt { get; set; }
 
-        public Summary ToSummary(IReadOnlyList<RecipientAddress> recipients) => new()
+        public Summary ToSummary(IReadOnlyList<RecipientAddress> recipients, Study? study) => new()
         {
             Id = Id,
             Reference = Reference,
@@ -124,8 +126,8 @@ public sealed class ShipmentQueries(GatewayDatabase database)
             ExpiresAt = DateTimeOffset.FromUnixTimeMilliseconds(ExpiresAt),
             EndedAt = Time(EndedAt),
             Recipients = recipients,
-            InstanceCount = InstanceCount,
-            TotalBytes = TotalBytes,
+            InstanceCount = study?.InstanceCount ?? 0,
+            TotalBytes = study?.TotalBytes ?? 0,
             DownloadCount = DownloadCount,
             MaxDownloads = MaxDownloads,
             FirstOpenedAt = Time(FirstOpenedAt),

@@ -228,7 +228,7 @@ public sealed class ShipmentReportTests(ShipmentReportTests.Seeded fixture) : IC
             await DeliveryAsync(db, ShipmentB, RecipientB, "email", "sent", null);
             await DeliveryAsync(db, ShipmentB, RecipientB, "sms", "sent", null);
             var payload = new DeliveryPayload { To = "second-b@example.org", Language = "en", Reference = "REF-B", Link = "http://127.0.0.1/s/token#key", ExpiresAt = DateTimeOffset.UtcNow.AddDays(3) };
-            await DeliveryAsync(db, ShipmentB, RecipientB2, "email", "queued", _keyring.Protect(DeliveryPayload.ProtectionPurpose, payload.ToJson()));
+            await DeliveryAsync(db, ShipmentB, RecipientB2, "email", "queued", _keyring.Protect(CryptoPurposes.Protect.Notification, payload.ToJson()));
 
             await ExportEventAsync(db, a, recipientA);
             await ExportEventAsync(db, ShipmentB, null);
@@ -271,7 +271,7 @@ public sealed class ShipmentReportTests(ShipmentReportTests.Seeded fixture) : IC
                 INSERT INTO recipients (shipment_id, email, phone, language, token_hash, code, first_opened_at, open_count)
                 VALUES ($shipment, $email, $phone, 'en', $token, $code, $opened, $count) RETURNING id
                 """, ("$shipment", shipmentId), ("$email", email), ("$phone", (object?)phone ?? DBNull.Value), ("$token", RandomNumberGenerator.GetBytes(32)),
-                ("$code", _keyring!.Protect(NotificationOutbox.SmsCodePurpose, Encoding.UTF8.GetBytes("123456"))),
+                ("$code", _keyring!.Protect(CryptoPurposes.Protect.SmsCode, Encoding.UTF8.GetBytes("123456"))),
                 ("$opened", (object?)opened?.ToUnixTimeMilliseconds() ?? DBNull.Value), ("$count", opened is null ? 0 : 2));
 
         private static async Task DeliveryAsync(SqliteConnection db, long shipmentId, long recipientId, string channel, string state, byte[]? payload)

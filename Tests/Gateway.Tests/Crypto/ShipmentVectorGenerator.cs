@@ -125,7 +125,7 @@ public class ShipmentVectorGenerator
         const string baseUrl = "https://share.example.org";
         using var secrets = RecipientSecrets.Create(dataKey, fragmentKey, typedCode, token, serverShare, wrapNonce);
         var kek = new byte[32];
-        ShipmentKeys.Derive(fragmentKey, typedCode, serverShare, token, ShipmentKeys.KeyWrapInfo, kek);
+        ShipmentKeys.Derive(fragmentKey, typedCode, serverShare, token, CryptoPurposes.KeyWrap, kek);
 
         json.WriteStartObject("recipient");
         json.WriteString("dataKey", Hex(dataKey));

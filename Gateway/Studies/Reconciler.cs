@@ -3,7 +3,7 @@ using DicomGateway.Database;
 using DicomGateway.Storage;
 using Microsoft.Extensions.Logging;
 
-namespace DicomGateway.Shipments;
+namespace DicomGateway.Studies;
 
 /// <summary>
 /// Start-up repair after a crash. An instance is acknowledged only once its blob is renamed into place and its
@@ -43,9 +43,10 @@ public sealed partial class Reconciler(GatewayDatabase database, BlobStore blobs
                 WHERE id = @studyId
                 """, new { studyId }, tx).ConfigureAwait(false);
         }
+        // Only studies still open: a sealed or erased one keeps its row for its shipments and the audit trail.
         var empty = await connection.ExecuteAsync(
-            "DELETE FROM studies WHERE state IN ('receiving', 'held') AND NOT EXISTS (SELECT 1 FROM instances WHERE study_id = studies.id) AND NOT EXISTS (SELECT 1 FROM shipments WHERE study_id = studies.id)",
-            transaction: tx).ConfigureAwait(false);
+            "DELETE FROM studies WHERE state IN (@receiving, @held) AND NOT EXISTS (SELECT 1 FROM instances WHERE study_id = studies.id)",
+            new { receiving = StudyStates.Receiving, held = StudyStates.Held }, tx).ConfigureAwait(false);
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
 
         var result = new Result(partials, orphanBlobs, rows.Count, empty);

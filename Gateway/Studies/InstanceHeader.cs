@@ -1,7 +1,7 @@
 using System.Globalization;
 using DicomKit.Data;
 
-namespace DicomGateway.Ingest;
+namespace DicomGateway.Studies;
 
 /// <summary>
 /// What the gateway reads from an instance as it arrives: the Study Instance UID that places it, and the few
@@ -61,12 +61,20 @@ public sealed record InstanceHeader
         };
     }
 
-    private static string? Clean(string? value)
+    private static string? Clean(string? value) => HeaderValues.Clean(value);
+
+    private static int? Integer(string? value) =>
+        int.TryParse(Clean(value), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n) ? n : null;
+}
+
+/// <summary>How the gateway reads a header value it indexes, hashes or shows: the same for every caller, so a value
+/// typed by an administrator (a patient ID to search for) hashes as the one that arrived over DICOM.</summary>
+public static class HeaderValues
+{
+    /// <summary>The value without its padding (spaces, and the NULs some senders use), or null when nothing is left.</summary>
+    public static string? Clean(string? value)
     {
         var trimmed = value?.Trim(' ', '\0');
         return string.IsNullOrEmpty(trimmed) ? null : trimmed;
     }
-
-    private static int? Integer(string? value) =>
-        int.TryParse(Clean(value), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n) ? n : null;
 }

@@ -2,7 +2,7 @@ using Dapper;
 using DicomGateway.Database;
 using Microsoft.Data.Sqlite;
 
-namespace DicomGateway.Shipments;
+namespace DicomGateway.Studies;
 
 /// <summary>
 /// Index rows of received instances, committed in groups: every row waiting when a commit starts goes into one

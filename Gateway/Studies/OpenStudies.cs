@@ -3,7 +3,7 @@ using Dapper;
 using DicomGateway.Crypto;
 using DicomGateway.Database;
 
-namespace DicomGateway.Shipments;
+namespace DicomGateway.Studies;
 
 /// <summary>
 /// The studies that can still take instances, each with its data key in memory, and the hand-over between ingest
@@ -13,8 +13,6 @@ namespace DicomGateway.Shipments;
 /// </summary>
 public sealed class OpenStudies(GatewayDatabase database, ISecretProtector protector, TimeProvider time)
 {
-    internal const string KeyPurpose = "study-data-key";
-
     private readonly Lock _lock = new();
     private readonly Dictionary<string, OpenStudy> _byKey = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _load = new(1, 1);
@@ -72,14 +70,15 @@ public sealed class OpenStudies(GatewayDatabase database, ISecretProtector prote
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var tx = (Microsoft.Data.Sqlite.SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var existing = await connection.QuerySingleOrDefaultAsync<(long Id, byte[] WrappedKey, string State)?>(
-            "SELECT id, wrapped_key, state FROM studies WHERE study_key = @studyKey AND state IN ('receiving', 'held')", new { studyKey }, tx).ConfigureAwait(false);
+            "SELECT id, wrapped_key, state FROM studies WHERE study_key = @studyKey AND state IN (@receiving, @held)",
+            new { studyKey, receiving = StudyStates.Receiving, held = StudyStates.Held }, tx).ConfigureAwait(false);
         OpenStudy study;
         if (existing is { } row)
         {
             var next = await connection.ExecuteScalarAsync<long>("SELECT coalesce(max(ordinal), 0) + 1 FROM instances WHERE study_id = @Id", new { row.Id }, tx).ConfigureAwait(false);
-            if (row.State == "held")
-                await connection.ExecuteAsync("UPDATE studies SET state = 'receiving' WHERE id = @Id", new { row.Id }, tx).ConfigureAwait(false);
-            study = new OpenStudy(row.Id, studyKey, protector.Unprotect(KeyPurpose, row.WrappedKey)) { NextOrdinal = (int)next };
+            if (StudyStates.Parse(row.State) == StudyState.Held)
+                await connection.ExecuteAsync("UPDATE studies SET state = @receiving WHERE id = @Id", new { row.Id, receiving = StudyStates.Receiving }, tx).ConfigureAwait(false);
+            study = new OpenStudy(row.Id, studyKey, protector.Unprotect(CryptoPurposes.Protect.StudyDataKey, row.WrappedKey)) { NextOrdinal = (int)next };
         }
         else
         {
@@ -89,10 +88,10 @@ public sealed class OpenStudies(GatewayDatabase database, ISecretProtector prote
             var id = await connection.ExecuteScalarAsync<long>(
                 """
                 INSERT INTO studies (study_key, generation, state, wrapped_key, calling_ae, called_ae, remote_host, patient_ref, first_received_at, last_received_at)
-                VALUES (@studyKey, @generation, 'receiving', @wrapped, @CallingAeTitle, @CalledAeTitle, @RemoteHost, @PatientRef, @now, @now)
+                VALUES (@studyKey, @generation, @receiving, @wrapped, @CallingAeTitle, @CalledAeTitle, @RemoteHost, @PatientRef, @now, @now)
                 RETURNING id
                 """,
-                new { studyKey, generation, wrapped = protector.Protect(KeyPurpose, dataKey), placement.CallingAeTitle, placement.CalledAeTitle, placement.RemoteHost, placement.PatientRef, now },
+                new { studyKey, generation, receiving = StudyStates.Receiving, wrapped = protector.Protect(CryptoPurposes.Protect.StudyDataKey, dataKey), placement.CallingAeTitle, placement.CalledAeTitle, placement.RemoteHost, placement.PatientRef, now },
                 tx).ConfigureAwait(false);
             study = new OpenStudy(id, studyKey, dataKey) { NextOrdinal = 1 };
         }
@@ -102,10 +101,13 @@ public sealed class OpenStudies(GatewayDatabase database, ISecretProtector prote
 
     /// <summary>
     /// Claims a study for sealing if no instance of it is in flight. Until <see cref="EndSeal"/>, instances of the
-    /// study wait. Returns the data key (a copy the caller zeroes), or null when the study is busy.
+    /// study wait. Lends the data key (the caller disposes it), or null when the study is busy.
     /// </summary>
-    public byte[]? TryBeginSeal(long studyId, byte[] studyKey, byte[] wrappedKey)
+    public StudyDataKey? TryBeginSeal(Study study)
     {
+        ArgumentNullException.ThrowIfNull(study);
+        var (studyId, studyKey) = (study.Id, study.StudyKey);
+        var wrappedKey = study.WrappedKey ?? throw new InvalidOperationException($"The gateway no longer holds the key of study {study.Id}");
         var hex = Convert.ToHexString(studyKey);
         lock (_lock)
         {
@@ -113,15 +115,15 @@ public sealed class OpenStudies(GatewayDatabase database, ISecretProtector prote
             {
                 if (open.Id != studyId || open.InFlight > 0 || open.SealDone is not null) return null;
                 open.SealDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                return open.DataKey.ToArray();
+                return new StudyDataKey(open.DataKey.ToArray());
             }
             // Not in memory (e.g. after a restart): hold arrivals off while the sealer works from the database.
-            var placeholder = new OpenStudy(studyId, studyKey, protector.Unprotect(KeyPurpose, wrappedKey))
+            var placeholder = new OpenStudy(studyId, studyKey, protector.Unprotect(CryptoPurposes.Protect.StudyDataKey, wrappedKey))
             {
                 SealDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously),
             };
             _byKey[hex] = placeholder;
-            return placeholder.DataKey.ToArray();
+            return new StudyDataKey(placeholder.DataKey.ToArray());
         }
     }
 
@@ -129,9 +131,10 @@ public sealed class OpenStudies(GatewayDatabase database, ISecretProtector prote
     /// Ends a seal begun with <see cref="TryBeginSeal"/>. The study leaves memory either way (sealed, held or failed):
     /// the next instance for it reloads its state from the database.
     /// </summary>
-    public void EndSeal(byte[] studyKey)
+    public void EndSeal(Study study)
     {
-        var hex = Convert.ToHexString(studyKey);
+        ArgumentNullException.ThrowIfNull(study);
+        var hex = Convert.ToHexString(study.StudyKey);
         TaskCompletionSource? done = null;
         lock (_lock)
         {
