@@ -9,7 +9,7 @@ public static class AuditServiceCollectionExtensions
     public static IServiceCollection AddAudit(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton<AuditTrail>();
+        services.TryAddSingleton<AuditTrail>();
         return services;
     }
 }

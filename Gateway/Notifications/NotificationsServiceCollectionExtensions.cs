@@ -1,3 +1,4 @@
+using DicomGateway.Audit;
 using DicomGateway.Studies;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -27,6 +28,8 @@ public static class NotificationsServiceCollectionExtensions
         services.AddSingleton<PhoneNumberNormalizer>();
         // Replaces routing's permissive default: invalid numbers are refused when a rule is saved.
         services.AddSingleton<DicomGateway.Routing.IPhoneNumberValidator>(sp => sp.GetRequiredService<PhoneNumberNormalizer>());
+        // Deliveries are audited; the audit event names the shipment's study and patient reference.
+        services.AddAudit();
         services.AddStudies();
         services.AddSingleton<NotificationOutbox>();
 

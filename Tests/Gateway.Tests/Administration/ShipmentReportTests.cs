@@ -6,6 +6,7 @@ using System.Text.Json;
 using DicomGateway.Administration;
 using DicomGateway.Crypto;
 using DicomGateway.Ingest;
+using DicomGateway.Studies;
 using DicomGateway.Notifications;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -193,7 +194,7 @@ public sealed class ShipmentReportTests(ShipmentReportTests.Seeded fixture) : IC
         public long RecipientB { get; private set; }
         public long RecipientB2 { get; private set; }
 
-        public byte[] PatientRef(string patientId) => _keyring!.KeyedHash(EncryptingStorageSink.PatientRefPurpose, patientId);
+        public byte[] PatientRef(string patientId) => _keyring!.KeyedHash(CryptoPurposes.Hash.PatientId, patientId);
 
         public async Task InitializeAsync()
         {

@@ -1,5 +1,8 @@
 using Dapper;
+using DicomGateway.Administration;
 using DicomGateway.Audit;
+using DicomGateway.Shipments;
+using DicomGateway.Studies;
 using Gateway.Tests.Support;
 using Microsoft.Data.Sqlite;
 
@@ -204,15 +207,18 @@ public sealed class AuditTrailTests : IDisposable
         // Not a disclosure at all.
         await _trail.RecordAsync(Login("alice"), CancellationToken.None);
 
-        var disclosures = await _trail.DisclosuresOfPatientAsync(Patient, CancellationToken.None);
+        var disclosures = await Disclosures().OfPatientAsync(Patient, CancellationToken.None);
 
         disclosures.Select(d => (d.EventId, d.OccurredAt, d.ShipmentReference, d.RecipientEmail)).Should().Equal(
             ("110106", Start.AddMinutes(1), "SHP-7Q2K", "dr.novak@example.org"),
             ("110106", Start.AddMinutes(1), "SHP-7Q2K", "dr.kowalski@example.org"),
             ("110104", Start.AddMinutes(1).AddHours(2), "SHP-7Q2K", "dr.kowalski@example.org"));
         disclosures[2].Should().BeEquivalentTo(new { RecipientId = recipients[1], ActorKind = AuditActorKind.Recipient, ActorAddress = "198.51.100.7", Outcome = AuditOutcome.Success });
-        (await _trail.DisclosuresOfPatientAsync([7, 7, 7], CancellationToken.None)).Should().BeEmpty();
+        (await Disclosures().OfPatientAsync([7, 7, 7], CancellationToken.None)).Should().BeEmpty();
     }
+
+    private DisclosureReport Disclosures() =>
+        new(_trail, new StudyStore(_db.Database, new Gateway.Tests.Notifications.TestSecretProtector()), new ShipmentLookup(_db.Database));
 
     private async Task<(long Study, long Shipment, long[] Recipients)> SeedShipmentAsync(string reference, byte[] patient, params string[] emails)
     {

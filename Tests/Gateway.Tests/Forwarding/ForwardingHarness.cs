@@ -5,6 +5,7 @@ using DicomGateway.Audit;
 using DicomGateway.Crypto;
 using DicomGateway.Database;
 using DicomGateway.Forwarding;
+using DicomGateway.Studies;
 using DicomGateway.Nodes;
 using DicomGateway.Storage;
 using DicomKit.IO;
@@ -59,9 +60,10 @@ internal sealed class ForwardingHarness : IAsyncDisposable
     {
         Database = database;
         var audit = new AuditTrail(database, TimeProvider.System);
-        Queue = new ForwardQueue(database, audit, TimeProvider.System, NullLogger<ForwardQueue>.Instance);
+        var studies = new StudyStore(database, Protector);
         Nodes = new NodeStore(database, audit, TimeProvider.System, NullLogger<NodeStore>.Instance);
-        Forwarder = new StudyForwarder(database, Blobs, Protector, Microsoft.Extensions.Options.Options.Create(new DicomListenerOptions { AeTitle = GatewayAeTitle }),
+        Queue = new ForwardQueue(database, studies, Nodes, audit, TimeProvider.System, NullLogger<ForwardQueue>.Instance);
+        Forwarder = new StudyForwarder(studies, Nodes, Blobs, Microsoft.Extensions.Options.Options.Create(new DicomListenerOptions { AeTitle = GatewayAeTitle }),
             Microsoft.Extensions.Options.Options.Create(Options), NullLoggerFactory.Instance, TimeProvider.System);
     }
 

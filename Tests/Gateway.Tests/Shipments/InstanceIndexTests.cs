@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Dapper;
 using DicomGateway.Shipments;
+using DicomGateway.Studies;
 using Gateway.Tests.Support;
 
 namespace Gateway.Tests.Shipments;

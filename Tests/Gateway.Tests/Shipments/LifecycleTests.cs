@@ -6,6 +6,7 @@ using DicomGateway.Crypto;
 using DicomGateway.Database;
 using DicomGateway.Notifications;
 using DicomGateway.Shipments;
+using DicomGateway.Studies;
 using DicomGateway.Storage;
 using Gateway.Tests.Notifications;
 using Gateway.Tests.Support;
@@ -43,7 +44,7 @@ public sealed class LifecycleTests : IDisposable
         _blobs = new BlobStore(storage, new StoragePaths(storage, new TestHostEnvironment(dataDirectory)), NullLogger<BlobStore>.Instance);
         var audit = new AuditTrail(_db.Database, _clock);
         var outbox = Outbox(_db.Database);
-        _sweeper = new ShipmentSweeper(_db.Database, _blobs, audit, outbox, _options, _clock, NullLogger<ShipmentSweeper>.Instance);
+        _sweeper = new ShipmentSweeper(_db.Database, new StudyStore(_db.Database, _protector), _blobs, audit, outbox, _options, _clock, NullLogger<ShipmentSweeper>.Instance);
         _access = Access(_db.Database);
         _administration = new ShipmentAdministration(_db.Database, audit, _clock, NullLogger<ShipmentAdministration>.Instance);
     }
@@ -233,7 +234,7 @@ public sealed class LifecycleTests : IDisposable
     }
 
     private RecipientAccess Access(GatewayDatabase database) =>
-        new(database, new AuditTrail(database, _clock), Outbox(database), _options, _clock, NullLogger<RecipientAccess>.Instance);
+        new(database, new StudyStore(database, _protector), new AuditTrail(database, _clock), Outbox(database), _options, _clock, NullLogger<RecipientAccess>.Instance);
 
     private NotificationOutbox Outbox(GatewayDatabase database)
     {

@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using DicomGateway.Crypto;
 using DicomGateway.Shipments;
+using DicomGateway.Studies;
 
 namespace Gateway.Tests.Shipments;
 
