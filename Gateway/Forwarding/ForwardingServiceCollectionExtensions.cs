@@ -1,4 +1,4 @@
-using DicomGateway.Administration;
+using DicomGateway.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;

@@ -1,5 +1,5 @@
-using DicomGateway.Administration;
 using DicomGateway.AddressBook;
+using DicomGateway.Hosting;
 using DicomGateway.Notifications;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
