@@ -1,3 +1,4 @@
+using DicomGateway.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -12,12 +13,9 @@ public static class NotificationsServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddNotifications(this IServiceCollection services)
     {
-        services.AddOptions<NotificationOptions>().BindConfiguration(NotificationOptions.Section).ValidateOnStart();
-        services.AddOptions<MailOptions>().BindConfiguration(MailOptions.Section).ValidateOnStart();
-        services.AddOptions<SmsOptions>().BindConfiguration(SmsOptions.Section).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<NotificationOptions>>(new RulesValidator<NotificationOptions>(o => o.Validate()));
-        services.AddSingleton<IValidateOptions<MailOptions>>(new RulesValidator<MailOptions>(o => o.Validate()));
-        services.AddSingleton<IValidateOptions<SmsOptions>>(new RulesValidator<SmsOptions>(o => o.Validate()));
+        services.AddValidatedOptions<NotificationOptions>(NotificationOptions.Section, o => o.Validate());
+        services.AddValidatedOptions<MailOptions>(MailOptions.Section, o => o.Validate());
+        services.AddValidatedOptions<SmsOptions>(SmsOptions.Section, o => o.Validate());
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<DeliverySignal>();
@@ -42,14 +40,5 @@ public static class NotificationsServiceCollectionExtensions
         services.AddSingleton<NotificationDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<NotificationDispatcher>());
         return services;
-    }
-
-    private sealed class RulesValidator<T>(Func<T, IEnumerable<string>> rules) : IValidateOptions<T> where T : class
-    {
-        public ValidateOptionsResult Validate(string? name, T options)
-        {
-            var problems = rules(options).ToList();
-            return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
-        }
     }
 }

@@ -4,7 +4,6 @@ using DicomGateway.Routing;
 using DicomKit.Network;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 
 namespace DicomGateway.Shipments;
 
@@ -17,8 +16,7 @@ public static class ShipmentsServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddShipments(this IServiceCollection services)
     {
-        services.AddOptions<ShipmentOptions>().BindConfiguration(ShipmentOptions.Section).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<ShipmentOptions>, Validator>();
+        services.AddValidatedOptions<ShipmentOptions>(ShipmentOptions.Section, o => o.Validate());
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<OpenStudies>();
         services.AddSingleton<InstanceIndex>();
@@ -36,14 +34,5 @@ public static class ShipmentsServiceCollectionExtensions
         services.AddHostedService<LifecycleService>();
         services.AddHostedService<SealingService>();
         return services;
-    }
-
-    private sealed class Validator : IValidateOptions<ShipmentOptions>
-    {
-        public ValidateOptionsResult Validate(string? name, ShipmentOptions options)
-        {
-            var problems = options.Validate().ToList();
-            return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
-        }
     }
 }
