@@ -4,6 +4,7 @@ using DicomGateway.Audit;
 using DicomGateway.Database;
 using DicomGateway.Notifications;
 using DicomGateway.Routing;
+using DicomKit.Data;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 
@@ -202,7 +203,7 @@ public sealed partial class ContactStore(GatewayDatabase database, PhoneNumberNo
         for (var i = 0; i < names.Count; i++)
         {
             if (string.IsNullOrWhiteSpace(names[i])) continue; // an empty row of a form: dropped below
-            if (PersonNames.Key(names[i]).Length == 0) Fail($"dicomNames[{i}]", "has no name in it");
+            if (DicomPersonName.MatchKey(names[i]).Length == 0) Fail($"dicomNames[{i}]", "has no name in it");
             else if (names[i].Length > MaxDicomNameLength) Fail($"dicomNames[{i}]", $"is longer than {MaxDicomNameLength} characters");
             else if (names[i].Contains('\\', StringComparison.Ordinal)) Fail($"dicomNames[{i}]", "may not hold a backslash (give each name as its own entry)");
         }
