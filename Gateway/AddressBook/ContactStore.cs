@@ -2,7 +2,6 @@ using System.Text.Json;
 using Dapper;
 using DicomGateway.Audit;
 using DicomGateway.Database;
-using DicomGateway.Notifications;
 using DicomGateway.Routing;
 using DicomKit.Data;
 using Microsoft.Data.Sqlite;
@@ -189,7 +188,7 @@ public sealed partial class ContactStore(GatewayDatabase database, PhoneNumberNo
         if (phone is not null)
         {
             if (phones.TryNormalize(phone, out var e164)) phone = e164;
-            else Fail("phone", "is not a mobile number that can receive SMS (E.164 such as +420603000000, or a number local to Sms:DefaultRegion)");
+            else Fail("phone", PhoneNumberNormalizer.NotAMobileNumber);
         }
         if (email is null && phone is null) Fail("email", "an e-mail address or a phone number is required");
         var language = Blank(contact.Language);

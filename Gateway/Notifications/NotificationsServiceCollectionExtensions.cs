@@ -1,4 +1,6 @@
+using DicomGateway.AddressBook;
 using DicomGateway.Hosting;
+using DicomGateway.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -21,9 +23,9 @@ public static class NotificationsServiceCollectionExtensions
         services.AddSingleton<DeliverySignal>();
         services.AddSingleton<NotificationTemplates>();
         services.AddSingleton<MessageComposer>();
-        services.AddSingleton<PhoneNumberNormalizer>();
-        // Replaces routing's permissive default: invalid numbers are refused when a rule is saved.
-        services.AddSingleton<DicomGateway.Routing.IPhoneNumberValidator>(sp => sp.GetRequiredService<PhoneNumberNormalizer>());
+        services.AddPhoneNumbers();
+        // Replaces routing's permissive default: numbers that cannot receive the code are refused when a rule is saved.
+        services.AddSingleton<IPhoneNumberValidator, MobilePhoneNumberValidator>();
         services.AddSingleton<NotificationOutbox>();
 
         // Mail:Host empty means outbox mode; Sms:Provider picks the SMS side.
