@@ -1,5 +1,4 @@
-using DicomGateway.Administration;
-using DicomGateway.Notifications;
+using DicomGateway.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -15,7 +14,7 @@ public static class AddressBookServiceCollectionExtensions
     public static IServiceCollection AddAddressBook(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<PhoneNumberNormalizer>();
+        services.AddPhoneNumbers();
         services.TryAddSingleton<ContactStore>();
         services.AddSingleton<IAdminEndpoints, ContactEndpoints>();
         return services;

@@ -1,5 +1,5 @@
 using System.Collections.Frozen;
-using DicomGateway.Routing;
+using DicomKit.Data;
 
 namespace DicomGateway.AddressBook;
 
@@ -42,7 +42,7 @@ internal sealed class ContactDirectory
         var list = contacts.ToList();
         _byId = list.ToFrozenDictionary(c => c.Id);
         _byName = list
-            .SelectMany(c => c.DicomNames.Select(n => (Key: PersonNames.Key(n), Contact: c)))
+            .SelectMany(c => c.DicomNames.Select(n => (Key: DicomPersonName.MatchKey(n), Contact: c)))
             .Where(x => x.Key.Length > 0)
             .GroupBy(x => x.Key, StringComparer.Ordinal)
             .ToFrozenDictionary(g => g.Key, g => g.Select(x => x.Contact).DistinctBy(c => c.Id).ToArray(), StringComparer.Ordinal);
@@ -53,5 +53,5 @@ internal sealed class ContactDirectory
     public Contact? Find(long id) => _byId.GetValueOrDefault(id);
 
     /// <summary>The contacts one of whose DICOM names is <paramref name="name"/> as a person name (alphabetic group, components ignoring case).</summary>
-    public IReadOnlyList<Contact> FindByDicomName(string name) => _byName.GetValueOrDefault(PersonNames.Key(name)) ?? [];
+    public IReadOnlyList<Contact> FindByDicomName(string name) => _byName.GetValueOrDefault(DicomPersonName.MatchKey(name)) ?? [];
 }

@@ -1,5 +1,5 @@
+using DicomGateway.Hosting;
 using System.Text.Json;
-using DicomGateway.Administration;
 using DicomGateway.Routing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -22,11 +22,11 @@ public sealed class ContactEndpoints(ContactStore contacts) : IAdminEndpoints
             if (contact is null) return problem!;
             try
             {
-                return Results.Json(new { id = await contacts.AddAsync(contact, RuleEndpoints.Actor(http), ct).ConfigureAwait(false) });
+                return Results.Json(new { id = await contacts.AddAsync(contact, http.User.Actor(), ct).ConfigureAwait(false) });
             }
             catch (ContactValidationException e)
             {
-                return RuleEndpoints.Invalid(RuleValidationException.Group(e.Errors));
+                return AdminResults.Invalid(RuleValidationException.Group(e.Errors));
             }
         }).RequireAuthorization(AdminPolicies.Administer);
 
@@ -36,11 +36,11 @@ public sealed class ContactEndpoints(ContactStore contacts) : IAdminEndpoints
             if (contact is null) return problem!;
             try
             {
-                return await contacts.UpdateAsync(contact with { Id = id }, RuleEndpoints.Actor(http), ct).ConfigureAwait(false) ? Results.NoContent() : RuleEndpoints.NotFound();
+                return await contacts.UpdateAsync(contact with { Id = id }, http.User.Actor(), ct).ConfigureAwait(false) ? Results.NoContent() : AdminResults.NotFound();
             }
             catch (ContactValidationException e)
             {
-                return RuleEndpoints.Invalid(RuleValidationException.Group(e.Errors));
+                return AdminResults.Invalid(RuleValidationException.Group(e.Errors));
             }
         }).RequireAuthorization(AdminPolicies.Administer);
 
@@ -48,7 +48,7 @@ public sealed class ContactEndpoints(ContactStore contacts) : IAdminEndpoints
         {
             try
             {
-                return await contacts.DeleteAsync(id, RuleEndpoints.Actor(http), ct).ConfigureAwait(false) ? Results.NoContent() : RuleEndpoints.NotFound();
+                return await contacts.DeleteAsync(id, http.User.Actor(), ct).ConfigureAwait(false) ? Results.NoContent() : AdminResults.NotFound();
             }
             catch (ContactInUseException e)
             {
@@ -63,11 +63,11 @@ public sealed class ContactEndpoints(ContactStore contacts) : IAdminEndpoints
         try
         {
             var contact = await http.Request.ReadFromJsonAsync<Contact>(RuleJson.Options, ct).ConfigureAwait(false);
-            return contact is null ? (null, RuleEndpoints.Invalid(new Dictionary<string, string[]> { ["body"] = ["is empty"] })) : (contact, null);
+            return contact is null ? (null, AdminResults.Invalid(new Dictionary<string, string[]> { ["body"] = ["is empty"] })) : (contact, null);
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
-            return (null, RuleEndpoints.Invalid(new Dictionary<string, string[]> { ["body"] = ["is not a contact in JSON: " + e.Message] }));
+            return (null, AdminResults.Invalid(new Dictionary<string, string[]> { ["body"] = ["is not a contact in JSON: " + e.Message] }));
         }
     }
 }

@@ -2,8 +2,8 @@ using System.Text.Json;
 using Dapper;
 using DicomGateway.Audit;
 using DicomGateway.Database;
-using DicomGateway.Notifications;
 using DicomGateway.Routing;
+using DicomKit.Data;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 
@@ -188,7 +188,7 @@ public sealed partial class ContactStore(GatewayDatabase database, PhoneNumberNo
         if (phone is not null)
         {
             if (phones.TryNormalize(phone, out var e164)) phone = e164;
-            else Fail("phone", "is not a mobile number that can receive SMS (E.164 such as +420603000000, or a number local to Sms:DefaultRegion)");
+            else Fail("phone", PhoneNumberNormalizer.NotAMobileNumber);
         }
         if (email is null && phone is null) Fail("email", "an e-mail address or a phone number is required");
         var language = Blank(contact.Language);
@@ -202,7 +202,7 @@ public sealed partial class ContactStore(GatewayDatabase database, PhoneNumberNo
         for (var i = 0; i < names.Count; i++)
         {
             if (string.IsNullOrWhiteSpace(names[i])) continue; // an empty row of a form: dropped below
-            if (PersonNames.Key(names[i]).Length == 0) Fail($"dicomNames[{i}]", "has no name in it");
+            if (DicomPersonName.MatchKey(names[i]).Length == 0) Fail($"dicomNames[{i}]", "has no name in it");
             else if (names[i].Length > MaxDicomNameLength) Fail($"dicomNames[{i}]", $"is longer than {MaxDicomNameLength} characters");
             else if (names[i].Contains('\\', StringComparison.Ordinal)) Fail($"dicomNames[{i}]", "may not hold a backslash (give each name as its own entry)");
         }

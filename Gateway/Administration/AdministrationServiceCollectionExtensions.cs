@@ -1,3 +1,4 @@
+using DicomGateway.Hosting;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.DataProtection;
@@ -5,7 +6,6 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
 
 namespace DicomGateway.Administration;
@@ -19,8 +19,7 @@ public static class AdministrationServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddAdministration(this IServiceCollection services)
     {
-        services.AddOptions<AdministrationOptions>().BindConfiguration(AdministrationOptions.Section).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<AdministrationOptions>, Validator>();
+        services.AddValidatedOptions<AdministrationOptions>(AdministrationOptions.Section, o => o.Validate());
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<SessionStamps>();
         services.AddSingleton<AccountStore>();
@@ -117,14 +116,5 @@ public static class AdministrationServiceCollectionExtensions
         ReportEndpoints.Map(api);
         foreach (var endpoints in app.ServiceProvider.GetServices<IAdminEndpoints>()) endpoints.Map(api);
         return app;
-    }
-
-    private sealed class Validator : IValidateOptions<AdministrationOptions>
-    {
-        public ValidateOptionsResult Validate(string? name, AdministrationOptions options)
-        {
-            var problems = options.Validate().ToList();
-            return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
-        }
     }
 }

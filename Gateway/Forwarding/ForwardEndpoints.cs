@@ -1,4 +1,4 @@
-using DicomGateway.Administration;
+using DicomGateway.Hosting;
 using DicomGateway.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;

@@ -1,3 +1,5 @@
+using DicomGateway.Hosting;
+
 namespace DicomGateway.Forwarding;
 
 /// <summary>The forwarding queue. Bound from the "Forwarding" section of appsettings.json.</summary>
@@ -34,10 +36,6 @@ public sealed class ForwardingOptions
     /// fifth at random, so that forwards that failed together (the destination was down) do not return in one burst,
     /// while each wait stays longer than the one before until the cap.
     /// </summary>
-    public TimeSpan RetryDelay(long attempts, Random? random = null)
-    {
-        var exponent = Math.Clamp(attempts - 1, 0, 40);
-        var ceiling = Math.Min(MaxRetrySeconds, InitialRetrySeconds * Math.Pow(2, exponent));
-        return TimeSpan.FromSeconds(ceiling * (1 - 0.2 * (random ?? Random.Shared).NextDouble()));
-    }
+    public TimeSpan RetryDelay(long attempts, Random? random = null) =>
+        new Backoff(TimeSpan.FromSeconds(InitialRetrySeconds), TimeSpan.FromSeconds(MaxRetrySeconds), Jitter: 0.2).Delay(attempts, random);
 }

@@ -1,7 +1,6 @@
-using DicomGateway.Administration;
+using DicomGateway.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 
 namespace DicomGateway.Forwarding;
 
@@ -13,22 +12,12 @@ public static class ForwardingServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddForwarding(this IServiceCollection services)
     {
-        services.AddOptions<ForwardingOptions>().BindConfiguration(ForwardingOptions.Section).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<ForwardingOptions>, Validator>();
+        services.AddValidatedOptions<ForwardingOptions>(ForwardingOptions.Section, o => o.Validate());
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<ForwardQueue>();
         services.AddSingleton<StudyForwarder>();
         services.AddSingleton<IAdminEndpoints, ForwardEndpoints>();
         services.AddHostedService<ForwardingService>();
         return services;
-    }
-
-    private sealed class Validator : IValidateOptions<ForwardingOptions>
-    {
-        public ValidateOptionsResult Validate(string? name, ForwardingOptions options)
-        {
-            var problems = options.Validate().ToList();
-            return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
-        }
     }
 }

@@ -1,4 +1,4 @@
-using DicomGateway.Administration;
+using DicomGateway.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;

@@ -1,4 +1,4 @@
-using DicomGateway.Administration;
+using DicomGateway.Hosting;
 using DicomGateway.Routing;
 using DicomKit.Network;
 using Microsoft.Extensions.DependencyInjection;

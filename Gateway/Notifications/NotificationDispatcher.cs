@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using DicomGateway.AddressBook;
 using DicomGateway.Crypto;
 using DicomGateway.Audit;
 using DicomGateway.Database;

@@ -1,5 +1,6 @@
 using System.Text;
 using Dapper;
+using DicomGateway.AddressBook;
 using DicomGateway.Crypto;
 using DicomGateway.Database;
 using Microsoft.Data.Sqlite;

@@ -1,4 +1,7 @@
+using DicomGateway.AddressBook;
 using DicomGateway.Audit;
+using DicomGateway.Hosting;
+using DicomGateway.Routing;
 using DicomGateway.Studies;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -14,20 +17,17 @@ public static class NotificationsServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddNotifications(this IServiceCollection services)
     {
-        services.AddOptions<NotificationOptions>().BindConfiguration(NotificationOptions.Section).ValidateOnStart();
-        services.AddOptions<MailOptions>().BindConfiguration(MailOptions.Section).ValidateOnStart();
-        services.AddOptions<SmsOptions>().BindConfiguration(SmsOptions.Section).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<NotificationOptions>>(new RulesValidator<NotificationOptions>(o => o.Validate()));
-        services.AddSingleton<IValidateOptions<MailOptions>>(new RulesValidator<MailOptions>(o => o.Validate()));
-        services.AddSingleton<IValidateOptions<SmsOptions>>(new RulesValidator<SmsOptions>(o => o.Validate()));
+        services.AddValidatedOptions<NotificationOptions>(NotificationOptions.Section, o => o.Validate());
+        services.AddValidatedOptions<MailOptions>(MailOptions.Section, o => o.Validate());
+        services.AddValidatedOptions<SmsOptions>(SmsOptions.Section, o => o.Validate());
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<DeliverySignal>();
         services.AddSingleton<NotificationTemplates>();
         services.AddSingleton<MessageComposer>();
-        services.AddSingleton<PhoneNumberNormalizer>();
-        // Replaces routing's permissive default: invalid numbers are refused when a rule is saved.
-        services.AddSingleton<DicomGateway.Routing.IPhoneNumberValidator>(sp => sp.GetRequiredService<PhoneNumberNormalizer>());
+        services.AddPhoneNumbers();
+        // Replaces routing's permissive default: numbers that cannot receive the code are refused when a rule is saved.
+        services.AddSingleton<IPhoneNumberValidator, MobilePhoneNumberValidator>();
         // Deliveries are audited; the audit event names the shipment's study and patient reference.
         services.AddAudit();
         services.AddStudies();
@@ -47,14 +47,5 @@ public static class NotificationsServiceCollectionExtensions
         services.AddSingleton<NotificationDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<NotificationDispatcher>());
         return services;
-    }
-
-    private sealed class RulesValidator<T>(Func<T, IEnumerable<string>> rules) : IValidateOptions<T> where T : class
-    {
-        public ValidateOptionsResult Validate(string? name, T options)
-        {
-            var problems = rules(options).ToList();
-            return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
-        }
     }
 }

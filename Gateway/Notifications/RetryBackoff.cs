@@ -1,3 +1,5 @@
+using DicomGateway.Hosting;
+
 namespace DicomGateway.Notifications;
 
 /// <summary>
@@ -9,15 +11,11 @@ namespace DicomGateway.Notifications;
 /// Polly.Core was considered: its delay computation (RetryHelper) is internal, and its public
 /// RetryStrategyOptions drive an in-memory loop that sleeps between attempts. Here the next attempt time is a
 /// column, so that a queued retry survives a restart and the dispatcher is free meanwhile; all that is needed is
-/// the delay for attempt n, which is this one line. (Polly's exponential jitter is also decorrelated, carrying
+/// the delay for attempt n, which <see cref="Backoff"/> gives. (Polly's exponential jitter is also decorrelated, carrying
 /// state from one attempt to the next that we would have to persist.)
 /// </remarks>
 internal static class RetryBackoff
 {
-    public static TimeSpan Delay(int attempt, TimeSpan baseDelay, TimeSpan maxDelay, Random? random = null)
-    {
-        var exponent = Math.Clamp(attempt - 1, 0, 30);
-        var ceiling = Math.Min(maxDelay.TotalMilliseconds, baseDelay.TotalMilliseconds * Math.Pow(2, exponent));
-        return TimeSpan.FromMilliseconds((random ?? Random.Shared).NextDouble() * ceiling);
-    }
+    public static TimeSpan Delay(int attempt, TimeSpan baseDelay, TimeSpan maxDelay, Random? random = null) =>
+        new Backoff(baseDelay, maxDelay, Jitter: 1).Delay(attempt, random);
 }

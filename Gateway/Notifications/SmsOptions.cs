@@ -1,3 +1,4 @@
+using DicomGateway.AddressBook;
 using PhoneNumbers;
 
 namespace DicomGateway.Notifications;
@@ -11,18 +12,16 @@ public enum SmsProvider
     Webhook,
 }
 
-/// <summary>Outgoing SMS. Bound from the "Sms" section of appsettings.json.</summary>
-public sealed class SmsOptions
+/// <summary>
+/// Outgoing SMS. Bound from the "Sms" section of appsettings.json. <see cref="PhoneNumberOptions.DefaultRegion"/> is the
+/// address book's, which reads it to normalise numbers as they will be sent; it is checked here with the rest.
+/// </summary>
+public sealed class SmsOptions : PhoneNumberOptions
 {
-    public const string Section = "Sms";
-
     public SmsProvider Provider { get; set; } = SmsProvider.Outbox;
 
     /// <summary>Relative paths are taken from the data directory.</summary>
     public string OutboxDirectory { get; set; } = "outbox/sms";
-
-    /// <summary>ISO 3166 region for numbers written without a country code ("603 000 000" is +420 603 000 000 for CZ).</summary>
-    public string DefaultRegion { get; set; } = "CZ";
 
     /// <summary>"Send the code again" at most this often per shipment within any 60 minutes.</summary>
     public int MaxResendsPerHour { get; set; } = 3;

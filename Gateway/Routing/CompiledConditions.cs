@@ -151,7 +151,7 @@ internal sealed class CompiledAttribute : CompiledCondition
             any = true;
             var hit = _op switch
             {
-                ConditionOp.Equal => personName ? PersonNames.AreEqual(_value, value) : string.Equals(_value, value, StringComparison.Ordinal),
+                ConditionOp.Equal => personName ? DicomPersonName.Matches(_value, value) : string.Equals(_value, value, StringComparison.Ordinal),
                 ConditionOp.Wildcard => WildcardPattern.IsMatch(_value, value),
                 ConditionOp.Regex => _regex!.IsMatch(value),
                 _ => false,

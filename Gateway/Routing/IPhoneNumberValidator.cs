@@ -1,8 +1,10 @@
+using DicomGateway.AddressBook;
+
 namespace DicomGateway.Routing;
 
 /// <summary>
-/// Checks a recipient's phone number when a rule is saved. The notifications work replaces the default with one that
-/// requires E.164 and normalises numbers; routing only asks "is this acceptable?".
+/// Checks a recipient's phone number when a rule is saved. Notifications replace the permissive default with
+/// <see cref="MobilePhoneNumberValidator"/>, which accepts only numbers an SMS can reach; routing only asks "is this acceptable?".
 /// </summary>
 public interface IPhoneNumberValidator
 {
@@ -29,4 +31,10 @@ public sealed class PermissivePhoneNumberValidator : IPhoneNumberValidator
         }
         return digits == 0 ? "has no digits" : null;
     }
+}
+
+/// <summary>Accepts a number only when <see cref="PhoneNumberNormalizer"/> can read it as one that receives SMS, so a rule is refused when it is saved, not when a shipment is sent.</summary>
+public sealed class MobilePhoneNumberValidator(PhoneNumberNormalizer phones) : IPhoneNumberValidator
+{
+    public string? Validate(string phone) => phones.IsValid(phone) ? null : PhoneNumberNormalizer.NotAMobileNumber;
 }

@@ -1,6 +1,5 @@
-using DicomGateway.Administration;
 using DicomGateway.AddressBook;
-using DicomGateway.Notifications;
+using DicomGateway.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -26,7 +25,7 @@ public static class RoutingServiceCollectionExtensions
         services.TryAddSingleton<INodeDirectory, NoNodeDirectory>();
         services.TryAddSingleton<IStudyHeaders, NoStudyHeaders>();
         // Rules name contacts; the address book's store is shared with AddAddressBook, whichever runs first.
-        services.TryAddSingleton<PhoneNumberNormalizer>();
+        services.AddPhoneNumbers();
         services.TryAddSingleton<ContactStore>();
         services.AddSingleton<RuleValidator>();
         services.AddSingleton<RuleStore>();

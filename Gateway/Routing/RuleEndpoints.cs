@@ -1,5 +1,5 @@
+using DicomGateway.Hosting;
 using System.Text.Json;
-using DicomGateway.Administration;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -23,7 +23,7 @@ public sealed class RuleEndpoints(RuleStore rules, IStudyHeaders studies, INodeD
             .RequireAuthorization(AdminPolicies.View);
 
         api.MapGet("/rules/{id:long}", async (long id, CancellationToken ct) =>
-                await rules.GetAsync(id, ct).ConfigureAwait(false) is { } rule ? Results.Json(rule, RuleJson.Options) : NotFound())
+                await rules.GetAsync(id, ct).ConfigureAwait(false) is { } rule ? Results.Json(rule, RuleJson.Options) : AdminResults.NotFound())
             .RequireAuthorization(AdminPolicies.View);
 
         api.MapPost("/rules", async (HttpContext http, CancellationToken ct) =>
@@ -32,11 +32,11 @@ public sealed class RuleEndpoints(RuleStore rules, IStudyHeaders studies, INodeD
             if (rule is null) return problem!;
             try
             {
-                return Results.Json(new { id = await rules.AddAsync(rule, Actor(http), ct).ConfigureAwait(false) }, RuleJson.Options);
+                return Results.Json(new { id = await rules.AddAsync(rule, http.User.Actor(), ct).ConfigureAwait(false) }, RuleJson.Options);
             }
             catch (RuleValidationException e)
             {
-                return Invalid(e.ByField());
+                return AdminResults.Invalid(e.ByField());
             }
         }).RequireAuthorization(AdminPolicies.Administer);
 
@@ -46,16 +46,16 @@ public sealed class RuleEndpoints(RuleStore rules, IStudyHeaders studies, INodeD
             if (rule is null) return problem!;
             try
             {
-                return await rules.UpdateAsync(rule with { Id = id }, Actor(http), ct).ConfigureAwait(false) ? Results.NoContent() : NotFound();
+                return await rules.UpdateAsync(rule with { Id = id }, http.User.Actor(), ct).ConfigureAwait(false) ? Results.NoContent() : AdminResults.NotFound();
             }
             catch (RuleValidationException e)
             {
-                return Invalid(e.ByField());
+                return AdminResults.Invalid(e.ByField());
             }
         }).RequireAuthorization(AdminPolicies.Administer);
 
         api.MapDelete("/rules/{id:long}", async (long id, HttpContext http, CancellationToken ct) =>
-                await rules.DeleteAsync(id, Actor(http), ct).ConfigureAwait(false) ? Results.NoContent() : NotFound())
+                await rules.DeleteAsync(id, http.User.Actor(), ct).ConfigureAwait(false) ? Results.NoContent() : AdminResults.NotFound())
             .RequireAuthorization(AdminPolicies.Administer);
 
         api.MapPost("/rules/order", async (HttpContext http, CancellationToken ct) =>
@@ -64,12 +64,12 @@ public sealed class RuleEndpoints(RuleStore rules, IStudyHeaders studies, INodeD
             if (body is null) return problem!;
             try
             {
-                await rules.ReorderAsync(body.Ids ?? [], Actor(http), ct).ConfigureAwait(false);
+                await rules.ReorderAsync(body.Ids ?? [], http.User.Actor(), ct).ConfigureAwait(false);
                 return Results.NoContent();
             }
             catch (RuleValidationException e)
             {
-                return Invalid(e.ByField());
+                return AdminResults.Invalid(e.ByField());
             }
         }).RequireAuthorization(AdminPolicies.Administer);
 
@@ -77,7 +77,7 @@ public sealed class RuleEndpoints(RuleStore rules, IStudyHeaders studies, INodeD
         {
             var (body, problem) = await ReadAsync<EnabledRequest>(http, ct).ConfigureAwait(false);
             if (body is null) return problem!;
-            return await rules.SetEnabledAsync(id, body.Enabled, Actor(http), ct).ConfigureAwait(false) ? Results.NoContent() : NotFound();
+            return await rules.SetEnabledAsync(id, body.Enabled, http.User.Actor(), ct).ConfigureAwait(false) ? Results.NoContent() : AdminResults.NotFound();
         }).RequireAuthorization(AdminPolicies.Administer);
 
         api.MapPost("/rules/validate", async (HttpContext http, CancellationToken ct) =>
@@ -85,7 +85,7 @@ public sealed class RuleEndpoints(RuleStore rules, IStudyHeaders studies, INodeD
             var (rule, problem) = await ReadAsync<RoutingRule>(http, ct).ConfigureAwait(false);
             if (rule is null) return problem!;
             var errors = await rules.ValidateAsync(rule, ct).ConfigureAwait(false);
-            return errors.Count == 0 ? Results.Json(new { }) : Invalid(RuleValidationException.Group(errors));
+            return errors.Count == 0 ? Results.Json(new { }) : AdminResults.Invalid(RuleValidationException.Group(errors));
         }).RequireAuthorization(AdminPolicies.Administer);
 
         api.MapPost("/rules/dry-run", DryRunAsync)
@@ -113,16 +113,16 @@ public sealed class RuleEndpoints(RuleStore rules, IStudyHeaders studies, INodeD
             }
             catch (DryRunUploadException e)
             {
-                return Invalid(new Dictionary<string, string[]> { [e.Field] = [e.Message] });
+                return AdminResults.Invalid(new Dictionary<string, string[]> { [e.Field] = [e.Message] });
             }
         }
         else
         {
             var (body, problem) = await ReadAsync<DryRunRequest>(http, ct).ConfigureAwait(false);
             if (body is null) return problem!;
-            if (body.StudyId is not { } studyId) return Invalid(new Dictionary<string, string[]> { ["studyId"] = ["is required (or upload a file)"] });
+            if (body.StudyId is not { } studyId) return AdminResults.Invalid(new Dictionary<string, string[]> { ["studyId"] = ["is required (or upload a file)"] });
             if (await studies.ReadAsync(studyId, http.User.Identity?.Name ?? "unknown", http.Connection.RemoteIpAddress?.ToString(), ct).ConfigureAwait(false) is not { } read)
-                return NotFound();
+                return AdminResults.NotFound();
             (input, unsaved) = (read, body.Rules);
         }
         try
@@ -132,7 +132,7 @@ public sealed class RuleEndpoints(RuleStore rules, IStudyHeaders studies, INodeD
         }
         catch (RuleValidationException e)
         {
-            return Invalid(e.ByField());
+            return AdminResults.Invalid(e.ByField());
         }
     }
 
@@ -141,20 +141,13 @@ public sealed class RuleEndpoints(RuleStore rules, IStudyHeaders studies, INodeD
         try
         {
             var body = await http.Request.ReadFromJsonAsync<T>(RuleJson.Options, ct).ConfigureAwait(false);
-            return body is null ? (null, Invalid(new Dictionary<string, string[]> { ["body"] = ["is empty"] })) : (body, null);
+            return body is null ? (null, AdminResults.Invalid(new Dictionary<string, string[]> { ["body"] = ["is empty"] })) : (body, null);
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
-            return (null, Invalid(new Dictionary<string, string[]> { ["body"] = ["is not valid JSON for this request: " + e.Message] }));
+            return (null, AdminResults.Invalid(new Dictionary<string, string[]> { ["body"] = ["is not valid JSON for this request: " + e.Message] }));
         }
     }
-
-    internal static string Actor(HttpContext http) => http.User.Identity?.Name is { Length: > 0 } name ? name : "unknown";
-
-    internal static IResult Invalid(IDictionary<string, string[]> errors) =>
-        Results.Json(new { error = "invalid", errors }, statusCode: StatusCodes.Status400BadRequest);
-
-    internal static IResult NotFound() => Results.Json(new { error = "not-found" }, statusCode: StatusCodes.Status404NotFound);
 
     private sealed record OrderRequest(IReadOnlyList<long>? Ids);
 

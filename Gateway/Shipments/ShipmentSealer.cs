@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using DicomGateway.Database;
 using DicomGateway.Notifications;
 using DicomGateway.Forwarding;
+using DicomGateway.Hosting;
 using DicomGateway.Routing;
 using DicomGateway.Storage;
 using DicomGateway.Studies;
@@ -43,6 +44,9 @@ public sealed partial class ShipmentSealer
 
     private sealed record SealFailure(int Count, DateTimeOffset RetryAt);
 
+    /// <summary>1 s, 2 s, 4 s, ... up to 5 minutes between attempts to seal a study that failed.</summary>
+    private static readonly Backoff RetryAfterFailure = new(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(300));
+
     /// <summary>Seals every study that has been quiet for the stable time. Returns how many were sealed, held or discarded.</summary>
     public async Task<int> SealStableStudiesAsync(CancellationToken cancellationToken)
     {
@@ -64,7 +68,7 @@ public sealed partial class ShipmentSealer
                 // A study that cannot be sealed (e.g. its first blob is unreadable) does not fill the log every second,
                 // and is tried again without a restart.
                 var count = (failure?.Count ?? 0) + 1;
-                _failures[study.Id] = new SealFailure(count, now + TimeSpan.FromSeconds(Math.Min(300, Math.Pow(2, count - 1))));
+                _failures[study.Id] = new SealFailure(count, now + RetryAfterFailure.Delay(count));
             }
         }
         return done;

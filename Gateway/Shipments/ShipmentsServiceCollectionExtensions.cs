@@ -1,9 +1,8 @@
-using DicomGateway.Administration;
+using DicomGateway.Hosting;
 using DicomGateway.Routing;
 using DicomGateway.Studies;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 
 namespace DicomGateway.Shipments;
 
@@ -16,11 +15,9 @@ public static class ShipmentsServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddShipments(this IServiceCollection services)
     {
-        services.AddOptions<ShipmentOptions>().BindConfiguration(ShipmentOptions.Section).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<ShipmentOptions>, Validator>();
+        services.AddValidatedOptions<ShipmentOptions>(ShipmentOptions.Section, o => o.Validate());
         services.TryAddSingleton(TimeProvider.System);
-        services.AddOptions<RecipientLinkOptions>().BindConfiguration(RecipientLinkOptions.Section).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<RecipientLinkOptions>, LinkValidator>();
+        services.AddValidatedOptions<RecipientLinkOptions>(RecipientLinkOptions.Section, o => o.Validate());
         services.AddStudies();
         services.AddSingleton<SealPlanner>();
         services.AddSingleton<SealWriter>();
@@ -37,23 +34,5 @@ public static class ShipmentsServiceCollectionExtensions
         services.AddHostedService<LifecycleService>();
         services.AddHostedService<SealingService>();
         return services;
-    }
-
-    private sealed class LinkValidator : IValidateOptions<RecipientLinkOptions>
-    {
-        public ValidateOptionsResult Validate(string? name, RecipientLinkOptions options)
-        {
-            var problems = options.Validate().ToList();
-            return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
-        }
-    }
-
-    private sealed class Validator : IValidateOptions<ShipmentOptions>
-    {
-        public ValidateOptionsResult Validate(string? name, ShipmentOptions options)
-        {
-            var problems = options.Validate().ToList();
-            return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
-        }
     }
 }

@@ -1,7 +1,7 @@
 using DicomGateway.Administration;
+using DicomGateway.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 
 namespace DicomGateway.Web;
 
@@ -10,8 +10,7 @@ public static class WebServiceCollectionExtensions
     /// <summary>Registers the recipient web API's services, bound to the "Web" section.</summary>
     public static IServiceCollection AddGatewayWeb(this IServiceCollection services)
     {
-        services.AddOptions<WebOptions>().BindConfiguration(WebOptions.Section).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<WebOptions>, Validator>();
+        services.AddValidatedOptions<WebOptions>(WebOptions.Section, o => o.Validate());
         services.AddSingleton<RecipientSessions>();
         return services;
     }
@@ -31,14 +30,5 @@ public static class WebServiceCollectionExtensions
         app.MapViewerPages(app.Environment);
         app.MapAdministration();
         return app;
-    }
-
-    private sealed class Validator : IValidateOptions<WebOptions>
-    {
-        public ValidateOptionsResult Validate(string? name, WebOptions options)
-        {
-            var problems = options.Validate().ToList();
-            return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
-        }
     }
 }

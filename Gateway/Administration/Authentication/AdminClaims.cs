@@ -59,13 +59,6 @@ public static class AdminClaims
         return new ClaimsPrincipal(new ClaimsIdentity(claims, authenticationType, ClaimTypes.Name, ClaimTypes.Role));
     }
 
-    /// <summary>The name recorded in the audit trail: the user name, or "api-key:&lt;name&gt;".</summary>
-    public static string Actor(this ClaimsPrincipal user)
-    {
-        ArgumentNullException.ThrowIfNull(user);
-        return user.Identity?.Name is { Length: > 0 } name ? name : "unknown";
-    }
-
     public static long? AccountIdOf(this ClaimsPrincipal user) =>
         long.TryParse(user?.FindFirst(AccountId)?.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : null;
 

@@ -1,3 +1,4 @@
+using DicomGateway.Hosting;
 using System.Text.RegularExpressions;
 using DicomGateway.Audit;
 using Microsoft.AspNetCore.Builder;

@@ -1,3 +1,4 @@
+using DicomGateway.Hosting;
 using System.Globalization;
 using System.Text;
 using Dapper;

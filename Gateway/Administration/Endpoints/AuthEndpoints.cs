@@ -1,4 +1,5 @@
 using DicomGateway.Audit;
+using DicomGateway.Hosting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;

@@ -1,3 +1,4 @@
+using DicomGateway.Hosting;
 using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;

@@ -1,4 +1,5 @@
 using DicomGateway.Audit;
+using DicomGateway.Hosting;
 using DicomGateway.Notifications;
 using DicomGateway.Shipments;
 using Microsoft.AspNetCore.Builder;

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using DicomGateway.Administration;
+using DicomGateway.Hosting;
 using Xunit.Abstractions;
 
 namespace Gateway.Tests.Administration;

@@ -1,4 +1,4 @@
-using DicomGateway.Administration;
+using DicomGateway.Hosting;
 using DicomGateway.Forwarding;
 using DicomGateway.Nodes;
 using Microsoft.Extensions.Configuration;

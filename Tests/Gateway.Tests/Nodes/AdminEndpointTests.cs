@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using DicomGateway.Administration;
+using DicomGateway.Hosting;
 using DicomGateway.Audit;
 using DicomGateway.Forwarding;
 using DicomGateway.Nodes;

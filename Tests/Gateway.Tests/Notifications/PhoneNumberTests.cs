@@ -1,3 +1,4 @@
+using DicomGateway.AddressBook;
 using DicomGateway.Notifications;
 using Microsoft.Extensions.Options;
 

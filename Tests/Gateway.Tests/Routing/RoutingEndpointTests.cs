@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using DicomGateway.AddressBook;
-using DicomGateway.Administration;
+using DicomGateway.Hosting;
 using DicomGateway.Routing;
 using DicomKit.Data;
 using DicomKit.IO;

@@ -1,3 +1,4 @@
+using DicomGateway.AddressBook;
 using System.Security.Cryptography;
 using System.Text;
 using Dapper;

@@ -1,8 +1,11 @@
 using Microsoft.AspNetCore.Http;
 
-namespace DicomGateway.Administration;
+namespace DicomGateway.Hosting;
 
-/// <summary>The error answers of the administration API, as docs/admin-api.md gives them.</summary>
+/// <summary>
+/// The error answers of the administration API, as docs/admin-api.md gives them, and the small readings of a request
+/// every feature's endpoints share; here so that each feature answers in the same shape without borrowing another's.
+/// </summary>
 internal static class AdminResults
 {
     public static IResult NotFound() => Results.Json(new { error = "not-found" }, statusCode: StatusCodes.Status404NotFound);

@@ -1,25 +1,12 @@
-namespace DicomGateway.Administration;
+using System.Security.Claims;
 
-/// <summary>
-/// The roles of the administration accounts (and of API keys). An account has one or more of them.
-/// </summary>
-public static class AdminRoles
-{
-    /// <summary>Configures everything: rules, nodes, the address book, accounts, API keys; revokes and extends shipments.</summary>
-    public const string Administrator = "administrator";
-
-    /// <summary>Views shipments, rules, nodes, held studies, the forwarding queue and statistics; resends notifications.</summary>
-    public const string Operator = "operator";
-
-    /// <summary>Reads the audit trail only (with its CSV export and the patient disclosure lookup).</summary>
-    public const string Auditor = "auditor";
-
-    public static IReadOnlyList<string> All { get; } = [Administrator, Operator, Auditor];
-}
+namespace DicomGateway.Hosting;
 
 /// <summary>
 /// Authorization policy names for the <c>/api</c> endpoints. Every administration endpoint names exactly one of them;
-/// an endpoint without one is refused by the fallback policy (authenticated, any role) and flagged by the tests.
+/// an endpoint without one is refused by the fallback policy (authenticated, any role) and flagged by the tests. They live
+/// here, below every feature, because each feature names them on its own endpoints; the administration module defines
+/// what each one requires.
 /// </summary>
 public static class AdminPolicies
 {
@@ -48,4 +35,15 @@ public interface IAdminEndpoints
 {
     /// <summary>Maps the feature's endpoints on <paramref name="api"/> (the <c>/api</c> group). Each names a policy of <see cref="AdminPolicies"/>.</summary>
     void Map(Microsoft.AspNetCore.Routing.RouteGroupBuilder api);
+}
+
+/// <summary>Who acts through the administration API, as the audit trail records it.</summary>
+public static class ActingUser
+{
+    /// <summary>The name recorded in the audit trail: the user name, or "api-key:&lt;name&gt;"; "unknown" when the identity has none.</summary>
+    public static string Actor(this ClaimsPrincipal user)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        return user.Identity?.Name is { Length: > 0 } name ? name : "unknown";
+    }
 }
