@@ -35,7 +35,7 @@ internal static class Eventually
     {
         var limit = timeout ?? DefaultTimeout;
         if (!await TrueAsync(condition, limit, interval))
-            throw new TimeoutException($"Timed out after {limit.TotalSeconds:0.###} s waiting until {what}");
+            throw new TimeoutException($"Timed out after {limit.TotalSeconds:0.###} s waiting: {what}");
     }
 
     public static Task WaitAsync(Func<bool> condition, string what, TimeSpan? timeout = null, TimeSpan? interval = null) =>

@@ -20,6 +20,9 @@ internal static class ExternalTool
 {
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(60);
 
+    /// <summary>For tools that send whole studies to a gateway under test (which encrypts as it receives), or compress and decode them.</summary>
+    public static readonly TimeSpan LongTimeout = TimeSpan.FromMinutes(2);
+
     public static Task<ToolResult> RunAsync(string tool, params string[] arguments) => RunAsync(tool, arguments, DefaultTimeout);
 
     public static async Task<ToolResult> RunAsync(string tool, IEnumerable<string> arguments, TimeSpan timeout, string? workingDirectory = null)

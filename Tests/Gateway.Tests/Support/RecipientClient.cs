@@ -5,7 +5,7 @@ using System.Text.Json;
 using DicomGateway.Crypto;
 using DicomGateway.Shipments;
 
-namespace Gateway.Tests.Shipments;
+namespace Gateway.Tests.Support;
 
 /// <summary>
 /// Opens a shipment the way a recipient's browser does, with nothing but the e-mailed link and the SMS code:
