@@ -3,9 +3,9 @@ namespace Gateway.Tests;
 /// <summary>How the Gateway process lives: what it watches while running, and how it stops.</summary>
 public sealed class GatewayHostingTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("gw-src-").FullName;
+    private readonly TempDirectory _dir = new("gw-src-");
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _dir.Dispose();
 
     [Fact]
     public async Task The_gateway_watches_no_files_so_blob_writes_under_the_content_root_wake_nothing()
@@ -28,8 +28,8 @@ public sealed class GatewayHostingTests : IDisposable
         if (!OperatingSystem.IsLinux()) return;
         var gw = await GatewayProcess.StartAsync();
         await using var _ = gw;
-        var files = Enumerable.Range(1, 3).Select(i => Instances.WriteCt(_dir, i)).ToList();
-        var store = await Tool.RunAsync("storescu", ["-aec", "DICOMGATEWAY", "127.0.0.1", gw.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), .. files]);
+        var files = Enumerable.Range(1, 3).Select(i => Instances.WriteCt(_dir.Path, i)).ToList();
+        var store = await ExternalTool.RunAsync("storescu", ["-aec", "DICOMGATEWAY", "127.0.0.1", gw.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), .. files], ExternalTool.LongTimeout);
         store.ExitCode.Should().Be(0, store.Output);
 
         var exitCode = await gw.TerminateAsync();

@@ -6,20 +6,20 @@ namespace Gateway.Tests;
 /// <summary>The Gateway as an administrator runs it, fed by DCMTK's echoscu and storescu.</summary>
 public sealed class GatewayIngestTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("gw-src-").FullName;
+    private readonly TempDirectory _dir = new("gw-src-");
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _dir.Dispose();
 
     [Fact]
     public async Task Echo_and_store_reach_a_gateway_configured_by_environment_and_command_line()
     {
         await using var gw = await GatewayProcess.StartAsync();
-        var files = Enumerable.Range(1, 5).Select(i => Instances.WriteCt(_dir, i)).ToList();
+        var files = Enumerable.Range(1, 5).Select(i => Instances.WriteCt(_dir.Path, i)).ToList();
 
-        var echo = await Tool.RunAsync("echoscu", "-aec", "DICOMGATEWAY", "127.0.0.1", gw.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var echo = await ExternalTool.RunAsync("echoscu", ["-aec", "DICOMGATEWAY", "127.0.0.1", gw.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)], ExternalTool.LongTimeout);
         echo.ExitCode.Should().Be(0, echo.Output);
 
-        var store = await Tool.RunAsync("storescu", ["-aec", "DICOMGATEWAY", "127.0.0.1", gw.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), .. files]);
+        var store = await ExternalTool.RunAsync("storescu", ["-aec", "DICOMGATEWAY", "127.0.0.1", gw.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), .. files], ExternalTool.LongTimeout);
         store.ExitCode.Should().Be(0, store.Output);
 
         // Received instances are ciphertext blobs (their content is checked through decryption in ShipmentEndToEndTests).
@@ -42,9 +42,9 @@ public sealed class GatewayIngestTests : IDisposable
         };
         await using var gw = await GatewayProcess.StartAsync(env);
         var port = gw.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        (await Tool.RunAsync("echoscu", "-aec", "KARDIO", "127.0.0.1", port)).ExitCode.Should().Be(0);
-        (await Tool.RunAsync("echoscu", "-aec", "DICOMGATEWAY", "127.0.0.1", port)).ExitCode.Should().Be(0);
-        (await Tool.RunAsync("echoscu", "-aec", "ELSEWHERE", "127.0.0.1", port)).ExitCode.Should().NotBe(0);
+        (await ExternalTool.RunAsync("echoscu", ["-aec", "KARDIO", "127.0.0.1", port], ExternalTool.LongTimeout)).ExitCode.Should().Be(0);
+        (await ExternalTool.RunAsync("echoscu", ["-aec", "DICOMGATEWAY", "127.0.0.1", port], ExternalTool.LongTimeout)).ExitCode.Should().Be(0);
+        (await ExternalTool.RunAsync("echoscu", ["-aec", "ELSEWHERE", "127.0.0.1", port], ExternalTool.LongTimeout)).ExitCode.Should().NotBe(0);
     }
 
     [Fact]
@@ -54,11 +54,11 @@ public sealed class GatewayIngestTests : IDisposable
         await using var gw = await GatewayProcess.StartAsync(env);
         var port = gw.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-        var stranger = await Tool.RunAsync("echoscu", "-aet", "STRANGER", "-aec", "DICOMGATEWAY", "127.0.0.1", port);
+        var stranger = await ExternalTool.RunAsync("echoscu", ["-aet", "STRANGER", "-aec", "DICOMGATEWAY", "127.0.0.1", port], ExternalTool.LongTimeout);
         stranger.ExitCode.Should().NotBe(0);
         stranger.Output.Should().Contain("Calling AE Title Not Recognized");
 
-        var listed = await Tool.RunAsync("echoscu", "-aet", "MODALITY1", "-aec", "DICOMGATEWAY", "127.0.0.1", port);
+        var listed = await ExternalTool.RunAsync("echoscu", ["-aet", "MODALITY1", "-aec", "DICOMGATEWAY", "127.0.0.1", port], ExternalTool.LongTimeout);
         listed.ExitCode.Should().Be(0, listed.Output);
 
         (await gw.WaitForOutputAsync("STRANGER")).Should().BeTrue("the rejection is logged with the calling AE title");
@@ -70,7 +70,7 @@ public sealed class GatewayIngestTests : IDisposable
     {
         var env = new Dictionary<string, string> { ["Dicom__AllowedCallingAeTitles__MODALITY1"] = "192.0.2.10" };
         await using var gw = await GatewayProcess.StartAsync(env);
-        var result = await Tool.RunAsync("echoscu", "-aet", "MODALITY1", "-aec", "DICOMGATEWAY", "127.0.0.1", gw.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var result = await ExternalTool.RunAsync("echoscu", ["-aet", "MODALITY1", "-aec", "DICOMGATEWAY", "127.0.0.1", gw.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)], ExternalTool.LongTimeout);
         result.ExitCode.Should().NotBe(0);
         result.Output.Should().Contain("Calling AE Title Not Recognized");
     }
@@ -80,9 +80,9 @@ public sealed class GatewayIngestTests : IDisposable
     {
         await using var gw = await GatewayProcess.StartAsync(args: ["--Dicom:AeTitle", "HOSPITALGW"]);
         var port = gw.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var wrong = await Tool.RunAsync("echoscu", "-aec", "DICOMGATEWAY", "127.0.0.1", port);
+        var wrong = await ExternalTool.RunAsync("echoscu", ["-aec", "DICOMGATEWAY", "127.0.0.1", port], ExternalTool.LongTimeout);
         wrong.Output.Should().Contain("Called AE Title Not Recognized");
-        var right = await Tool.RunAsync("echoscu", "-aec", "HOSPITALGW", "127.0.0.1", port);
+        var right = await ExternalTool.RunAsync("echoscu", ["-aec", "HOSPITALGW", "127.0.0.1", port], ExternalTool.LongTimeout);
         right.ExitCode.Should().Be(0, right.Output);
     }
 

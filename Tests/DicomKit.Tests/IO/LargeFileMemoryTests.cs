@@ -17,16 +17,15 @@ public sealed class LargeFileMemoryTests(ITestOutputHelper output) : IDisposable
     /// <summary>The budget for reading the header of a 1 GiB file. Managed allocation is held well under it.</summary>
     private const long HeaderReadBudget = 50L * 1024 * 1024;
 
-    private readonly string _dir = Directory.CreateDirectory(
-        Path.Combine(Path.GetTempPath(), "dicomkit-largefile-" + Guid.NewGuid().ToString("N"))).FullName;
+    private readonly TempDirectory _dir = new("dicomkit-largefile-");
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _dir.Dispose();
 
     [Fact]
     public void Reading_a_1_GiB_multi_frame_file_leaves_pixel_data_in_the_file_and_allocates_little()
     {
         const int frames = 2048;
-        var path = Path.Combine(_dir, "multiframe.dcm");
+        var path = Path.Combine(_dir.Path, "multiframe.dcm");
         var pixelOffset = WriteSparseMultiFrame(path, frames, frameBytes: 512 * 512 * 2);
         new FileInfo(path).Length.Should().Be(pixelOffset + OneGiB);
 
@@ -49,8 +48,8 @@ public sealed class LargeFileMemoryTests(ITestOutputHelper output) : IDisposable
     public void Saving_a_copy_of_a_200_MB_file_streams_the_pixel_data()
     {
         const long pixelBytes = 200L * 1024 * 1024;
-        var source = Path.Combine(_dir, "source.dcm");
-        var copy = Path.Combine(_dir, "copy.dcm");
+        var source = Path.Combine(_dir.Path, "source.dcm");
+        var copy = Path.Combine(_dir.Path, "copy.dcm");
         WriteSparseMultiFrame(source, frames: 400, frameBytes: (int)(pixelBytes / 400));
         MarkLastBytes(source, "TAIL"u8);
         var file = DicomFile.Open(source);

@@ -9,9 +9,9 @@ public sealed class LargeValueTests : IDisposable
 {
     private static readonly DicomTag PixelData = new(0x7FE0, 0x0010);
     private static readonly DicomReadOptions SmallThreshold = new() { LargeValueThreshold = 256 };
-    private readonly string _scratch = TestPaths.NewScratchDirectory();
+    private readonly TempDirectory _scratch = new("dicomkit-tests-");
 
-    public void Dispose() => Directory.Delete(_scratch, recursive: true);
+    public void Dispose() => _scratch.Dispose();
 
     private static byte[] InMemoryPixels(string name) =>
         DicomFile.Open(TestPaths.Corpus(name)).Dataset.GetElement(PixelData)!.Value.Memory.ToArray();
@@ -69,7 +69,7 @@ public sealed class LargeValueTests : IDisposable
     {
         var source = TestPaths.Corpus(name);
         var file = DicomFile.Open(source, SmallThreshold);
-        var written = Path.Combine(_scratch, "out.dcm");
+        var written = Path.Combine(_scratch.Path, "out.dcm");
         file.Save(written);
 
         var before = File.ReadAllBytes(source)[(int)file.DatasetOffset..];

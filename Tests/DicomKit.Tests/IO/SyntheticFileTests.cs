@@ -7,13 +7,13 @@ namespace DicomKit.Tests.IO;
 /// <summary>Files built by hand for what DCMTK's tools do not make, checked against dcmdump all the same.</summary>
 public sealed class SyntheticFileTests : IDisposable
 {
-    private readonly string _scratch = TestPaths.NewScratchDirectory();
+    private readonly TempDirectory _scratch = new("dicomkit-tests-");
 
-    public void Dispose() => Directory.Delete(_scratch, recursive: true);
+    public void Dispose() => _scratch.Dispose();
 
     private string Put(string name, byte[] bytes)
     {
-        var path = Path.Combine(_scratch, name);
+        var path = Path.Combine(_scratch.Path, name);
         File.WriteAllBytes(path, bytes);
         return path;
     }
@@ -61,7 +61,7 @@ public sealed class SyntheticFileTests : IDisposable
     {
         var source = Put("source.dcm", Synthetic.AllVRs(sourceBig));
         var expected = Put("expected.dcm", Synthetic.AllVRs(!sourceBig));
-        var written = Path.Combine(_scratch, "written.dcm");
+        var written = Path.Combine(_scratch.Path, "written.dcm");
         DicomFile.Open(source).Save(written, DicomTransferSyntax.FromUid(targetUid));
 
         DatasetBytes(written).Should().Equal(DatasetBytes(expected));
@@ -93,7 +93,7 @@ public sealed class SyntheticFileTests : IDisposable
     public void An_undefined_length_UN_element_is_written_back_byte_for_byte(bool bigEndian)
     {
         var path = Put("un.dcm", Synthetic.UndefinedLengthUN(bigEndian));
-        var written = Path.Combine(_scratch, "written.dcm");
+        var written = Path.Combine(_scratch.Path, "written.dcm");
         DicomFile.Open(path).Save(written);
 
         DatasetBytes(written).Should().Equal(DatasetBytes(path));
@@ -120,7 +120,7 @@ public sealed class SyntheticFileTests : IDisposable
         px.Fragments.Select(f => f.Length).Should().Equal(16L, 0L, 6L);
         MatchesDcmdump(path);
 
-        var written = Path.Combine(_scratch, "written.dcm");
+        var written = Path.Combine(_scratch.Path, "written.dcm");
         file.Save(written);
         DatasetBytes(written).Should().Equal(DatasetBytes(path));
     }
@@ -140,7 +140,7 @@ public sealed class SyntheticFileTests : IDisposable
         file.Dataset.GetElement(new DicomTag(0x0011, 0x1001))!.Length.Should().Be(3);
         MatchesDcmdump(path);
 
-        var written = Path.Combine(_scratch, "written.dcm");
+        var written = Path.Combine(_scratch.Path, "written.dcm");
         file.Save(written);
         var dump = Dcmdump.Read(written);
         dump.Single(e => e.Path == "(0010,0020)").Should().Match<DumpEntry>(e => e.Length == 4 && e.Value == "[ABC]");

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using DicomKit.Data;
 using DicomKit.IO;
 
@@ -19,24 +18,15 @@ public class CzechAndPolishNamesTests
         ds.AddOrUpdate(Tags.SOPClassUID, DicomVR.UI, "1.2.840.10008.5.1.4.1.1.7");
         ds.AddOrUpdate(Tags.SOPInstanceUID, DicomVR.UI, "1.2.826.0.1.3680043.2.1143.1");
         ds.AddOrUpdate(Tags.PatientName, DicomVR.PN, name);
-        var path = Path.Combine(Path.GetTempPath(), $"names-{Guid.NewGuid():N}.dcm");
-        try
-        {
-            new DicomFile(ds, DicomTransferSyntax.ExplicitVRLittleEndian).Save(path);
+        using var temp = new TempDirectory("names-");
+        var path = Path.Combine(temp.Path, "names.dcm");
+        new DicomFile(ds, DicomTransferSyntax.ExplicitVRLittleEndian).Save(path);
 
-            var back = DicomFile.Open(path);
-            back.Dataset.GetString(Tags.PatientName).Should().Be(name);
-            back.Dataset.GetPersonName(Tags.PatientName)!.FamilyName.Should().Be(name.Split('^')[0]);
+        var back = DicomFile.Open(path);
+        back.Dataset.GetString(Tags.PatientName).Should().Be(name);
+        back.Dataset.GetPersonName(Tags.PatientName)!.FamilyName.Should().Be(name.Split('^')[0]);
 
-            var psi = new ProcessStartInfo("dcmdump", ["+U8", "+P", "0010,0010", path]) { RedirectStandardOutput = true, RedirectStandardError = true };
-            using var p = Process.Start(psi)!;
-            var stdout = p.StandardOutput.ReadToEnd();
-            p.WaitForExit(30_000).Should().BeTrue();
-            stdout.Should().Contain($"[{name}]");
-        }
-        finally
-        {
-            File.Delete(path);
-        }
+        var dump = ExternalTool.Run("dcmdump", "+U8", "+P", "0010,0010", path);
+        dump.StandardOutput.Should().Contain($"[{name}]");
     }
 }

@@ -6,9 +6,9 @@ namespace DicomKit.Tests.Interop;
 /// <summary>dicom3tools' IOD verifier finds no error in files DicomKit writes from valid input.</summary>
 public sealed class DciodvfyTests(ITestOutputHelper output) : IDisposable
 {
-    private readonly string _scratch = TestPaths.NewScratchDirectory();
+    private readonly TempDirectory _scratch = new("dicomkit-tests-");
 
-    public void Dispose() => Directory.Delete(_scratch, recursive: true);
+    public void Dispose() => _scratch.Dispose();
 
     /// <summary>Sources that dciodvfy accepts without error as DCMTK wrote them, and the syntaxes we write them in.</summary>
     public static TheoryData<string, string> Cases()
@@ -40,7 +40,7 @@ public sealed class DciodvfyTests(ITestOutputHelper output) : IDisposable
         var input = TestPaths.Corpus(source);
         Errors(input).Should().BeEmpty($"the corpus source {source} must itself be valid for this test to mean anything");
 
-        var written = Path.Combine(_scratch, "written.dcm");
+        var written = Path.Combine(_scratch.Path, "written.dcm");
         var file = DicomFile.Open(input);
         file.Save(written, transferSyntaxUid.Length == 0 ? null : DicomTransferSyntax.FromUid(transferSyntaxUid));
 
@@ -51,7 +51,7 @@ public sealed class DciodvfyTests(ITestOutputHelper output) : IDisposable
     public void Dciodvfy_errors_are_recognised()
     {
         // A data set without its required attributes: the parser of the report must see errors, or the test above proves nothing.
-        var path = Path.Combine(_scratch, "bad.dcm");
+        var path = Path.Combine(_scratch.Path, "bad.dcm");
         var ds = new DicomKit.Data.DicomDataset();
         ds.AddOrUpdate(new DicomKit.Data.DicomTag(0x0008, 0x0016), DicomKit.Data.DicomVR.UI, "1.2.840.10008.5.1.4.1.1.2");
         ds.AddOrUpdate(new DicomKit.Data.DicomTag(0x0008, 0x0018), DicomKit.Data.DicomVR.UI, "1.2.826.0.1.3680043.10.1347.99.2");

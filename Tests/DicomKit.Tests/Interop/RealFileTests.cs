@@ -26,9 +26,9 @@ public sealed class RealFileTests : IDisposable
         ["test_files/dicomdirtests/DICOMDIR-nooffset"] = "sequence length runs past the end of the file",
     };
 
-    private readonly string _scratch = TestPaths.NewScratchDirectory();
+    private readonly TempDirectory _scratch = new("dicomkit-tests-");
 
-    public void Dispose() => Directory.Delete(_scratch, recursive: true);
+    public void Dispose() => _scratch.Dispose();
 
     /// <summary>Every *.dcm, and every file without extension that has a Part-10 preamble (DICOMDIRs, dicomdirtests images).</summary>
     public static TheoryData<string> Files() => [.. RealFiles()];
@@ -97,7 +97,7 @@ public sealed class RealFileTests : IDisposable
         var read = await ReadBounded(Full(name));
         if (read.File is not { } file) return; // a file DicomKit rejects is checked above
 
-        var written = Path.Combine(_scratch, "same.dcm");
+        var written = Path.Combine(_scratch.Path, "same.dcm");
         file.Save(written);
         var back = DicomFile.Open(written);
 
@@ -112,9 +112,9 @@ public sealed class RealFileTests : IDisposable
         var read = await ReadBounded(Full(name));
         if (read.File is not { } file || file.TransferSyntax.IsEncapsulated) return;
 
-        var there = Path.Combine(_scratch, "explicit.dcm");
+        var there = Path.Combine(_scratch.Path, "explicit.dcm");
         file.Save(there, DicomTransferSyntax.ExplicitVRLittleEndian);
-        var back = Path.Combine(_scratch, "back.dcm");
+        var back = Path.Combine(_scratch.Path, "back.dcm");
         DicomFile.Open(there).Save(back, file.TransferSyntax);
 
         DatasetDiff(file.Dataset, DicomFile.Open(there).Dataset).Should().BeEmpty($"{name} as explicit VR little endian keeps every element");
@@ -133,10 +133,10 @@ public sealed class RealFileTests : IDisposable
         var read = await ReadBounded(path);
         if (read.File is not { } file || file.TransferSyntax.IsDeflated) return; // deflated bytes depend on the deflater
 
-        var same = Path.Combine(_scratch, "dcmconv.dcm");
+        var same = Path.Combine(_scratch.Path, "dcmconv.dcm");
         if (ExternalTool.Run("dcmconv", "-q", path, same).ExitCode != 0) return;
         if (!DatasetBytes(same).AsSpan().SequenceEqual(File.ReadAllBytes(path).AsSpan((int)file.DatasetOffset))) return; // DCMTK changes it too
-        var ours = Path.Combine(_scratch, "ours.dcm");
+        var ours = Path.Combine(_scratch.Path, "ours.dcm");
         file.Save(ours);
         DatasetBytes(ours).Should().Equal(DatasetBytes(same), $"DCMTK writes {name} back unchanged, so should DicomKit");
     }

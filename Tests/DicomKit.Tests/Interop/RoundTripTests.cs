@@ -6,9 +6,9 @@ namespace DicomKit.Tests.Interop;
 /// <summary>What DicomKit writes, DCMTK reads back to the same elements; in the source's own syntax, to the same bytes.</summary>
 public sealed class RoundTripTests : IDisposable
 {
-    private readonly string _scratch = TestPaths.NewScratchDirectory();
+    private readonly TempDirectory _scratch = new("dicomkit-tests-");
 
-    public void Dispose() => Directory.Delete(_scratch, recursive: true);
+    public void Dispose() => _scratch.Dispose();
 
     public static TheoryData<string> Files() => [.. TestPaths.CorpusFiles()];
 
@@ -20,7 +20,7 @@ public sealed class RoundTripTests : IDisposable
     public void Writing_in_the_same_syntax_gives_what_dcmdump_reads_as_the_same_elements(string name)
     {
         var source = TestPaths.Corpus(name);
-        var written = Path.Combine(_scratch, name);
+        var written = Path.Combine(_scratch.Path, name);
         DicomFile.Open(source).Save(written);
 
         DumpDiff.Between(Dcmdump.Read(source), Dcmdump.Read(written)).Should().BeEmpty();
@@ -33,7 +33,7 @@ public sealed class RoundTripTests : IDisposable
         var source = TestPaths.Corpus(name);
         var file = DicomFile.Open(source);
         if (file.TransferSyntax.IsDeflated) return; // compressed bytes depend on the deflater; elements are compared above
-        var written = Path.Combine(_scratch, name);
+        var written = Path.Combine(_scratch.Path, name);
         file.Save(written);
 
         var before = File.ReadAllBytes(source).AsSpan((int)file.DatasetOffset);
@@ -67,9 +67,9 @@ public sealed class RoundTripTests : IDisposable
     public void Converting_to_implicit_vr_and_back_keeps_every_value(string name)
     {
         var original = DicomFile.Open(TestPaths.Corpus(name));
-        var implicitPath = Path.Combine(_scratch, "implicit.dcm");
+        var implicitPath = Path.Combine(_scratch.Path, "implicit.dcm");
         original.Save(implicitPath, DicomTransferSyntax.ImplicitVRLittleEndian);
-        var back = Path.Combine(_scratch, "back.dcm");
+        var back = Path.Combine(_scratch.Path, "back.dcm");
         DicomFile.Open(implicitPath).Save(back, DicomTransferSyntax.ExplicitVRLittleEndian);
 
         // VRs lost in implicit VR come back from the dictionary; until it knows a tag, DCMTK sees UN there.
@@ -96,9 +96,9 @@ public sealed class RoundTripTests : IDisposable
     {
         var source = TestPaths.Corpus(name);
         var original = DicomFile.Open(source);
-        var there = Path.Combine(_scratch, "there.dcm");
+        var there = Path.Combine(_scratch.Path, "there.dcm");
         original.Save(there, via);
-        var back = Path.Combine(_scratch, "back.dcm");
+        var back = Path.Combine(_scratch.Path, "back.dcm");
         DicomFile.Open(there).Save(back, original.TransferSyntax);
 
         var before = File.ReadAllBytes(source).AsSpan((int)original.DatasetOffset);
@@ -109,9 +109,9 @@ public sealed class RoundTripTests : IDisposable
     private void SameAsDcmtk(string name, DicomTransferSyntax to, string dcmconvOption)
     {
         var source = TestPaths.Corpus(name);
-        var ours = Path.Combine(_scratch, "ours.dcm");
+        var ours = Path.Combine(_scratch.Path, "ours.dcm");
         DicomFile.Open(source).Save(ours, to);
-        var theirs = Path.Combine(_scratch, "theirs.dcm");
+        var theirs = Path.Combine(_scratch.Path, "theirs.dcm");
         // dcmconv writes defined lengths unless told otherwise (-e); we keep what the source had.
         var lengths = name.Contains("undefined-lengths", StringComparison.Ordinal) ? "-e" : "+e";
         var r = ExternalTool.Run("dcmconv", "-q", lengths, dcmconvOption, source, theirs);

@@ -1,15 +1,13 @@
 namespace DicomKit.Tests.Interop;
 
-/// <summary>Finds the repository and the corpus built by TestData/make-corpus.sh, failing loudly when it is missing.</summary>
+/// <summary>Finds the corpus built by TestData/make-corpus.sh and pydicom's files, failing loudly when they are missing.</summary>
 internal static class TestPaths
 {
-    public static string RepoRoot { get; } = FindRepoRoot();
-
     public static string CorpusDirectory
     {
         get
         {
-            var dir = Path.Combine(RepoRoot, "TestData", "corpus");
+            var dir = RepositoryRoot.Combine("TestData", "corpus");
             if (!File.Exists(Path.Combine(dir, ".built")))
                 throw new InvalidOperationException(
                     $"The DICOM test corpus is missing at {dir}. Build it with TestData/make-corpus.sh (./test.sh does this).");
@@ -51,20 +49,5 @@ internal static class TestPaths
         }
         throw new InvalidOperationException(
             $"pydicom's data files are missing (looked at {debian} and asked python3). Install them with apt-get install python3-pydicom (./test.sh does this).");
-    }
-
-    /// <summary>A fresh scratch directory under the test output, removed by the caller when wanted.</summary>
-    public static string NewScratchDirectory()
-    {
-        var dir = Path.Combine(Path.GetTempPath(), "dicomkit-tests-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(dir);
-        return dir;
-    }
-
-    private static string FindRepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "DicomGateway.sln"))) return dir.FullName;
-        throw new InvalidOperationException($"DicomGateway.sln was not found above {AppContext.BaseDirectory}.");
     }
 }

@@ -10,8 +10,12 @@ namespace DicomKit.Tests.Network;
 /// Whatever arrives on the port, the listener ends that connection cleanly (an A-ABORT or a close, and a log line)
 /// and the next association works. Memory stays flat across many repetitions.
 /// </summary>
-public sealed class BadInputTests(ITestOutputHelper output)
+public sealed class BadInputTests(ITestOutputHelper output) : IDisposable
 {
+    private readonly TempDirectory _received = new("dicomkit-bad-input-");
+
+    public void Dispose() => _received.Dispose();
+
     private static readonly string[] Scenarios =
     [
         "pdu-longer-than-allowed", "pdv-longer-than-pdu", "garbage", "http", "tls", "length-ffffffff",
@@ -149,12 +153,12 @@ public sealed class BadInputTests(ITestOutputHelper output)
     [MemberData(nameof(Cases))]
     public async Task Bad_input_ends_that_connection_and_the_next_echo_succeeds(string scenario)
     {
-        await using var scp = await ListenerHarness.StartAsync(output, Path.GetTempPath(), o => o.ArtimTimeout = TimeSpan.FromSeconds(1));
+        await using var scp = await ListenerHarness.StartAsync(output, _received.Path, o => o.ArtimTimeout = TimeSpan.FromSeconds(1));
 
         await DriveAsync(scenario, scp);
         await EchoAsync(scp);
 
-        await WaitUntilAsync(() => scp.Listener.ActiveAssociations == 0);
+        await WaitUntilNoAssociationIsActiveAsync(scp);
         scp.Sink.Committed.Should().BeEmpty();
         scp.Sink.Open.Should().Be(0, "a partial instance is aborted and disposed");
         if (scenario.EndsWith("mid-store", StringComparison.Ordinal))
@@ -174,24 +178,20 @@ public sealed class BadInputTests(ITestOutputHelper output)
         var scenarios = Scenarios.Where(s => s != "truncated-associate-rq").ToArray();
         for (var i = 0; i < 20; i++)
             await DriveAsync(scenarios[i % scenarios.Length], scp, waitForClose: false); // warm up
-        await WaitUntilAsync(() => scp.Listener.ActiveAssociations == 0);
+        await WaitUntilNoAssociationIsActiveAsync(scp);
         var before = GC.GetTotalMemory(forceFullCollection: true);
 
         for (var i = 0; i < 200; i++)
             await DriveAsync(scenarios[i % scenarios.Length], scp, waitForClose: false);
         await EchoAsync(scp);
-        await WaitUntilAsync(() => scp.Listener.ActiveAssociations == 0);
+        await WaitUntilNoAssociationIsActiveAsync(scp);
         var after = GC.GetTotalMemory(forceFullCollection: true);
 
         output.WriteLine($"managed heap before {before / 1024} KiB, after 200 bad connections {after / 1024} KiB");
         (after - before).Should().BeLessThan(8 * 1024 * 1024);
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (!condition() && DateTime.UtcNow < deadline)
-            await Task.Delay(20);
-        condition().Should().BeTrue();
-    }
+    private static async Task WaitUntilNoAssociationIsActiveAsync(ListenerHarness scp) =>
+        (await Eventually.TrueAsync(() => scp.Listener.ActiveAssociations == 0, TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(20)))
+            .Should().BeTrue("every association ends");
 }

@@ -6,13 +6,7 @@ namespace DicomKit.Tests.Network;
 /// <summary>The conformance statement must name every SOP class and transfer syntax the SCP accepts.</summary>
 public class ConformanceStatementTests
 {
-    private static string Statement()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "DicomGateway.sln"))) dir = dir.Parent;
-        dir.Should().NotBeNull("the tests run inside the repository");
-        return File.ReadAllText(Path.Combine(dir!.FullName, "docs", "conformance.md"));
-    }
+    private static string Statement() => File.ReadAllText(RepositoryRoot.Combine("docs", "conformance.md"));
 
     [Fact]
     public void Every_storage_SOP_class_of_the_registry_is_listed()

@@ -70,9 +70,9 @@ public sealed class DcmtkScpInteropTests(ITestOutputHelper output) : IDisposable
         await using var scp = await ListenerHarness.StartAsync(output, received);
         var jpeg = Path.Combine(_files.Directory, "small.jpg");
         var (source, _) = await _files.CreateImageAsync("+te", size: 32);
-        await Dcmtk.RunOkAsync("dcmj2pnm", "+oj", source, jpeg);
+        (await ExternalTool.RunAsync("dcmj2pnm", "+oj", source, jpeg)).ThrowIfFailed();
         var file = Path.Combine(_files.Directory, "small.dcm");
-        await Dcmtk.RunOkAsync("img2dcm", jpeg, file);
+        (await ExternalTool.RunAsync("img2dcm", jpeg, file)).ThrowIfFailed();
         TestFiles.TransferSyntaxOf(file).Should().Be(TestFiles.JpegBaseline);
 
         var result = await scp.StorescuAsync(["-xy", "-v"], [file]);

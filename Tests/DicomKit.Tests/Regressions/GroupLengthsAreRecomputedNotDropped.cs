@@ -9,9 +9,9 @@ namespace DicomKit.Tests.Regressions;
 /// </summary>
 public sealed class GroupLengthsAreRecomputedNotDropped : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("grouplength-").FullName;
+    private readonly TempDirectory _dir = new("grouplength-");
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _dir.Dispose();
 
     [Theory]
     [InlineData("+te", "1.2.840.10008.1.2.1")]
@@ -19,12 +19,12 @@ public sealed class GroupLengthsAreRecomputedNotDropped : IDisposable
     [InlineData("+tb", "1.2.840.10008.1.2.2")]
     public void A_file_with_group_lengths_is_written_in_each_syntax_as_DCMTK_writes_it(string dcmconvSyntax, string uid)
     {
-        var source = Path.Combine(_dir, "with-group-lengths.dcm");
+        var source = Path.Combine(_dir.Path, "with-group-lengths.dcm");
         ExternalTool.Run("dcmconv", "-q", "+g", "+te", TestPaths.Corpus("ct-16bit.dcm"), source).ExitCode.Should().Be(0);
-        var theirs = Path.Combine(_dir, "theirs.dcm");
+        var theirs = Path.Combine(_dir.Path, "theirs.dcm");
         ExternalTool.Run("dcmconv", "-q", "+g", dcmconvSyntax, source, theirs).ExitCode.Should().Be(0);
 
-        var ours = Path.Combine(_dir, "ours.dcm");
+        var ours = Path.Combine(_dir.Path, "ours.dcm");
         DicomFile.Open(source).Save(ours, DicomTransferSyntax.FromUid(uid));
 
         DatasetBytes(ours).Should().Equal(DatasetBytes(theirs));

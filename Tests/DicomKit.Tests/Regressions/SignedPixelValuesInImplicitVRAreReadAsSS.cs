@@ -14,9 +14,9 @@ namespace DicomKit.Tests.Regressions;
 /// </summary>
 public sealed class SignedPixelValuesInImplicitVRAreReadAsSS : IDisposable
 {
-    private readonly string _scratch = TestPaths.NewScratchDirectory();
+    private readonly TempDirectory _scratch = new("dicomkit-tests-");
 
-    public void Dispose() => Directory.Delete(_scratch, recursive: true);
+    public void Dispose() => _scratch.Dispose();
 
     private static byte[] ImplicitFile(ushort pixelRepresentation)
     {
@@ -32,7 +32,7 @@ public sealed class SignedPixelValuesInImplicitVRAreReadAsSS : IDisposable
     [Fact]
     public void Signed_pixel_values_read_as_SS_and_stay_negative_in_explicit_VR()
     {
-        var path = Path.Combine(_scratch, "implicit.dcm");
+        var path = Path.Combine(_scratch.Path, "implicit.dcm");
         File.WriteAllBytes(path, ImplicitFile(pixelRepresentation: 1));
 
         var ds = DicomFile.Open(path).Dataset;
@@ -40,7 +40,7 @@ public sealed class SignedPixelValuesInImplicitVRAreReadAsSS : IDisposable
         ds[Tags.PixelPaddingValue]!.VR.Should().Be(DicomVR.SS);
         ds.GetValue<int>(Tags.PixelPaddingValue).Should().Be(-2000);
 
-        var explicitPath = Path.Combine(_scratch, "explicit.dcm");
+        var explicitPath = Path.Combine(_scratch.Path, "explicit.dcm");
         DicomFile.Open(path).Save(explicitPath, DicomTransferSyntax.ExplicitVRLittleEndian);
         var dump = ExternalTool.Run("dcmdump", "-q", "+P", "0028,0120", explicitPath).StandardOutput;
         dump.Should().Contain("SS -2000");

@@ -13,9 +13,9 @@ namespace DicomKit.Tests.Regressions;
 /// </summary>
 public sealed class UnknownCharacterSetDoesNotFailTheRead : IDisposable
 {
-    private readonly string _scratch = TestPaths.NewScratchDirectory();
+    private readonly TempDirectory _scratch = new("dicomkit-tests-");
 
-    public void Dispose() => Directory.Delete(_scratch, recursive: true);
+    public void Dispose() => _scratch.Dispose();
 
     private static byte[] FileWithCharacterSet(string term)
     {
@@ -29,12 +29,12 @@ public sealed class UnknownCharacterSetDoesNotFailTheRead : IDisposable
     [Fact]
     public void A_file_with_an_unknown_character_set_reads_and_writes_back_unchanged()
     {
-        var path = Path.Combine(_scratch, "in.dcm");
+        var path = Path.Combine(_scratch.Path, "in.dcm");
         File.WriteAllBytes(path, FileWithCharacterSet("ISOIR 192"));
 
         var file = DicomFile.Open(path);
         file.Dataset.GetString(new DicomTag(0x0008, 0x0018)).Should().Be("1.2.826.0.1.3680043.10.1347.99.7");
-        var written = Path.Combine(_scratch, "out.dcm");
+        var written = Path.Combine(_scratch.Path, "out.dcm");
         file.Save(written);
 
         File.ReadAllBytes(written)[(int)DicomFile.Open(written).DatasetOffset..].Should().Equal(File.ReadAllBytes(path)[(int)file.DatasetOffset..]);

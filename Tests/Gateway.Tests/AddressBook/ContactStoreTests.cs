@@ -2,7 +2,7 @@ using DicomGateway.AddressBook;
 using DicomGateway.Audit;
 using DicomGateway.Routing;
 using Gateway.Tests.Routing;
-using static Gateway.Tests.Routing.Headers;
+using static Gateway.Tests.Support.Headers;
 
 namespace Gateway.Tests.AddressBook;
 

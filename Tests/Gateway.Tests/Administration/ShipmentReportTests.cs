@@ -121,13 +121,9 @@ public sealed class ShipmentReportTests(ShipmentReportTests.Seeded fixture) : IC
 
         using var queued = await op.PostAsJsonAsync($"/api/shipments/{fixture.ShipmentB}/resend", new { recipientId = fixture.RecipientB2, channel = "email" });
         queued.StatusCode.Should().Be(HttpStatusCode.NoContent, "an e-mail still waiting for its next attempt is tried now");
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        string? state = null;
-        while (DateTime.UtcNow < deadline && state != "sent")
-        {
-            state = await fixture.ScalarAsync<string>($"SELECT state FROM deliveries WHERE recipient_id = {fixture.RecipientB2} AND channel = 'email'");
-            await Task.Delay(100);
-        }
+        var state = await Eventually.PollAsync(
+            () => fixture.ScalarAsync<string>($"SELECT state FROM deliveries WHERE recipient_id = {fixture.RecipientB2} AND channel = 'email'"),
+            s => s == "sent", TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(100));
         state.Should().Be("sent", "the dispatcher sent it at once rather than at its scheduled retry next year");
 
         using var wrongShipment = await op.PostAsJsonAsync($"/api/shipments/{fixture.ShipmentC}/resend", new { recipientId = fixture.RecipientB, channel = "sms" });

@@ -76,9 +76,6 @@ public static class CompressedStudies
         string Slice() => Phantom.Write(Path.Combine(directory, variant.Name), slices: 1, uids)[0];
     }
 
-    private static async Task RunAsync(string tool, params string[] args)
-    {
-        var (exitCode, output) = await Tool.RunAsync(tool, args);
-        if (exitCode != 0) throw new InvalidOperationException($"{tool} {string.Join(' ', args)} failed ({exitCode}): {output}");
-    }
+    private static async Task RunAsync(string tool, params string[] args) =>
+        (await ExternalTool.RunAsync(tool, args, ExternalTool.LongTimeout)).ThrowIfFailed();
 }

@@ -9,14 +9,14 @@ namespace Gateway.Tests.Browser;
 /// </summary>
 public sealed class StudyGeneratorTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("gw-studies-").FullName;
+    private readonly TempDirectory _dir = new("gw-studies-");
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _dir.Dispose();
 
     [Fact]
     public void The_phantom_has_the_geometry_and_the_values_the_viewer_tests_expect()
     {
-        var files = Phantom.Write(_dir, slices: 3);
+        var files = Phantom.Write(_dir.Path, slices: 3);
         files.Should().HaveCount(3);
         for (var k = 0; k < files.Count; k++)
         {
@@ -39,8 +39,8 @@ public sealed class StudyGeneratorTests : IDisposable
     [Fact]
     public async Task The_phantom_pixels_read_back_as_the_documented_HU_through_dcmdump()
     {
-        var file = Phantom.Write(_dir, slices: 8)[7];
-        var dump = await Tool.RunAsync("dcmdump", "+P", "0028,0103", "+P", "0028,1052", "+P", "0028,1053", "+P", "0028,1050", "+P", "0028,1051", file);
+        var file = Phantom.Write(_dir.Path, slices: 8)[7];
+        var dump = await ExternalTool.RunAsync("dcmdump", ["+P", "0028,0103", "+P", "0028,1052", "+P", "0028,1053", "+P", "0028,1050", "+P", "0028,1051", file], ExternalTool.LongTimeout);
         dump.ExitCode.Should().Be(0, dump.Output);
         dump.Output.Should().Contain("(0028,0103) US 1").And.Contain("[-1024]").And.Contain("[40]").And.Contain("[400]");
         // The marker of slice 7 is -150 + 70 = -80 HU, stored -80 + 1024 = 944, read at row 230, column 230.
@@ -56,15 +56,15 @@ public sealed class StudyGeneratorTests : IDisposable
     public async Task Every_compressed_study_carries_its_transfer_syntax_and_DCMTK_reads_its_pixels(string name)
     {
         var variant = CompressedStudies.Named(name);
-        var file = await CompressedStudies.WriteAsync(variant, _dir);
-        var dump = await Tool.RunAsync("dcmdump", "-M", "+P", "0002,0010", file);
+        var file = await CompressedStudies.WriteAsync(variant, _dir.Path);
+        var dump = await ExternalTool.RunAsync("dcmdump", ["-M", "+P", "0002,0010", file], ExternalTool.LongTimeout);
         dump.ExitCode.Should().Be(0, dump.Output);
         DicomFile.Open(file).FileMetaInformation.GetString(new DicomTag(0x0002, 0x0010)).Should().Be(variant.TransferSyntaxUid);
         // dcmdjpeg/dcmdrle/dcmdjpls decode what DCMTK wrote: the pixel data is whole (JPEG 2000 DCMTK cannot decode).
         var decoder = name switch { "rle" => "dcmdrle", "jpeg-ls-lossless" => "dcmdjpls", _ when name.StartsWith("jpeg-", StringComparison.Ordinal) => "dcmdjpeg", _ => null };
         if (decoder is not null)
         {
-            var decoded = await Tool.RunAsync(decoder, file, Path.Combine(_dir, name + "-decoded.dcm"));
+            var decoded = await ExternalTool.RunAsync(decoder, [file, Path.Combine(_dir.Path, name + "-decoded.dcm")], ExternalTool.LongTimeout);
             decoded.ExitCode.Should().Be(0, decoded.Output);
         }
     }
@@ -75,9 +75,9 @@ public sealed class StudyGeneratorTests : IDisposable
         await using var gw = await GatewayProcess.StartAsync();
         foreach (var variant in CompressedStudies.All)
         {
-            var file = await CompressedStudies.WriteAsync(variant, Path.Combine(_dir, "send"));
-            var store = await Tool.RunAsync("storescu", [.. CompressedStudies.StorescuOptions(variant), "-v", "-aec", "DICOMGATEWAY", "127.0.0.1",
-                gw.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), file]);
+            var file = await CompressedStudies.WriteAsync(variant, Path.Combine(_dir.Path, "send"));
+            var store = await ExternalTool.RunAsync("storescu", [.. CompressedStudies.StorescuOptions(variant), "-v", "-aec", "DICOMGATEWAY", "127.0.0.1",
+                gw.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), file], ExternalTool.LongTimeout);
             store.ExitCode.Should().Be(0, $"{variant.Name}: {store.Output}");
             store.Output.Should().NotContain("unable to convert", $"{variant.Name} travels as it is");
         }

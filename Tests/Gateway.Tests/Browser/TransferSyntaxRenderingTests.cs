@@ -7,31 +7,25 @@ namespace Gateway.Tests.Browser;
 [Collection(BrowserCollection.Name)]
 public sealed class TransferSyntaxRenderingTests(BrowserFixture browser) : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("gw-syntax-").FullName;
+    private readonly TempDirectory _dir = new("gw-syntax-");
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _dir.Dispose();
 
     [BrowserTheory]
     [MemberData(nameof(Variants))]
     public async Task A_study_in_this_transfer_syntax_is_drawn(string name)
     {
         var variant = CompressedStudies.Named(name);
-        var file = await CompressedStudies.WriteAsync(variant, Path.Combine(_dir, "study"));
-        await using var session = await ViewerSession.StartAsync(browser, _dir, [file], storescuOptions: CompressedStudies.StorescuOptions(variant));
+        var file = await CompressedStudies.WriteAsync(variant, Path.Combine(_dir.Path, "study"));
+        await using var session = await ViewerSession.StartAsync(browser, _dir.Path, [file], storescuOptions: CompressedStudies.StorescuOptions(variant));
         await session.OpenStudyAsync();
         await session.OpenSeriesAsync();
         await session.Page.Locator("#reset").ClickAsync();
 
         (await session.TimingsAsync()).GetProperty("firstImageAt").GetDouble().Should().BePositive();
         var (w, h) = await session.ViewportSizeAsync();
-        int[] pixel = [];
-        var deadline = DateTime.UtcNow.AddSeconds(5);
-        do
-        {
-            pixel = await session.PixelAtAsync(w / 2, h / 2);
-            if (pixel[3] > 0 && pixel[0] + pixel[1] + pixel[2] > 0) break;
-            await Task.Delay(100);
-        } while (DateTime.UtcNow < deadline);
+        var pixel = await Eventually.PollAsync(() => session.PixelAtAsync(w / 2, h / 2), p => p[3] > 0 && p[0] + p[1] + p[2] > 0,
+            TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(100));
         var diagnostics = (await session.Page.EvaluateAsync<System.Text.Json.JsonElement>(
             "async () => ({ voi: window.__dgw.voi(), stored: await window.__dgw.imagePixelAt?.(128, 128), renderer: window.__dgw.renderer })")).ToString();
         pixel[3].Should().BePositive($"the image centre is drawn ({diagnostics})");

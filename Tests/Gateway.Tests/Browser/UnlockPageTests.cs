@@ -7,14 +7,14 @@ namespace Gateway.Tests.Browser;
 [Collection(BrowserCollection.Name)]
 public sealed class UnlockPageTests(BrowserFixture browser) : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("gw-unlock-").FullName;
+    private readonly TempDirectory _dir = new("gw-unlock-");
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _dir.Dispose();
 
     [BrowserFact]
     public async Task Wrong_codes_show_the_attempts_left_and_at_the_limit_even_the_right_code_gets_the_neutral_message()
     {
-        await using var session = await ViewerSession.StartAsync(browser, _dir, Phantom.Write(Path.Combine(_dir, "study"), 2),
+        await using var session = await ViewerSession.StartAsync(browser, _dir.Path, Phantom.Write(Path.Combine(_dir.Path, "study"), 2),
             new Dictionary<string, string> { ["Shipments__MaxCodeAttempts"] = "3" });
         var wrong = session.Code[0] == 'A' ? "BBBB-BBBB" : "AAAA-AAAA";
         await session.OpenLinkAsync();
@@ -47,7 +47,7 @@ public sealed class UnlockPageTests(BrowserFixture browser) : IDisposable
     [BrowserFact]
     public async Task An_unknown_link_gets_a_neutral_message_and_no_study()
     {
-        await using var session = await ViewerSession.StartAsync(browser, _dir, Phantom.Write(Path.Combine(_dir, "study"), 1));
+        await using var session = await ViewerSession.StartAsync(browser, _dir.Path, Phantom.Write(Path.Combine(_dir.Path, "study"), 1));
         var message = await NeutralMessageForUnknownTokenAsync(session);
         message.Should().NotBeNullOrWhiteSpace().And.NotMatchRegex(@"\d", "an unknown link does not say how many attempts are left");
         (await session.Page.Locator("#overview").IsVisibleAsync()).Should().BeFalse();
@@ -56,7 +56,7 @@ public sealed class UnlockPageTests(BrowserFixture browser) : IDisposable
     [BrowserFact]
     public async Task An_expired_link_gets_the_same_neutral_message_as_an_unknown_one_even_with_the_right_code()
     {
-        await using var session = await ViewerSession.StartAsync(browser, _dir, Phantom.Write(Path.Combine(_dir, "study"), 1));
+        await using var session = await ViewerSession.StartAsync(browser, _dir.Path, Phantom.Write(Path.Combine(_dir.Path, "study"), 1));
         // Expiry is counted in days on the real clock: the shipment is moved into the past as time would move it
         // (the sweeper's tests cover what happens after; here: what the recipient sees).
         await using (var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={session.Gateway.DatabasePath};Pooling=False"))

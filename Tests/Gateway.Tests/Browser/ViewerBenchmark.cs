@@ -17,15 +17,15 @@ namespace Gateway.Tests.Browser;
 public sealed class ViewerBenchmark(BrowserFixture browser, ITestOutputHelper output) : IDisposable
 {
     private const int Slices = 300;
-    private readonly string _dir = Directory.CreateTempSubdirectory("gw-bench-").FullName;
+    private readonly TempDirectory _dir = new("gw-bench-");
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _dir.Dispose();
 
     [BenchmarkFact]
     public async Task Time_from_unlock_to_first_image_and_to_all_decrypted()
     {
-        var files = Phantom.Write(Path.Combine(_dir, "study"), Slices);
-        await using var session = await ViewerSession.StartAsync(browser, _dir, files);
+        var files = Phantom.Write(Path.Combine(_dir.Path, "study"), Slices);
+        await using var session = await ViewerSession.StartAsync(browser, _dir.Path, files);
         await session.OpenLinkAsync();
         await session.ScreenshotAsync("unlock");
         await session.EnterCodeAsync();
@@ -97,7 +97,7 @@ public sealed class ViewerBenchmark(BrowserFixture browser, ITestOutputHelper ou
             .AppendLine(CultureInfo.InvariantCulture, $"ratio browser / .NET: {browserRate / dotnetDecryptRate:F3} of decrypt only, {browserRate / dotnetTotalRate:F3} of fetch + decrypt")
             .ToString();
         output.WriteLine(report);
-        var outDirectory = Path.Combine(Crypto.RepositoryRoot.Find(), "bench", "out");
+        var outDirectory = RepositoryRoot.Combine("bench", "out");
         Directory.CreateDirectory(outDirectory);
         await File.WriteAllTextAsync(Path.Combine(outDirectory, "viewer-bench.txt"), report);
 

@@ -12,16 +12,16 @@ namespace Gateway.Tests.Browser;
 public sealed class ViewerFlowTests(BrowserFixture browser) : IDisposable
 {
     private const int Slices = 40;
-    private readonly string _dir = Directory.CreateTempSubdirectory("gw-viewer-").FullName;
+    private readonly TempDirectory _dir = new("gw-viewer-");
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _dir.Dispose();
 
     [BrowserFact]
     public async Task The_link_and_the_code_open_the_study_and_every_slice_shows_its_own_marker_at_the_right_gray_level()
     {
-        var files = Phantom.Write(Path.Combine(_dir, "study"), Slices);
+        var files = Phantom.Write(Path.Combine(_dir.Path, "study"), Slices);
         // Kestrel's request lines are logged, so the gateway's output would show anything the browser sent.
-        await using var session = await ViewerSession.StartAsync(browser, _dir, files,
+        await using var session = await ViewerSession.StartAsync(browser, _dir.Path, files,
             new Dictionary<string, string> { ["Logging__LogLevel__Microsoft.AspNetCore.Hosting.Diagnostics"] = "Information" });
         var page = session.Page;
 

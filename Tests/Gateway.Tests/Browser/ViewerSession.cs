@@ -57,7 +57,7 @@ public sealed class ViewerSession : IAsyncDisposable
         var gateway = await GatewayProcess.StartAsync(env);
         try
         {
-            var store = await Tool.RunAsync("storescu", [.. storescuOptions ?? [], "-aec", "DICOMGATEWAY", "127.0.0.1", gateway.Port.ToString(CultureInfo.InvariantCulture), .. files]);
+            var store = await ExternalTool.RunAsync("storescu", [.. storescuOptions ?? [], "-aec", "DICOMGATEWAY", "127.0.0.1", gateway.Port.ToString(CultureInfo.InvariantCulture), .. files], ExternalTool.LongTimeout);
             store.ExitCode.Should().Be(0, "the gateway stores what storescu sends: " + store.Output);
             var (link, code) = await outboxes.WaitForNotificationAsync();
             var page = await browser.NewPageAsync();
@@ -151,22 +151,15 @@ public sealed class ViewerSession : IAsyncDisposable
     /// Waits (rendering is asynchronous) until the gray at the centre of <paramref name="region"/> is within
     /// <paramref name="tolerance"/> of <paramref name="expected"/>, and returns the last pixel read either way.
     /// </summary>
-    public async Task<int[]> WaitForGrayAsync(Phantom.Region region, double expected, double tolerance = 3, int timeoutMs = 5_000)
-    {
-        var deadline = DateTime.UtcNow.AddMilliseconds(timeoutMs);
-        while (true)
-        {
-            var pixel = await PixelAtImageAsync(region.Center.Column, region.Center.Row);
-            if (Math.Abs(pixel[0] - expected) <= tolerance || DateTime.UtcNow > deadline) return pixel;
-            await Task.Delay(50);
-        }
-    }
+    public Task<int[]> WaitForGrayAsync(Phantom.Region region, double expected, double tolerance = 3, int timeoutMs = 5_000) =>
+        Eventually.PollAsync(() => PixelAtImageAsync(region.Center.Column, region.Center.Row), pixel => Math.Abs(pixel[0] - expected) <= tolerance,
+            TimeSpan.FromMilliseconds(timeoutMs), TimeSpan.FromMilliseconds(50));
 
     /// <summary>Saves a screenshot of the page as docs/screenshots/<paramref name="name"/>.png when DGW_SCREENSHOTS=1.</summary>
     public async Task ScreenshotAsync(string name)
     {
         if (System.Environment.GetEnvironmentVariable("DGW_SCREENSHOTS") != "1") return;
-        var directory = Path.Combine(Crypto.RepositoryRoot.Find(), "docs", "screenshots");
+        var directory = RepositoryRoot.Combine("docs", "screenshots");
         Directory.CreateDirectory(directory);
         await Page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(directory, name + ".png") });
     }

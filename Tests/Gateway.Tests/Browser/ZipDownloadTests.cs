@@ -9,22 +9,22 @@ namespace Gateway.Tests.Browser;
 [Collection(BrowserCollection.Name)]
 public sealed class ZipDownloadTests(BrowserFixture browser) : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("gw-zip-").FullName;
+    private readonly TempDirectory _dir = new("gw-zip-");
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _dir.Dispose();
 
     [BrowserFact]
     public async Task The_downloaded_ZIP_holds_every_sent_instance_with_an_identical_data_set()
     {
-        var files = Phantom.Write(Path.Combine(_dir, "study"), 12);
-        await using var session = await ViewerSession.StartAsync(browser, _dir, files);
+        var files = Phantom.Write(Path.Combine(_dir.Path, "study"), 12);
+        await using var session = await ViewerSession.StartAsync(browser, _dir.Path, files);
         await session.OpenStudyAsync();
 
         var download = await session.Page.RunAndWaitForDownloadAsync(() => session.Page.Locator("#download-zip").ClickAsync(),
             new PageRunAndWaitForDownloadOptions { Timeout = 60_000 });
         (await download.FailureAsync()).Should().BeNull();
         download.SuggestedFilename.Should().EndWith(".zip");
-        var zipPath = Path.Combine(_dir, "download.zip");
+        var zipPath = Path.Combine(_dir.Path, "download.zip");
         await download.SaveAsAsync(zipPath);
 
         var sent = files.Select(f => DicomFile.Open(f)).ToDictionary(f => f.Dataset.GetString(Tags.SOPInstanceUID)!);

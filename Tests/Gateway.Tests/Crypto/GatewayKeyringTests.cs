@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using DicomGateway.Crypto;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -12,14 +11,14 @@ namespace Gateway.Tests.Crypto;
 /// <summary>The gateway key: created once with owner-only access, reloaded on the next start, overridden by configuration.</summary>
 public sealed class GatewayKeyringTests : IDisposable
 {
-    private readonly string _data = Directory.CreateTempSubdirectory("gw-keyring-").FullName;
+    private readonly TempDirectory _data = new("gw-keyring-");
 
-    public void Dispose() => Directory.Delete(_data, recursive: true);
+    public void Dispose() => _data.Dispose();
 
     private GatewayKeyring Keyring(CryptoOptions? options = null) =>
-        new(Options.Create(options ?? new CryptoOptions()), _data, NullLogger<GatewayKeyring>.Instance);
+        new(Options.Create(options ?? new CryptoOptions()), _data.Path, NullLogger<GatewayKeyring>.Instance);
 
-    private string KeyFile => Path.Combine(_data, "keys", "gateway.key");
+    private string KeyFile => Path.Combine(_data.Path, "keys", "gateway.key");
 
     [Fact]
     public void The_first_start_creates_a_32_byte_key_file_only_its_owner_can_read()
@@ -161,22 +160,14 @@ public sealed class GatewayKeyringTests : IDisposable
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Shipments:GatewayKey"] = configuredKey,
-            ["Storage:DataDirectory"] = _data,
+            ["Storage:DataDirectory"] = _data.Path,
         }).Build();
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);
         services.AddLogging();
-        services.AddSingleton<IHostEnvironment>(new TestEnvironment(_data));
+        services.AddSingleton<IHostEnvironment>(new TestHostEnvironment(_data.Path));
         DicomGateway.Storage.StorageServiceCollectionExtensions.AddInstanceStorage(services);
         services.AddGatewayCrypto();
         return services.BuildServiceProvider();
-    }
-
-    private sealed class TestEnvironment(string root) : IHostEnvironment
-    {
-        public string EnvironmentName { get; set; } = "Test";
-        public string ApplicationName { get; set; } = "Gateway.Tests";
-        public string ContentRootPath { get; set; } = root;
-        public IFileProvider ContentRootFileProvider { get; set; } = new NullFileProvider();
     }
 }

@@ -93,22 +93,15 @@ public class SegmentedDecryptingStreamTests
     [Fact]
     public async Task A_DICOM_file_encrypted_as_a_blob_parses_through_the_seekable_view()
     {
-        var directory = Directory.CreateTempSubdirectory("gw-crypto-").FullName;
-        try
-        {
-            var path = Instances.WriteCt(directory, 3);
-            var original = DicomKit.IO.DicomFile.Open(path);
-            var blob = await Blobs.EncryptAsync(await File.ReadAllBytesAsync(path), SegmentedBlob.DefaultSegmentSize);
+        using var directory = new TempDirectory("gw-crypto-");
+        var path = Instances.WriteCt(directory.Path, 3);
+        var original = DicomKit.IO.DicomFile.Open(path);
+        var blob = await Blobs.EncryptAsync(await File.ReadAllBytesAsync(path), SegmentedBlob.DefaultSegmentSize);
 
-            using var stream = SegmentedDecryptingStream.Open(new MemoryStream(blob), Blobs.DataKey, 1);
-            var parsed = DicomKit.IO.DicomFile.Open(stream);
+        using var stream = SegmentedDecryptingStream.Open(new MemoryStream(blob), Blobs.DataKey, 1);
+        var parsed = DicomKit.IO.DicomFile.Open(stream);
 
-            parsed.Dataset.Count.Should().Be(original.Dataset.Count);
-            parsed.TransferSyntax.Should().Be(original.TransferSyntax);
-        }
-        finally
-        {
-            Directory.Delete(directory, recursive: true);
-        }
+        parsed.Dataset.Count.Should().Be(original.Dataset.Count);
+        parsed.TransferSyntax.Should().Be(original.TransferSyntax);
     }
 }

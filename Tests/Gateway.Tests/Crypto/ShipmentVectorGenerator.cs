@@ -29,7 +29,7 @@ public class ShipmentVectorGenerator
     public async Task Write_the_shipment_vectors()
     {
         var dataKey = Pattern(32, 0x00);
-        using var file = File.Create(RepositoryRoot.VectorsPath);
+        using var file = File.Create(ShipmentVectorsTests.VectorsPath);
         using var json = new Utf8JsonWriter(file, new JsonWriterOptions { Indented = true });
         json.WriteStartObject();
         json.WriteString("description", "Test vectors for docs/shipment-format.md. Byte strings are lowercase hex unless the name says otherwise.");

@@ -12,7 +12,10 @@ namespace Gateway.Tests.Crypto;
 /// </summary>
 public class ShipmentVectorsTests
 {
-    private static readonly Lazy<JsonDocument> Vectors = new(() => JsonDocument.Parse(File.ReadAllText(RepositoryRoot.VectorsPath)));
+    /// <summary>The published vectors, which <see cref="ShipmentVectorGenerator"/> writes and these tests check.</summary>
+    internal static string VectorsPath => RepositoryRoot.Combine("docs", "shipment-vectors.json");
+
+    private static readonly Lazy<JsonDocument> Vectors = new(() => JsonDocument.Parse(File.ReadAllText(VectorsPath)));
 
     private static JsonElement Root => Vectors.Value.RootElement;
 

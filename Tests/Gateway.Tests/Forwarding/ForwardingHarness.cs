@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 using Dapper;
 using DicomGateway.Audit;
@@ -29,6 +28,7 @@ internal sealed class ForwardingHarness : IAsyncDisposable
     public const string GatewayAeTitle = "GWFORWARD";
 
     private readonly TestDatabase _files = new();
+    private readonly TempDirectory _scratch = new("gw-fwd-");
     private ForwardingService? _service;
 
     public ForwardingHarness(ForwardingOptions? options = null)
@@ -36,7 +36,7 @@ internal sealed class ForwardingHarness : IAsyncDisposable
         Options = options ?? new ForwardingOptions { InitialRetrySeconds = 0.2, MaxRetrySeconds = 2, MaxAttempts = 20, PollInterval = TimeSpan.FromMilliseconds(50),
             ResponseTimeout = TimeSpan.FromSeconds(10) };
         DataDirectory = Path.GetDirectoryName(_files.Database.FilePath)!;
-        Scratch = Directory.CreateTempSubdirectory("gw-fwd-").FullName;
+        Scratch = _scratch.Path;
         var storage = Microsoft.Extensions.Options.Options.Create(new StorageOptions { DataDirectory = DataDirectory, FlushToDisk = false });
         Blobs = new BlobStore(storage, new StoragePaths(storage, new TestHostEnvironment(DataDirectory)), NullLogger<BlobStore>.Instance);
         Build(_files.Database);
@@ -177,15 +177,9 @@ internal sealed class ForwardingHarness : IAsyncDisposable
     /// <summary>Polls the forward every 20 ms until <paramref name="condition"/> holds; fails after <paramref name="seconds"/>.</summary>
     public async Task<ForwardRow> WaitForAsync(long id, Func<ForwardRow, bool> condition, double seconds = 30)
     {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            var row = await ForwardAsync(id);
-            if (condition(row)) return row;
-            if (clock.Elapsed > TimeSpan.FromSeconds(seconds))
-                throw new TimeoutException($"forward {id} is still {row.State} (attempts {row.Attempts}, sent {row.InstancesSent}, error '{row.LastError}') after {seconds} s");
-            await Task.Delay(20);
-        }
+        var row = await Eventually.PollAsync(() => ForwardAsync(id), condition, TimeSpan.FromSeconds(seconds), TimeSpan.FromMilliseconds(20));
+        return condition(row) ? row
+            : throw new TimeoutException($"forward {id} is still {row.State} (attempts {row.Attempts}, sent {row.InstancesSent}, error '{row.LastError}') after {seconds} s");
     }
 
     public async Task<byte[]?> WrappedKeyAsync(long studyId)
@@ -220,6 +214,6 @@ internal sealed class ForwardingHarness : IAsyncDisposable
     {
         await StopAsync();
         _files.Dispose();
-        try { Directory.Delete(Scratch, recursive: true); } catch (IOException) { }
+        _scratch.Dispose();
     }
 }

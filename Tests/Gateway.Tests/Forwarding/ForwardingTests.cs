@@ -63,21 +63,19 @@ public sealed class ForwardingTests
     public async Task While_the_destination_is_down_the_queue_retries_with_growing_delays_and_delivers_once_it_is_up()
     {
         await using var gateway = new ForwardingHarness();
-        var port = LoopbackPorts.Free();
+        var port = LoopbackPort.Free();
         var study = await gateway.SeedStudyAsync(2);
         var node = await gateway.AddNodeAsync(port, StorescpPeer.AeTitle);
         await gateway.StartAsync();
 
         var id = await gateway.EnqueueAsync(study.StudyId, node);
         var delays = new SortedDictionary<long, long>();
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (delays.Count < 4)
+        await Eventually.WaitAsync(async () =>
         {
-            clock.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(30), "four failed attempts take about three seconds");
             var seen = await gateway.ForwardAsync(id);
             if (seen.State == "queued" && seen.Attempts > 0) delays[seen.Attempts] = seen.NextAttemptAt - seen.UpdatedAt;
-            await Task.Delay(10);
-        }
+            return delays.Count >= 4;
+        }, "four failed attempts are seen (they take about three seconds)", TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(10));
 
         var failing = await gateway.ForwardAsync(id);
         failing.LastError.Should().Contain("Cannot connect to 127.0.0.1:" + port);
@@ -99,7 +97,7 @@ public sealed class ForwardingTests
     public async Task A_forward_waiting_for_a_down_destination_survives_a_restart_and_is_delivered_when_it_comes_up()
     {
         await using var gateway = new ForwardingHarness();
-        var port = LoopbackPorts.Free();
+        var port = LoopbackPort.Free();
         var study = await gateway.SeedStudyAsync(2);
         var node = await gateway.AddNodeAsync(port, StorescpPeer.AeTitle);
         await gateway.StartAsync();
@@ -174,7 +172,7 @@ public sealed class ForwardingTests
             InitialRetrySeconds = 0.05, MaxRetrySeconds = 0.1, MaxAttempts = 3, PollInterval = TimeSpan.FromMilliseconds(20), ResponseTimeout = TimeSpan.FromSeconds(5),
         });
         var study = await gateway.SeedStudyAsync(1);
-        var node = await gateway.AddNodeAsync(LoopbackPorts.Free(), "NOBODY");
+        var node = await gateway.AddNodeAsync(LoopbackPort.Free(), "NOBODY");
         await gateway.StartAsync();
 
         var id = await gateway.EnqueueAsync(study.StudyId, node);
@@ -218,7 +216,7 @@ public sealed class ForwardingTests
         {
             InitialRetrySeconds = 60, MaxRetrySeconds = 60, MaxAttempts = 1, PollInterval = TimeSpan.FromMilliseconds(20), ResponseTimeout = TimeSpan.FromSeconds(5),
         });
-        var port = LoopbackPorts.Free();
+        var port = LoopbackPort.Free();
         var study = await gateway.SeedStudyAsync(1);
         var other = await gateway.SeedStudyAsync(1);
         var node = await gateway.AddNodeAsync(port, StorescpPeer.AeTitle);
@@ -255,7 +253,7 @@ public sealed class ForwardingTests
     {
         await using var gateway = new ForwardingHarness();
         var study = await gateway.SeedStudyAsync(1);
-        var node = await gateway.AddNodeAsync(LoopbackPorts.Free(), "NOKEY");
+        var node = await gateway.AddNodeAsync(LoopbackPort.Free(), "NOKEY");
         await using (var connection = await gateway.Database.OpenAsync())
             await Dapper.SqlMapper.ExecuteAsync(connection, "UPDATE studies SET wrapped_key = NULL WHERE id = @StudyId", new { study.StudyId });
         await gateway.StartAsync();
@@ -273,7 +271,7 @@ public sealed class ForwardingTests
     {
         await using var gateway = new ForwardingHarness();
         var study = await gateway.SeedStudyAsync(1);
-        var node = await gateway.AddNodeAsync(LoopbackPorts.Free(), "GONE");
+        var node = await gateway.AddNodeAsync(LoopbackPort.Free(), "GONE");
         var id = await gateway.EnqueueAsync(study.StudyId, node);
         // What a deletion racing with the queue leaves behind (the node's id is set to NULL by the foreign key).
         await using (var connection = await gateway.Database.OpenAsync())
@@ -292,7 +290,7 @@ public sealed class ForwardingTests
     {
         await using var gateway = new ForwardingHarness();
         var study = await gateway.SeedStudyAsync(1);
-        var node = await gateway.AddNodeAsync(LoopbackPorts.Free(), "BUSY");
+        var node = await gateway.AddNodeAsync(LoopbackPort.Free(), "BUSY");
         var id = await gateway.EnqueueAsync(study.StudyId, node);
 
         var delete = () => gateway.Nodes.DeleteAsync(node, "admin.novak", CancellationToken.None);
@@ -313,7 +311,7 @@ public sealed class ForwardingTests
         using var up = await StorescpPeer.StartAsync(Path.Combine(gateway.Scratch, "received"));
         var study = await gateway.SeedStudyAsync(2);
         var reachable = await gateway.AddNodeAsync(up.Port, StorescpPeer.AeTitle, "Archive");
-        var down = await gateway.AddNodeAsync(LoopbackPorts.Free(), "DOWN", "Down");
+        var down = await gateway.AddNodeAsync(LoopbackPort.Free(), "DOWN", "Down");
         await gateway.StartAsync();
 
         var delivered = await gateway.EnqueueAsync(study.StudyId, reachable);

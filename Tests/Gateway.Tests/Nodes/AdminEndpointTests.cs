@@ -64,7 +64,7 @@ public sealed class AdminEndpointTests : IAsyncLifetime
     [Fact]
     public async Task Nodes_are_created_listed_changed_tested_and_deleted_through_the_api()
     {
-        var created = await _http.PostAsJsonAsync("/api/nodes", new { name = "Archive", aeTitle = "ARCHIVE", host = "127.0.0.1", port = LoopbackPorts.Free(), forwardDestination = true });
+        var created = await _http.PostAsJsonAsync("/api/nodes", new { name = "Archive", aeTitle = "ARCHIVE", host = "127.0.0.1", port = LoopbackPort.Free(), forwardDestination = true });
         created.StatusCode.Should().Be(HttpStatusCode.OK);
         var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
 
@@ -103,7 +103,7 @@ public sealed class AdminEndpointTests : IAsyncLifetime
         body.GetProperty("errors").EnumerateObject().Select(p => p.Name).Should().BeEquivalentTo("name", "aeTitle", "host", "port");
 
         var study = await _gateway.SeedStudyAsync(1);
-        var node = await _gateway.AddNodeAsync(LoopbackPorts.Free(), "INUSE");
+        var node = await _gateway.AddNodeAsync(LoopbackPort.Free(), "INUSE");
         var forward = await _gateway.EnqueueAsync(study.StudyId, node);
         var conflict = await _http.DeleteAsync($"/api/nodes/{node}");
         conflict.StatusCode.Should().Be(HttpStatusCode.Conflict);

@@ -19,7 +19,7 @@ public sealed class EmailDeliveryTests : IDisposable
     [Fact]
     public async Task A_queued_shipment_notice_arrives_as_a_text_and_html_email_with_the_link_and_without_the_code()
     {
-        var port = TestSmtpServer.FreePort();
+        var port = LoopbackPort.Free();
         await using var smtp = await TestSmtpServer.StartAsync(port);
         await using var harness = Harness(port);
         var (shipment, recipient) = await harness.SeedShipmentAsync("K7M2-9QXD", Notices.Code);
@@ -51,7 +51,7 @@ public sealed class EmailDeliveryTests : IDisposable
     [Fact]
     public async Task An_smtp_server_that_comes_up_late_gets_the_email_exactly_once()
     {
-        var port = TestSmtpServer.FreePort();
+        var port = LoopbackPort.Free();
         await using var harness = Harness(port);
         var (shipment, recipient) = await harness.SeedShipmentAsync("DOWN-UP01", Notices.Code);
         await harness.EnqueueAsync(Notices.For(shipment, recipient, reference: "DOWN-UP01", phone: null));
@@ -73,7 +73,7 @@ public sealed class EmailDeliveryTests : IDisposable
     [Fact]
     public async Task A_recipient_the_relay_refuses_with_a_5xx_reply_fails_for_good_without_retrying()
     {
-        var port = TestSmtpServer.FreePort();
+        var port = LoopbackPort.Free();
         await using var smtp = await TestSmtpServer.StartAsync(port, acceptRecipient: address => address != "nobody@clinic.test");
         await using var harness = Harness(port);
         var (shipment, recipient) = await harness.SeedShipmentAsync("REFUSED01", Notices.Code, email: "nobody@clinic.test");

@@ -20,9 +20,9 @@ public sealed partial class GatewayNotificationEndToEndTests : IDisposable
     private const string Phone = "+420603000000";
     private const string ApiKey = "secret-key";
 
-    private readonly string _dir = Directory.CreateTempSubdirectory("gw-notify-e2e-").FullName;
+    private readonly TempDirectory _dir = new("gw-notify-e2e-");
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _dir.Dispose();
 
     private static Dictionary<string, string> Environment(int smtpPort, string webhookUrl) => new()
     {
@@ -46,8 +46,8 @@ public sealed partial class GatewayNotificationEndToEndTests : IDisposable
 
     private async Task<List<string>> SendStudyAsync(GatewayProcess gw, int count)
     {
-        var files = Enumerable.Range(1, count).Select(i => Instances.WriteCt(_dir, i)).ToList();
-        var store = await Tool.RunAsync("storescu", ["-aec", "DICOMGATEWAY", "127.0.0.1", gw.Port.ToString(CultureInfo.InvariantCulture), .. files]);
+        var files = Enumerable.Range(1, count).Select(i => Instances.WriteCt(_dir.Path, i)).ToList();
+        var store = await ExternalTool.RunAsync("storescu", ["-aec", "DICOMGATEWAY", "127.0.0.1", gw.Port.ToString(CultureInfo.InvariantCulture), .. files], ExternalTool.LongTimeout);
         store.ExitCode.Should().Be(0, store.Output);
         return files;
     }
@@ -55,7 +55,7 @@ public sealed partial class GatewayNotificationEndToEndTests : IDisposable
     [Fact]
     public async Task A_study_sent_with_storescu_is_announced_by_smtp_and_webhook_and_the_two_halves_open_it()
     {
-        var smtpPort = GatewayProcess.FreePort();
+        var smtpPort = LoopbackPort.Free();
         await using var smtp = await TestSmtpServer.StartAsync(smtpPort);
         await using var webhook = await TestWebhook.StartAsync(_ => 200);
         await using var gw = await GatewayProcess.StartAsync(Environment(smtpPort, webhook.Url));
@@ -114,7 +114,7 @@ public sealed partial class GatewayNotificationEndToEndTests : IDisposable
     [Fact]
     public async Task Smtp_down_for_a_while_then_up_delivers_exactly_once_and_a_webhook_failing_three_times_delivers_exactly_once()
     {
-        var smtpPort = GatewayProcess.FreePort();
+        var smtpPort = LoopbackPort.Free();
         await using var webhook = await TestWebhook.StartAsync(n => n <= 3 ? 500 : 200);
         await using var gw = await GatewayProcess.StartAsync(Environment(smtpPort, webhook.Url));
         await SendStudyAsync(gw, 2);

@@ -118,7 +118,7 @@ public sealed class OutboxTests : IDisposable
     [Fact]
     public async Task A_new_dispatcher_on_the_same_database_delivers_what_the_stopped_one_left_once_and_requeues_rows_stuck_in_sending()
     {
-        var port = TestSmtpServer.FreePort();
+        var port = LoopbackPort.Free();
         var settings = new Dictionary<string, string?> { ["Mail:Host"] = "127.0.0.1", ["Mail:Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture) };
         var protector = new TestSecretProtector();
         long stuck;

@@ -12,7 +12,7 @@ public sealed class SecretsAndRetryTests : IDisposable
     [Fact]
     public async Task A_failing_run_never_writes_the_link_token_key_share_or_code_to_a_log_an_error_or_the_audit_trail()
     {
-        var closedPort = TestSmtpServer.FreePort();
+        var closedPort = LoopbackPort.Free();
         await using var webhook = await TestWebhook.StartAsync(n => n % 2 == 0 ? 503 : 500);
         var settings = new Dictionary<string, string?>
         {

@@ -2,7 +2,7 @@ using System.Text;
 using DicomGateway.Routing;
 using DicomKit.Data;
 using DicomKit.IO;
-using static Gateway.Tests.Routing.Headers;
+using static Gateway.Tests.Support.Headers;
 
 namespace Gateway.Tests.Routing;
 

@@ -27,14 +27,14 @@ public sealed class RoutingEndToEndTests : IDisposable
     private const string DxStudy = "1.2.826.0.1.3680043.10.1234.75";
     private const string QaStudy = "1.2.826.0.1.3680043.10.1234.76";
 
-    private readonly string _dir = Directory.CreateTempSubdirectory("dgw-routing-e2e-").FullName;
+    /// <summary>Routing, forwarding and notifying run through a real gateway process: its waits are long and its polls sparse.</summary>
+    private static readonly TimeSpan Slow = TimeSpan.FromSeconds(60), SlowPoll = TimeSpan.FromMilliseconds(200);
 
-    public void Dispose()
-    {
-        try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
-    }
+    private readonly TempDirectory _dir = new("dgw-routing-e2e-");
 
-    private Outboxes Outboxes => new(Path.Combine(_dir, "outbox"));
+    public void Dispose() => _dir.Dispose();
+
+    private Outboxes Outboxes => new(Path.Combine(_dir.Path, "outbox"));
 
     private Dictionary<string, string> Environment() => new()
     {
@@ -51,7 +51,7 @@ public sealed class RoutingEndToEndTests : IDisposable
     [Fact]
     public async Task Two_modalities_are_routed_by_two_rules_one_shipped_one_forwarded_and_shipped_and_everything_is_in_the_audit_trail()
     {
-        using var archive = await StorescpPeer.StartAsync(Path.Combine(_dir, "archive"));
+        using var archive = await StorescpPeer.StartAsync(Path.Combine(_dir.Path, "archive"));
         await using var gateway = await AdminGateway.StartAsync(Environment());
         var admin = await gateway.AdminAsync();
 
@@ -86,7 +86,7 @@ public sealed class RoutingEndToEndTests : IDisposable
         mails.Select(m => m.To.Mailboxes.Single().Address).Should().BeEquivalentTo(["x@example.org", "y@example.org"]);
 
         // The forwarded files equal the sent ones.
-        await WaitUntilAsync(() => archive.Files().Count == mrFiles.Count, "storescp to receive the MR study");
+        await Eventually.WaitAsync(() => archive.Files().Count == mrFiles.Count, "storescp to receive the MR study", Slow, SlowPoll);
         var sent = mrFiles.Select(f => DicomFile.Open(f)).ToDictionary(f => f.Dataset.GetString(Tags.SOPInstanceUID)!);
         foreach (var path in archive.Files())
         {
@@ -98,7 +98,7 @@ public sealed class RoutingEndToEndTests : IDisposable
         archive.Files().Should().NotContain(f => DicomFile.Open(f).Dataset.GetString(Tags.StudyInstanceUID) == CtStudy, "rule A does not forward");
 
         // The forward is done, and the shipments carry their rules' terms.
-        await WaitUntilAsync(async () => (await GetJsonAsync(admin, "/api/forwards")).AsArray().Any(f => (string?)f!["state"] == "done"), "the forward to be done");
+        await Eventually.WaitAsync(async () => (await GetJsonAsync(admin, "/api/forwards")).AsArray().Any(f => (string?)f!["state"] == "done"), "the forward to be done", Slow, SlowPoll);
         var shipments = (await GetJsonAsync(admin, "/api/shipments"))["items"]!.AsArray();
         shipments.Should().HaveCount(2);
         var toX = shipments.Single(s => (string?)s!["ruleName"] == "CT1 to Dr. X")!;
@@ -119,7 +119,7 @@ public sealed class RoutingEndToEndTests : IDisposable
         audit.Should().Contain(e => (string?)e["actorKind"] == "administrator" && Detail(e).Contains("MR2 to the archive", StringComparison.Ordinal), "rule changes are audited");
 
         // Once forwarded, the gateway keeps no key that could read the MR study.
-        await WaitUntilAsync(() => StudyKeysLeft(gateway) == 0, "every gateway-wrapped study key to be gone");
+        await Eventually.WaitAsync(() => StudyKeysLeft(gateway) == 0, "every gateway-wrapped study key to be gone", Slow, SlowPoll);
     }
 
     [Fact]
@@ -135,7 +135,7 @@ public sealed class RoutingEndToEndTests : IDisposable
         await SendAsync(gateway, "XA4", Write(XaStudy, "XA", 2, "Velký^Ivan", "PAT-XA"));
 
         JsonArray held = [];
-        await WaitUntilAsync(async () => (held = (await GetJsonAsync(admin, "/api/held")).AsArray()).Count == 2, "both studies to be held");
+        await Eventually.WaitAsync(async () => (held = (await GetJsonAsync(admin, "/api/held")).AsArray()).Count == 2, "both studies to be held", Slow, SlowPoll);
         var us = held.Single(h => (string?)h!["callingAeTitle"] == "US3")!;
         var xa = held.Single(h => (string?)h!["callingAeTitle"] == "XA4")!;
         var usId = (long)us["studyId"]!;
@@ -165,7 +165,7 @@ public sealed class RoutingEndToEndTests : IDisposable
 
         // A rule written afterwards: routing the held study again carries it out.
         await SendAsync(gateway, "DX5", Write(DxStudy, "DX", 2, "Nový^Jan", "PAT-DX"));
-        await WaitUntilAsync(async () => (await GetJsonAsync(admin, "/api/held")).AsArray().Count == 1, "the DX study to be held");
+        await Eventually.WaitAsync(async () => (await GetJsonAsync(admin, "/api/held")).AsArray().Count == 1, "the DX study to be held", Slow, SlowPoll);
         var dxId = (long)(await GetJsonAsync(admin, "/api/held")).AsArray().Single()!["studyId"]!;
         await CreateAsync(admin, "/api/rules", new
         {
@@ -183,26 +183,26 @@ public sealed class RoutingEndToEndTests : IDisposable
             actions = new object[] { new { kind = "discard", reason = "daily QA phantom" } },
         });
         await SendAsync(gateway, "QA9", Write(QaStudy, "OT", 2, "Phantom^QA", "QA"));
-        await WaitUntilAsync(async () => (await GetJsonAsync(admin, "/api/audit?eventId=110105&pageSize=50"))["items"]!.AsArray()
-            .Any(e => (string?)e!["actorKind"] == "gateway" && Detail(e!).Contains("daily QA phantom", StringComparison.Ordinal)), "the rule's discard to be audited");
+        await Eventually.WaitAsync(async () => (await GetJsonAsync(admin, "/api/audit?eventId=110105&pageSize=50"))["items"]!.AsArray()
+            .Any(e => (string?)e!["actorKind"] == "gateway" && Detail(e!).Contains("daily QA phantom", StringComparison.Ordinal)), "the rule's discard to be audited", Slow, SlowPoll);
         (await GetJsonAsync(admin, "/api/held")).AsArray().Should().BeEmpty();
 
         var audit = (await GetJsonAsync(admin, "/api/audit?pageSize=500"))["items"]!.AsArray().Select(e => e!).ToList();
         audit.Should().Contain(e => (string?)e["eventId"] == "110103" && (string?)e["actorKind"] == "administrator", "showing a held study is an access");
         audit.Should().Contain(e => (string?)e["eventId"] == "110106" && (string?)e["actorKind"] == "administrator" && Detail(e).Contains("zelena@example.org", StringComparison.Ordinal));
         audit.Should().Contain(e => (string?)e["eventId"] == "110105" && (string?)e["actorKind"] == "administrator" && Detail(e).Contains("wrong AE title", StringComparison.Ordinal));
-        await WaitUntilAsync(() => Directory.GetFiles(Path.Combine(gateway.Process.DataDirectory, "blobs")).Length == 3 + 1 + 2 + 1,
-            "the discarded studies' blobs to be gone; the addressed ones keep their instances (3 and 2) and a manifest each");
+        await Eventually.WaitAsync(() => Directory.GetFiles(Path.Combine(gateway.Process.DataDirectory, "blobs")).Length == 3 + 1 + 2 + 1,
+            "the discarded studies' blobs to be gone; the addressed ones keep their instances (3 and 2) and a manifest each", Slow, SlowPoll);
     }
 
     [Fact]
     public async Task A_forward_to_a_node_that_is_down_is_retried_across_a_gateway_restart_and_delivered_once_the_node_is_up()
     {
-        var archiveDir = Path.Combine(_dir, "archive");
-        var port = LoopbackPorts.Free();
+        var archiveDir = Path.Combine(_dir.Path, "archive");
+        var port = LoopbackPort.Free();
         var environment = Environment();
         var mrFiles = Write(MrStudy, "MR", 3, "Svoboda^Petr", "PAT-MR");
-        var dataDirectory = Path.Combine(_dir, "data");
+        var dataDirectory = Path.Combine(_dir.Path, "data");
         await using (var gateway = await AdminGateway.StartAsync(environment, dataDirectory: dataDirectory))
         {
             var admin = await gateway.AdminAsync();
@@ -213,8 +213,8 @@ public sealed class RoutingEndToEndTests : IDisposable
             });
             await SendAsync(gateway, "MR2", mrFiles);
             JsonNode? forward = null;
-            await WaitUntilAsync(async () => (forward = (await GetJsonAsync(admin, "/api/forwards")).AsArray().FirstOrDefault()) is not null && (long)forward!["attempts"]! >= 2,
-                "two failed attempts");
+            await Eventually.WaitAsync(async () => (forward = (await GetJsonAsync(admin, "/api/forwards")).AsArray().FirstOrDefault()) is not null && (long)forward!["attempts"]! >= 2,
+                "two failed attempts", Slow, SlowPoll);
             ((string?)forward!["state"]).Should().BeOneOf(["queued", "sending"], "it waits for its next attempt, or is in one");
             ((string?)forward["lastError"]).Should().NotBeNullOrEmpty();
             await gateway.Process.KillAsync();
@@ -223,21 +223,21 @@ public sealed class RoutingEndToEndTests : IDisposable
         await using var restarted = await AdminGateway.StartAsync(environment, dataDirectory: dataDirectory);
         using var archive = await StorescpPeer.StartAsync(archiveDir, port);
         var client = await restarted.AdminAsync();
-        await WaitUntilAsync(async () => (string?)(await GetJsonAsync(client, "/api/forwards")).AsArray().Single()!["state"] == "done", "the forward to be delivered");
+        await Eventually.WaitAsync(async () => (string?)(await GetJsonAsync(client, "/api/forwards")).AsArray().Single()!["state"] == "done", "the forward to be delivered", Slow, SlowPoll);
         archive.Files().Select(f => DicomFile.Open(f).Dataset.GetString(Tags.SOPInstanceUID)).Should()
             .BeEquivalentTo(mrFiles.Select(f => DicomFile.Open(f).Dataset.GetString(Tags.SOPInstanceUID)));
-        await WaitUntilAsync(() => Directory.GetFiles(Path.Combine(dataDirectory, "blobs")).Length == 0, "a study only forwarded to be erased once delivered");
+        await Eventually.WaitAsync(() => Directory.GetFiles(Path.Combine(dataDirectory, "blobs")).Length == 0, "a study only forwarded to be erased once delivered", Slow, SlowPoll);
     }
 
     private List<string> Write(string studyUid, string modality, int count, string patient, string patientId)
     {
-        var directory = Directory.CreateDirectory(Path.Combine(_dir, modality + "-" + studyUid[^2..])).FullName;
+        var directory = Directory.CreateDirectory(Path.Combine(_dir.Path, modality + "-" + studyUid[^2..])).FullName;
         return [.. Enumerable.Range(1, count).Select(i => Instances.Write(directory, i, studyUid: studyUid, modality: modality, patientName: patient, patientId: patientId))];
     }
 
     private static async Task SendAsync(AdminGateway gateway, string callingAeTitle, IReadOnlyList<string> files)
     {
-        var result = await Tool.RunAsync("storescu", ["-aet", callingAeTitle, "-aec", "DICOMGATEWAY", "127.0.0.1", gateway.Process.Port.ToString(CultureInfo.InvariantCulture), .. files]);
+        var result = await ExternalTool.RunAsync("storescu", ["-aet", callingAeTitle, "-aec", "DICOMGATEWAY", "127.0.0.1", gateway.Process.Port.ToString(CultureInfo.InvariantCulture), .. files], ExternalTool.LongTimeout);
         result.ExitCode.Should().Be(0, result.Output);
     }
 
@@ -261,7 +261,7 @@ public sealed class RoutingEndToEndTests : IDisposable
 
     private async Task<List<MimeMessage>> WaitForMailsAsync(int count)
     {
-        await WaitUntilAsync(() => Directory.Exists(Outboxes.MailDirectory) && Directory.GetFiles(Outboxes.MailDirectory, "*.eml").Length >= count, $"{count} e-mails");
+        await Eventually.WaitAsync(() => Directory.Exists(Outboxes.MailDirectory) && Directory.GetFiles(Outboxes.MailDirectory, "*.eml").Length >= count, $"{count} e-mails", Slow, SlowPoll);
         var messages = new List<MimeMessage>();
         foreach (var f in Directory.GetFiles(Outboxes.MailDirectory, "*.eml")) messages.Add(await MimeMessage.LoadAsync(f));
         return messages;
@@ -276,15 +276,4 @@ public sealed class RoutingEndToEndTests : IDisposable
         return (long)command.ExecuteScalar()!;
     }
 
-    private static Task WaitUntilAsync(Func<bool> condition, string what) => WaitUntilAsync(() => Task.FromResult(condition()), what);
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"waited 60 s for {what}");
-            await Task.Delay(200);
-        }
-    }
 }

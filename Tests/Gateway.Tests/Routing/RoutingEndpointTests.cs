@@ -11,7 +11,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using static Gateway.Tests.Routing.Headers;
+using static Gateway.Tests.Support.Headers;
 
 namespace Gateway.Tests.Routing;
 

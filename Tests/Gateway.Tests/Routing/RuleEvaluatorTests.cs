@@ -1,6 +1,6 @@
 using DicomGateway.Routing;
 using DicomKit.Data;
-using static Gateway.Tests.Routing.Headers;
+using static Gateway.Tests.Support.Headers;
 
 namespace Gateway.Tests.Routing;
 

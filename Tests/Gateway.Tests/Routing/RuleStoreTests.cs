@@ -4,7 +4,7 @@ using DicomGateway.AddressBook;
 using DicomGateway.Audit;
 using DicomGateway.Routing;
 using DicomKit.Data;
-using static Gateway.Tests.Routing.Headers;
+using static Gateway.Tests.Support.Headers;
 
 namespace Gateway.Tests.Routing;
 

@@ -1,5 +1,5 @@
 using DicomGateway.Routing;
-using static Gateway.Tests.Routing.Headers;
+using static Gateway.Tests.Support.Headers;
 
 namespace Gateway.Tests.Routing;
 

@@ -16,27 +16,27 @@ namespace Gateway.Tests.Shipments;
 /// </summary>
 public sealed class CrashTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("gw-crash-").FullName;
+    private readonly TempDirectory _dir = new("gw-crash-");
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _dir.Dispose();
 
     [Fact]
     public async Task Every_acknowledged_instance_survives_ten_kills_and_the_index_matches_the_blobs()
     {
-        var sources = Path.Combine(_dir, "sources");
+        var sources = Path.Combine(_dir.Path, "sources");
         Directory.CreateDirectory(sources);
         var files = Enumerable.Range(1, 300).Select(i => Instances.WriteCt(sources, i)).ToList();
-        var data = Path.Combine(_dir, "data");
+        var data = Path.Combine(_dir.Path, "data");
         var env = new Dictionary<string, string> { ["Shipments__StableStudySeconds"] = "86400" };
         var acknowledged = new HashSet<string>(StringComparer.Ordinal);
         var random = new Random(20261125);
-        var port = GatewayProcess.FreePort();
+        var port = LoopbackPort.Free();
 
         for (var round = 0; round < 10; round++)
         {
             await using (var gw = await GatewayProcess.StartAsync(env, dataDirectory: data, port: port))
             {
-                var send = Tool.RunAsync("storescu", ["-v", "-aec", "DICOMGATEWAY", "127.0.0.1", port.ToString(CultureInfo.InvariantCulture), .. files]);
+                var send = ExternalTool.RunAsync("storescu", ["-v", "-aec", "DICOMGATEWAY", "127.0.0.1", port.ToString(CultureInfo.InvariantCulture), .. files], ExternalTool.LongTimeout);
                 await Task.WhenAny(send, Task.Delay(random.Next(200, 2500)));
                 await gw.KillAsync();
                 var result = await send;

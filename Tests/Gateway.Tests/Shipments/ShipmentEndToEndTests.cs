@@ -17,11 +17,11 @@ namespace Gateway.Tests.Shipments;
 /// </summary>
 public sealed class ShipmentEndToEndTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("gw-e2e-").FullName;
+    private readonly TempDirectory _dir = new("gw-e2e-");
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _dir.Dispose();
 
-    private Outboxes Outboxes => new(_dir);
+    private Outboxes Outboxes => new(_dir.Path);
 
     internal Dictionary<string, string> Environment(int stableSeconds = 1) => Outboxes.Environment(stableSeconds);
 
@@ -29,8 +29,8 @@ public sealed class ShipmentEndToEndTests : IDisposable
     public async Task A_study_sent_with_storescu_opens_with_only_the_link_and_the_code_and_the_server_alone_cannot_read_it()
     {
         await using var gw = await GatewayProcess.StartAsync(Environment());
-        var files = Enumerable.Range(1, 12).Select(i => Instances.WriteCt(_dir, i)).ToList();
-        var store = await Tool.RunAsync("storescu", ["-aec", "DICOMGATEWAY", "127.0.0.1", gw.Port.ToString(CultureInfo.InvariantCulture), .. files]);
+        var files = Enumerable.Range(1, 12).Select(i => Instances.WriteCt(_dir.Path, i)).ToList();
+        var store = await ExternalTool.RunAsync("storescu", ["-aec", "DICOMGATEWAY", "127.0.0.1", gw.Port.ToString(CultureInfo.InvariantCulture), .. files], ExternalTool.LongTimeout);
         store.ExitCode.Should().Be(0, store.Output);
 
         var (link, code) = await WaitForNotificationAsync();
@@ -87,14 +87,14 @@ public sealed class ShipmentEndToEndTests : IDisposable
     [Fact]
     public async Task Wrong_codes_are_counted_the_shipment_locks_at_the_limit_and_stays_locked_after_a_restart()
     {
-        var data = Path.Combine(_dir, "data");
+        var data = Path.Combine(_dir.Path, "data");
         var env = Environment();
         env["Shipments__MaxCodeAttempts"] = "3";
         string link, code;
         await using (var gw = await GatewayProcess.StartAsync(env, dataDirectory: data))
         {
-            var files = Enumerable.Range(1, 2).Select(i => Instances.WriteCt(_dir, i)).ToList();
-            (await Tool.RunAsync("storescu", ["-aec", "DICOMGATEWAY", "127.0.0.1", gw.Port.ToString(CultureInfo.InvariantCulture), .. files])).ExitCode.Should().Be(0);
+            var files = Enumerable.Range(1, 2).Select(i => Instances.WriteCt(_dir.Path, i)).ToList();
+            (await ExternalTool.RunAsync("storescu", ["-aec", "DICOMGATEWAY", "127.0.0.1", gw.Port.ToString(CultureInfo.InvariantCulture), .. files], ExternalTool.LongTimeout)).ExitCode.Should().Be(0);
             (link, code) = await WaitForNotificationAsync();
             using var recipient = new RecipientClient(gw.WebBase, link, code);
             var wrong = code[0] == 'A' ? "BBBB-BBBB" : "AAAA-AAAA";
@@ -126,15 +126,15 @@ public sealed class ShipmentEndToEndTests : IDisposable
     {
         await using var gw = await GatewayProcess.StartAsync(Environment(stableSeconds: 3600));
         var port = gw.Port.ToString(CultureInfo.InvariantCulture);
-        var file = Instances.WriteCt(_dir, 1);
-        (await Tool.RunAsync("storescu", "-aec", "DICOMGATEWAY", "127.0.0.1", port, file)).ExitCode.Should().Be(0);
-        (await Tool.RunAsync("storescu", "-aec", "DICOMGATEWAY", "127.0.0.1", port, file)).ExitCode.Should().Be(0, "the same content again is acknowledged");
+        var file = Instances.WriteCt(_dir.Path, 1);
+        (await ExternalTool.RunAsync("storescu", ["-aec", "DICOMGATEWAY", "127.0.0.1", port, file], ExternalTool.LongTimeout)).ExitCode.Should().Be(0);
+        (await ExternalTool.RunAsync("storescu", ["-aec", "DICOMGATEWAY", "127.0.0.1", port, file], ExternalTool.LongTimeout)).ExitCode.Should().Be(0, "the same content again is acknowledged");
 
-        var changed = Path.Combine(_dir, "changed.dcm");
+        var changed = Path.Combine(_dir.Path, "changed.dcm");
         var ds = DicomFile.Open(file);
         ds.Dataset.AddOrUpdate(Tags.StudyDescription, DicomVR.LO, "something else");
         ds.Save(changed);
-        var conflict = await Tool.RunAsync("storescu", "-v", "-aec", "DICOMGATEWAY", "127.0.0.1", port, changed);
+        var conflict = await ExternalTool.RunAsync("storescu", ["-v", "-aec", "DICOMGATEWAY", "127.0.0.1", port, changed], ExternalTool.LongTimeout);
         conflict.Output.Should().Contain("Status: 0x111", "other content under a stored SOP Instance UID is refused with 0x0111 (duplicate SOP instance)");
 
         await using var db = new SqliteConnection($"Data Source={gw.DatabasePath};Mode=ReadOnly;Pooling=False");

@@ -1,7 +1,5 @@
 using DicomGateway.Database;
 using DicomGateway.Storage;
-using Microsoft.Extensions.FileProviders;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -10,7 +8,7 @@ namespace Gateway.Tests.Support;
 /// <summary>A fresh data directory with a gateway database in it; <see cref="Reopen"/> is a restart on the same file.</summary>
 public sealed class TestDatabase : IDisposable
 {
-    private readonly string _root = Directory.CreateTempSubdirectory("gw-db-").FullName;
+    private readonly TempDirectory _root = new("gw-db-");
 
     public TestDatabase() => Database = Reopen();
 
@@ -20,30 +18,12 @@ public sealed class TestDatabase : IDisposable
     public GatewayDatabase Reopen()
     {
         var storage = Options.Create(new StorageOptions { DataDirectory = "data" });
-        return new GatewayDatabase(Options.Create(new DatabaseOptions()), new StoragePaths(storage, new Env(_root)), NullLogger<GatewayDatabase>.Instance);
+        return new GatewayDatabase(Options.Create(new DatabaseOptions()), new StoragePaths(storage, new TestHostEnvironment(_root.Path)), NullLogger<GatewayDatabase>.Instance);
     }
 
     public void Dispose()
     {
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(_root, recursive: true);
+        _root.Dispose();
     }
-
-    private sealed class Env(string root) : IHostEnvironment
-    {
-        public string EnvironmentName { get; set; } = "Test";
-        public string ApplicationName { get; set; } = "Gateway.Tests";
-        public string ContentRootPath { get; set; } = root;
-        public IFileProvider ContentRootFileProvider { get; set; } = new NullFileProvider();
-    }
-}
-
-/// <summary>A clock that stands still until told to move.</summary>
-public sealed class ManualClock(DateTimeOffset now) : TimeProvider
-{
-    public DateTimeOffset Now { get; set; } = now;
-
-    public override DateTimeOffset GetUtcNow() => Now;
-
-    public void Advance(TimeSpan by) => Now += by;
 }

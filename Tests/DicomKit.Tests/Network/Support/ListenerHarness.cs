@@ -40,11 +40,11 @@ internal sealed class ListenerHarness : IAsyncDisposable
         return new ListenerHarness(listener, sink, logs, options);
     }
 
-    public Task<Dcmtk.Result> EchoscuAsync(params string[] extra) =>
-        Dcmtk.RunAsync("echoscu", [.. extra, "-aec", AeTitle, "127.0.0.1", PortText], TimeSpan.FromSeconds(30));
+    public Task<ToolResult> EchoscuAsync(params string[] extra) =>
+        ExternalTool.RunAsync("echoscu", [.. extra, "-aec", AeTitle, "127.0.0.1", PortText], TimeSpan.FromSeconds(30));
 
-    public Task<Dcmtk.Result> StorescuAsync(IEnumerable<string> options, IEnumerable<string> files, TimeSpan? timeout = null) =>
-        Dcmtk.RunAsync("storescu", [.. options, "-aec", AeTitle, "127.0.0.1", PortText, .. files], timeout ?? TimeSpan.FromSeconds(60));
+    public Task<ToolResult> StorescuAsync(IEnumerable<string> options, IEnumerable<string> files, TimeSpan? timeout = null) =>
+        ExternalTool.RunAsync("storescu", [.. options, "-aec", AeTitle, "127.0.0.1", PortText, .. files], timeout ?? ExternalTool.DefaultTimeout);
 
     public async ValueTask DisposeAsync() => await Listener.DisposeAsync();
 }

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 
 namespace DicomKit.Tests.Network.Support;
 
@@ -23,7 +21,7 @@ internal sealed class Storescp : IDisposable
 
     public static async Task<Storescp> StartAsync(string directory, params string[] extra)
     {
-        var port = FreePort();
+        var port = LoopbackPort.Free();
         var psi = new ProcessStartInfo("storescp") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in (string[])[.. extra, "-aet", AeTitle, "-od", directory, port.ToString(CultureInfo.InvariantCulture)])
             psi.ArgumentList.Add(a);
@@ -32,28 +30,10 @@ internal sealed class Storescp : IDisposable
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (true)
-        {
-            try
-            {
-                using var probe = new TcpClient();
-                await probe.ConnectAsync(IPAddress.Loopback, port);
-                break;
-            }
-            catch (SocketException) when (DateTime.UtcNow < deadline && !process.HasExited)
-            {
-                await Task.Delay(50);
-            }
-        }
-        return new Storescp(process, port, directory);
-    }
-
-    private static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
+        var storescp = new Storescp(process, port, directory);
+        if (await LoopbackPort.WaitUntilListeningAsync(port, TimeSpan.FromSeconds(10), () => process.HasExited)) return storescp;
+        storescp.Dispose();
+        throw new InvalidOperationException($"storescp did not listen on 127.0.0.1:{port} within 10 s");
     }
 
     public void Dispose()

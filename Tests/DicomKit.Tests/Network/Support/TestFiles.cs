@@ -19,20 +19,11 @@ internal sealed class TestFiles : IDisposable
 
     private static int _counter;
 
-    public TestFiles()
-    {
-        Directory = Path.Combine(Path.GetTempPath(), "dicomkit-net-" + Guid.NewGuid().ToString("N")[..12]);
-        System.IO.Directory.CreateDirectory(Directory);
-    }
+    private readonly TempDirectory _temp = new("dicomkit-net-");
 
-    public string Directory { get; }
+    public string Directory => _temp.Path;
 
-    public string NewDirectory(string name)
-    {
-        var path = Path.Combine(Directory, name);
-        System.IO.Directory.CreateDirectory(path);
-        return path;
-    }
+    public string NewDirectory(string name) => _temp.Subdirectory(name);
 
     public static string NewUid() =>
         "2.25." + new System.Numerics.BigInteger(Guid.NewGuid().ToByteArray().Append((byte)0).ToArray()).ToString(CultureInfo.InvariantCulture);
@@ -69,7 +60,7 @@ internal sealed class TestFiles : IDisposable
         var dumpPath = Path.Combine(dir, $"img{n}.txt");
         var path = Path.Combine(dir, $"img{n}.dcm");
         await File.WriteAllTextAsync(dumpPath, dump);
-        await Dcmtk.RunOkAsync("dump2dcm", "+l", "4000000", dump2dcmSyntax, dumpPath, path);
+        (await ExternalTool.RunAsync("dump2dcm", "+l", "4000000", dump2dcmSyntax, dumpPath, path)).ThrowIfFailed();
         if (!File.Exists(path))
             throw new InvalidOperationException("dump2dcm wrote no file");
         File.Delete(dumpPath);
@@ -80,7 +71,7 @@ internal sealed class TestFiles : IDisposable
     public async Task<string> CompressAsync(string source, string tool, params string[] options)
     {
         var path = Path.Combine(Directory, Path.GetFileNameWithoutExtension(source) + "-" + tool + ".dcm");
-        await Dcmtk.RunOkAsync(tool, [.. options, source, path]);
+        (await ExternalTool.RunAsync(tool, [.. options, source, path])).ThrowIfFailed();
         return path;
     }
 
@@ -122,14 +113,5 @@ internal sealed class TestFiles : IDisposable
         return (p, ts);
     }
 
-    public void Dispose()
-    {
-        try
-        {
-            System.IO.Directory.Delete(Directory, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
+    public void Dispose() => _temp.Dispose();
 }

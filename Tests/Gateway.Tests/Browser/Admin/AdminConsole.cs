@@ -102,7 +102,7 @@ public sealed class AdminConsole : IAsyncDisposable
     public async Task SendStudyAsync(string directory, string uidRoot, int slices = 3)
     {
         var files = Phantom.Write(directory, slices, new Phantom.Uids(uidRoot));
-        var store = await Tool.RunAsync("storescu", ["-aec", "DICOMGATEWAY", "127.0.0.1", Gateway.Port.ToString(CultureInfo.InvariantCulture), .. files]);
+        var store = await ExternalTool.RunAsync("storescu", ["-aec", "DICOMGATEWAY", "127.0.0.1", Gateway.Port.ToString(CultureInfo.InvariantCulture), .. files], ExternalTool.LongTimeout);
         store.ExitCode.Should().Be(0, "the gateway stores what storescu sends: " + store.Output);
     }
 
@@ -110,7 +110,7 @@ public sealed class AdminConsole : IAsyncDisposable
     public async Task ScreenshotAsync(string name, bool fullPage = false)
     {
         if (System.Environment.GetEnvironmentVariable("DGW_SCREENSHOTS") != "1") return;
-        var directory = Path.Combine(Crypto.RepositoryRoot.Find(), "docs", "screenshots");
+        var directory = RepositoryRoot.Combine("docs", "screenshots");
         Directory.CreateDirectory(directory);
         // The status line fades out; a screenshot waits for it so it does not cover a table.
         await Page.Locator("#toast.visible").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Detached, Timeout = 10_000 });

@@ -15,18 +15,18 @@ public sealed partial class AdminConsoleTests(BrowserFixture browser) : IDisposa
     private const string RuleName = "CT to the cardiology consultant";
     private const string Recipient = "dr.svoboda@example.org";
     private const string RevokeReason = "Sent to the wrong consultant";
-    private readonly string _dir = Directory.CreateTempSubdirectory("gw-admin-").FullName;
+    private readonly TempDirectory _dir = new("gw-admin-");
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _dir.Dispose();
 
     [BrowserFact]
     public async Task An_administrator_makes_a_rule_tries_it_ships_a_study_by_it_revokes_the_shipment_and_finds_that_in_the_audit_trail()
     {
-        await using var console = await AdminConsole.StartAsync(browser, _dir);
+        await using var console = await AdminConsole.StartAsync(browser, _dir.Path);
         var page = console.Page;
 
         // A study before any rule: the gateway holds it.
-        await console.SendStudyAsync(Path.Combine(_dir, "held"), "1.2.826.0.1.3680043.10.1234.801");
+        await console.SendStudyAsync(Path.Combine(_dir.Path, "held"), "1.2.826.0.1.3680043.10.1234.801");
 
         // Sign in; a wrong password first.
         await console.OpenAsync();
@@ -64,7 +64,7 @@ public sealed partial class AdminConsoleTests(BrowserFixture browser) : IDisposa
 
         // The dry run evaluates the unsaved rule. A DICOM file came through no association: its modality matches,
         // but the called AE title cannot, so the study would be held.
-        var sample = Phantom.Write(Path.Combine(_dir, "sample"), 1, new Phantom.Uids("1.2.826.0.1.3680043.10.1234.803"))[0];
+        var sample = Phantom.Write(Path.Combine(_dir.Path, "sample"), 1, new Phantom.Uids("1.2.826.0.1.3680043.10.1234.803"))[0];
         await page.Locator("[data-testid=dry-run-file]").SetInputFilesAsync(sample);
         await page.Locator("[data-testid=run-dry-run]").ClickAsync();
         var result = page.Locator("[data-testid=dry-run-result]");
@@ -98,7 +98,7 @@ public sealed partial class AdminConsoleTests(BrowserFixture browser) : IDisposa
         await console.ScreenshotAsync("rules");
 
         // A study the rule matches becomes a shipment to the address.
-        await console.SendStudyAsync(Path.Combine(_dir, "shipped"), "1.2.826.0.1.3680043.10.1234.802");
+        await console.SendStudyAsync(Path.Combine(_dir.Path, "shipped"), "1.2.826.0.1.3680043.10.1234.802");
         await console.Outboxes.WaitForNotificationAsync();
 
         // Found by its recipient on the shipments page.

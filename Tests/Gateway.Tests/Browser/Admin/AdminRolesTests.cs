@@ -11,14 +11,14 @@ namespace Gateway.Tests.Browser.Admin;
 public sealed class AdminRolesTests(BrowserFixture browser) : IDisposable
 {
     private const string NewPassword = "a-long-enough-password-of-their-own";
-    private readonly string _dir = Directory.CreateTempSubdirectory("gw-admin-roles-").FullName;
+    private readonly TempDirectory _dir = new("gw-admin-roles-");
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _dir.Dispose();
 
     [BrowserFact]
     public async Task An_operator_and_an_auditor_change_their_one_time_password_and_see_only_what_their_role_allows()
     {
-        await using var console = await AdminConsole.StartAsync(browser, _dir);
+        await using var console = await AdminConsole.StartAsync(browser, _dir.Path);
         var page = console.Page;
         await console.OpenAsync();
         await console.SignInAsync();

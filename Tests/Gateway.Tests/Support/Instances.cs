@@ -1,7 +1,7 @@
 using DicomKit.Data;
 using DicomKit.IO;
 
-namespace Gateway.Tests;
+namespace Gateway.Tests.Support;
 
 /// <summary>Small, valid CT instances written with DicomKit for the tests to send.</summary>
 public static class Instances

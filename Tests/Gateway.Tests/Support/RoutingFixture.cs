@@ -7,7 +7,7 @@ using Gateway.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
-namespace Gateway.Tests.Routing;
+namespace Gateway.Tests.Support;
 
 /// <summary>A database with a rule store, a contact store, an audit trail and a node directory that knows node 2 ("ARCHIVE").</summary>
 internal sealed class RoutingFixture : IDisposable

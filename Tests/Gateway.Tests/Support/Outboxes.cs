@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using MimeKit;
 
-namespace Gateway.Tests.Shipments;
+namespace Gateway.Tests.Support;
 
 /// <summary>
 /// The gateway's mail and SMS outboxes in a test's directory, with the settings that route every study to one
@@ -30,25 +30,22 @@ public sealed partial class Outboxes(string directory)
     /// <summary>The newest link and code once at least <paramref name="count"/> e-mails and SMS are in the outboxes.</summary>
     public async Task<(string Link, string Code)> WaitForNotificationAsync(int count = 1, int timeoutSeconds = 60)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(timeoutSeconds);
-        while (DateTime.UtcNow < deadline)
-        {
-            var mails = Directory.Exists(MailDirectory) ? Directory.GetFiles(MailDirectory, "*.eml") : [];
-            var sms = Directory.Exists(SmsDirectory) ? Directory.GetFiles(SmsDirectory, "*.json") : [];
-            if (mails.Length >= count && sms.Length >= count)
-            {
-                var message = await MimeMessage.LoadAsync(mails.OrderBy(f => File.GetLastWriteTimeUtc(f)).Last());
-                var link = LinkPattern().Match(message.TextBody ?? "").Value;
-                using var smsJson = JsonDocument.Parse(await File.ReadAllTextAsync(sms.OrderBy(f => File.GetLastWriteTimeUtc(f)).Last()));
-                var code = CodePattern().Match(smsJson.RootElement.GetProperty("text").GetString()!).Groups[1].Value;
-                link.Should().NotBeEmpty();
-                code.Should().NotBeEmpty();
-                return (link, code);
-            }
-            await Task.Delay(200);
-        }
-        throw new TimeoutException($"no e-mail and SMS in the outboxes within {timeoutSeconds} s");
+        var (mails, sms) = await Eventually.PollAsync(() => Task.FromResult(Files()), f => f.Mails.Length >= count && f.Sms.Length >= count,
+            TimeSpan.FromSeconds(timeoutSeconds), TimeSpan.FromMilliseconds(200));
+        if (mails.Length < count || sms.Length < count)
+            throw new TimeoutException($"no e-mail and SMS in the outboxes within {timeoutSeconds} s");
+        var message = await MimeMessage.LoadAsync(mails.OrderBy(f => File.GetLastWriteTimeUtc(f)).Last());
+        var link = LinkPattern().Match(message.TextBody ?? "").Value;
+        using var smsJson = JsonDocument.Parse(await File.ReadAllTextAsync(sms.OrderBy(f => File.GetLastWriteTimeUtc(f)).Last()));
+        var code = CodePattern().Match(smsJson.RootElement.GetProperty("text").GetString()!).Groups[1].Value;
+        link.Should().NotBeEmpty();
+        code.Should().NotBeEmpty();
+        return (link, code);
     }
+
+    private (string[] Mails, string[] Sms) Files() =>
+        (Directory.Exists(MailDirectory) ? Directory.GetFiles(MailDirectory, "*.eml") : [],
+         Directory.Exists(SmsDirectory) ? Directory.GetFiles(SmsDirectory, "*.json") : []);
 
     [GeneratedRegex(@"https?://[^\s""<>]+/s/[A-Za-z0-9_-]+#[A-Za-z0-9_-]+")]
     private static partial Regex LinkPattern();

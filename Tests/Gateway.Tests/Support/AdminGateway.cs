@@ -4,7 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using DicomGateway.Administration;
 
-namespace Gateway.Tests.Administration;
+namespace Gateway.Tests.Support;
 
 /// <summary>
 /// The real gateway process (<see cref="GatewayProcess"/>) with a known administrator password, and authenticated

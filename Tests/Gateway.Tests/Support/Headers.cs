@@ -1,7 +1,7 @@
 using DicomGateway.Routing;
 using DicomKit.Data;
 
-namespace Gateway.Tests.Routing;
+namespace Gateway.Tests.Support;
 
 /// <summary>Study headers, routing inputs and rules for the routing tests.</summary>
 internal static class Headers

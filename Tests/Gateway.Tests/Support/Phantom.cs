@@ -2,7 +2,7 @@ using System.Globalization;
 using DicomKit.Data;
 using DicomKit.IO;
 
-namespace Gateway.Tests.Browser;
+namespace Gateway.Tests.Support;
 
 /// <summary>
 /// A synthetic CT series whose every region has a known Hounsfield value, so a test can predict the gray level the

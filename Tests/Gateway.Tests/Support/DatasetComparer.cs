@@ -1,6 +1,6 @@
 using DicomKit.Data;
 
-namespace Gateway.Tests;
+namespace Gateway.Tests.Support;
 
 /// <summary>Element-by-element comparison of two data sets: tags, VRs, sequence structure and value bytes.</summary>
 public static class DatasetComparer

@@ -1,6 +1,6 @@
 using DicomGateway.Crypto;
 
-namespace Gateway.Tests.Crypto;
+namespace Gateway.Tests.Support;
 
 /// <summary>Encrypts and decrypts whole blobs in memory for tests.</summary>
 internal static class Blobs

@@ -1,9 +1,7 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 
-namespace Gateway.Tests;
+namespace Gateway.Tests.Support;
 
 /// <summary>
 /// The real Gateway executable, started as a process on a free loopback port with its own data directory and
@@ -14,16 +12,17 @@ public sealed class GatewayProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
-    private GatewayProcess(Process process, int port, int webPort, string dataDirectory, bool ownsData)
+    private GatewayProcess(Process process, int port, int webPort, string dataDirectory, TempDirectory? ownData)
     {
         _process = process;
         Port = port;
         WebPort = webPort;
         DataDirectory = dataDirectory;
-        _ownsData = ownsData;
+        _ownData = ownData;
     }
 
-    private readonly bool _ownsData;
+    /// <summary>The data directory this process made for itself and deletes at dispose; null when the test gave one.</summary>
+    private readonly TempDirectory? _ownData;
 
     public int Port { get; }
     public int WebPort { get; }
@@ -58,16 +57,8 @@ public sealed class GatewayProcess : IAsyncDisposable
     }
 
     /// <summary>Waits (up to 10 s) until the gateway's output contains <paramref name="text"/>: log lines arrive asynchronously.</summary>
-    public async Task<bool> WaitForOutputAsync(string text)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (Output.Contains(text, StringComparison.Ordinal)) return true;
-            await Task.Delay(50);
-        }
-        return false;
-    }
+    public Task<bool> WaitForOutputAsync(string text) =>
+        Eventually.TrueAsync(() => Output.Contains(text, StringComparison.Ordinal), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(50));
 
     /// <summary>
     /// Starts the gateway with its DICOM port and web port free on loopback. With <paramref name="dataDirectory"/>
@@ -76,9 +67,10 @@ public sealed class GatewayProcess : IAsyncDisposable
     public static async Task<GatewayProcess> StartAsync(IDictionary<string, string>? environment = null, IEnumerable<string>? args = null,
         string? dataDirectory = null, int? port = null)
     {
-        port ??= FreePort();
-        var webPort = FreePort();
-        var data = dataDirectory ?? Path.Combine(Path.GetTempPath(), "gw-test-" + Guid.NewGuid().ToString("N"));
+        port ??= LoopbackPort.Free();
+        var webPort = LoopbackPort.Free();
+        var ownData = dataDirectory is null ? new TempDirectory("gw-test-") : null;
+        var data = dataDirectory ?? ownData!.Path;
         var exe = Path.Combine(AppContext.BaseDirectory, "DicomGateway.dll");
         var psi = new ProcessStartInfo("dotnet")
         {
@@ -100,33 +92,25 @@ public sealed class GatewayProcess : IAsyncDisposable
         foreach (var (k, v) in environment ?? new Dictionary<string, string>()) psi.Environment[k] = v;
 
         var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start the gateway");
-        var gw = new GatewayProcess(process, port.Value, webPort, data, ownsData: dataDirectory is null);
+        var gw = new GatewayProcess(process, port.Value, webPort, data, ownData);
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (gw._output) gw._output.AppendLine(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (gw._output) gw._output.AppendLine(e.Data); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (DateTime.UtcNow < deadline)
+        var listening = await Eventually.TrueAsync(() => process.HasExited || gw.IsListening, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(100));
+        if (process.HasExited)
         {
-            if (process.HasExited)
-            {
-                process.WaitForExit(); // drains the redirected output, so the message below has it all
-                throw new InvalidOperationException("the gateway exited at start:\n" + gw.Output);
-            }
-            if (gw.Output.Contains("listening on", StringComparison.Ordinal) && gw.Output.Contains("Application started", StringComparison.Ordinal)) return gw;
-            await Task.Delay(100);
+            await process.WaitForExitAsync(); // drains the redirected output, so the message below has it all
+            throw new InvalidOperationException("the gateway exited at start:\n" + gw.Output);
         }
+        if (listening) return gw;
         await gw.DisposeAsync();
         throw new TimeoutException("the gateway did not start listening within 30 s:\n" + gw.Output);
     }
 
-    internal static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
+    private bool IsListening =>
+        Output.Contains("listening on", StringComparison.Ordinal) && Output.Contains("Application started", StringComparison.Ordinal);
 
     public async ValueTask DisposeAsync()
     {
@@ -140,9 +124,6 @@ public sealed class GatewayProcess : IAsyncDisposable
         }
         catch (InvalidOperationException) { }
         _process.Dispose();
-        if (_ownsData)
-        {
-            try { Directory.Delete(DataDirectory, recursive: true); } catch (DirectoryNotFoundException) { }
-        }
+        _ownData?.Dispose();
     }
 }

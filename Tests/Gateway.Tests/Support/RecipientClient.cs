@@ -6,7 +6,7 @@ using DicomGateway.Crypto;
 using DicomGateway.Shipments;
 using DicomGateway.Studies;
 
-namespace Gateway.Tests.Shipments;
+namespace Gateway.Tests.Support;
 
 /// <summary>
 /// Opens a shipment the way a recipient's browser does, with nothing but the e-mailed link and the SMS code:
