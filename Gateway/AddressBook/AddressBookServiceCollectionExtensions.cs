@@ -15,6 +15,7 @@ public static class AddressBookServiceCollectionExtensions
     {
         services.TryAddSingleton(TimeProvider.System);
         services.AddPhoneNumbers();
+        services.TryAddSingleton<IContactReferences, NoContactReferences>();
         services.TryAddSingleton<ContactStore>();
         services.AddSingleton<IAdminEndpoints, ContactEndpoints>();
         return services;

@@ -1,6 +1,5 @@
 using DicomGateway.Hosting;
 using System.Text.Json;
-using DicomGateway.Routing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -13,7 +12,7 @@ public sealed class ContactEndpoints(ContactStore contacts) : IAdminEndpoints
     public void Map(RouteGroupBuilder api)
     {
         ArgumentNullException.ThrowIfNull(api);
-        api.MapGet("/contacts", async (CancellationToken ct) => Results.Json(await contacts.ListAsync(ct).ConfigureAwait(false), RuleJson.Options))
+        api.MapGet("/contacts", async (CancellationToken ct) => Results.Json(await contacts.ListAsync(ct).ConfigureAwait(false), ApiJson.Options))
             .RequireAuthorization(AdminPolicies.View);
 
         api.MapPost("/contacts", async (HttpContext http, CancellationToken ct) =>
@@ -26,7 +25,7 @@ public sealed class ContactEndpoints(ContactStore contacts) : IAdminEndpoints
             }
             catch (ContactValidationException e)
             {
-                return AdminResults.Invalid(RuleValidationException.Group(e.Errors));
+                return AdminResults.Invalid(FieldError.Group(e.Errors));
             }
         }).RequireAuthorization(AdminPolicies.Administer);
 
@@ -40,7 +39,7 @@ public sealed class ContactEndpoints(ContactStore contacts) : IAdminEndpoints
             }
             catch (ContactValidationException e)
             {
-                return AdminResults.Invalid(RuleValidationException.Group(e.Errors));
+                return AdminResults.Invalid(FieldError.Group(e.Errors));
             }
         }).RequireAuthorization(AdminPolicies.Administer);
 
@@ -62,7 +61,7 @@ public sealed class ContactEndpoints(ContactStore contacts) : IAdminEndpoints
     {
         try
         {
-            var contact = await http.Request.ReadFromJsonAsync<Contact>(RuleJson.Options, ct).ConfigureAwait(false);
+            var contact = await http.Request.ReadFromJsonAsync<Contact>(ApiJson.Options, ct).ConfigureAwait(false);
             return contact is null ? (null, AdminResults.Invalid(new Dictionary<string, string[]> { ["body"] = ["is empty"] })) : (contact, null);
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException)

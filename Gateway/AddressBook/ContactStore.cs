@@ -2,7 +2,7 @@ using System.Text.Json;
 using Dapper;
 using DicomGateway.Audit;
 using DicomGateway.Database;
-using DicomGateway.Routing;
+using DicomGateway.Hosting;
 using DicomKit.Data;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
@@ -12,7 +12,7 @@ namespace DicomGateway.AddressBook;
 /// <summary>A contact was refused; <see cref="Errors"/> name the fields ("email", "dicomNames[1]").</summary>
 public sealed class ContactValidationException : Exception
 {
-    public ContactValidationException(string message, IReadOnlyList<RuleValidationError> errors) : base(message) => Errors = errors;
+    public ContactValidationException(string message, IReadOnlyList<FieldError> errors) : base(message) => Errors = errors;
 
     public ContactValidationException() : this("The contact is not valid", []) { }
 
@@ -20,7 +20,7 @@ public sealed class ContactValidationException : Exception
 
     public ContactValidationException(string message, Exception innerException) : base(message, innerException) => Errors = [];
 
-    public IReadOnlyList<RuleValidationError> Errors { get; }
+    public IReadOnlyList<FieldError> Errors { get; }
 }
 
 /// <summary>A contact cannot be deleted while rules name it; <see cref="Rules"/> are those rules (id, name).</summary>
@@ -49,7 +49,7 @@ public sealed class ContactInUseException : Exception
 /// commit order). Writes validate and normalise (phone numbers to E.164), and are audited with the administrator's
 /// name and the contact's id and name, never its addresses.
 /// </summary>
-public sealed partial class ContactStore(GatewayDatabase database, PhoneNumberNormalizer phones, AuditTrail audit, TimeProvider time, ILogger<ContactStore> logger)
+public sealed partial class ContactStore(GatewayDatabase database, PhoneNumberNormalizer phones, IContactReferences references, AuditTrail audit, TimeProvider time, ILogger<ContactStore> logger)
 {
     public const int MaxNameLength = 200;
     public const int MaxDicomNames = 20;
@@ -83,7 +83,7 @@ public sealed partial class ContactStore(GatewayDatabase database, PhoneNumberNo
     }
 
     /// <summary>The problems of a contact, by field; empty when it can be saved.</summary>
-    public IReadOnlyList<RuleValidationError> Validate(Contact contact) => Normalize(contact, out _);
+    public IReadOnlyList<FieldError> Validate(Contact contact) => Normalize(contact, out _);
 
     /// <exception cref="ContactValidationException">The contact is not valid.</exception>
     public async Task<long> AddAsync(Contact contact, string actor, CancellationToken cancellationToken)
@@ -138,7 +138,7 @@ public sealed partial class ContactStore(GatewayDatabase database, PhoneNumberNo
             var name = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
                 "SELECT name FROM contacts WHERE id = @id", new { id }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
             if (name is null) return false;
-            var users = await RulesNamingAsync(connection, transaction, id, cancellationToken).ConfigureAwait(false);
+            var users = await references.RulesNamingAsync(connection, transaction, id, cancellationToken).ConfigureAwait(false);
             if (users.Count > 0) throw new ContactInUseException(id, users);
             await connection.ExecuteAsync(new CommandDefinition(
                 "DELETE FROM contacts WHERE id = @id", new { id }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
@@ -156,16 +156,6 @@ public sealed partial class ContactStore(GatewayDatabase database, PhoneNumberNo
         return _directory!;
     }
 
-    /// <summary>The rules (id, name) whose ship actions name the contact, read in the caller's transaction so a rule saved meanwhile is seen.</summary>
-    private static async Task<List<(long Id, string Name)>> RulesNamingAsync(SqliteConnection connection, SqliteTransaction transaction, long contactId, CancellationToken cancellationToken)
-    {
-        var rows = await connection.QueryAsync<(long Id, string Name, string Definition)>(new CommandDefinition(
-            "SELECT id, name, definition FROM routing_rules ORDER BY sort_order, id", transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return [.. rows
-            .Where(r => RuleDefinition.FromJson(r.Definition).Actions.OfType<ShipAction>().Any(s => (s.Recipients ?? []).Any(p => p?.ContactId == contactId)))
-            .Select(r => (r.Id, r.Name))];
-    }
-
     private Contact EnsureValid(Contact contact)
     {
         var errors = Normalize(contact, out var clean);
@@ -173,17 +163,17 @@ public sealed partial class ContactStore(GatewayDatabase database, PhoneNumberNo
         return clean;
     }
 
-    private IReadOnlyList<RuleValidationError> Normalize(Contact contact, out Contact clean)
+    private IReadOnlyList<FieldError> Normalize(Contact contact, out Contact clean)
     {
         ArgumentNullException.ThrowIfNull(contact);
-        var errors = new List<RuleValidationError>();
-        void Fail(string field, string message) => errors.Add(new RuleValidationError(field, message));
+        var errors = new List<FieldError>();
+        void Fail(string field, string message) => errors.Add(new FieldError(field, message));
 
         var name = contact.Name?.Trim() ?? "";
         if (name.Length == 0) Fail("name", "is required");
         else if (name.Length > MaxNameLength) Fail("name", $"is longer than {MaxNameLength} characters");
         var email = Blank(contact.Email);
-        if (email is not null && !RuleValidator.IsEmailAddress(email)) Fail("email", "is not an e-mail address");
+        if (email is not null && !Addressing.IsEmailAddress(email)) Fail("email", "is not an e-mail address");
         var phone = Blank(contact.Phone);
         if (phone is not null)
         {
@@ -192,7 +182,7 @@ public sealed partial class ContactStore(GatewayDatabase database, PhoneNumberNo
         }
         if (email is null && phone is null) Fail("email", "an e-mail address or a phone number is required");
         var language = Blank(contact.Language);
-        if (language is not null && !RuleValidator.Languages.Contains(language)) Fail("language", $"must be one of {string.Join(", ", RuleValidator.Languages)}");
+        if (language is not null && !Addressing.Languages.Contains(language)) Fail("language", $"must be one of {string.Join(", ", Addressing.Languages)}");
         var organisation = Blank(contact.Organisation);
         if (organisation is { Length: > MaxNameLength }) Fail("organisation", $"is longer than {MaxNameLength} characters");
         var notes = Blank(contact.Notes);

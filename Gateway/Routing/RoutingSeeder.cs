@@ -1,3 +1,4 @@
+using DicomGateway.Hosting;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -20,7 +21,7 @@ public sealed partial class RoutingSeeder(IOptions<RoutingOptions> options, Rule
     {
         var seeds = options.Value.Rules;
         var rules = new List<RoutingRule>(seeds.Count);
-        var problems = new List<RuleValidationError>();
+        var problems = new List<FieldError>();
         for (var i = 0; i < seeds.Count; i++)
         {
             var rule = seeds[i].ToRule((i + 1) * OrderStep);

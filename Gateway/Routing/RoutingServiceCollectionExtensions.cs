@@ -16,7 +16,7 @@ public static class RoutingServiceCollectionExtensions
     public static IServiceCollection AddRoutingRules(this IServiceCollection services)
     {
         services.AddOptions<RoutingOptions>().BindConfiguration(RoutingOptions.Section)
-            .Validate(o => o.DefaultLanguage is not null && RuleValidator.Languages.Contains(o.DefaultLanguage), "Routing:DefaultLanguage must be cs, pl or en")
+            .Validate(o => o.DefaultLanguage is not null && Addressing.Languages.Contains(o.DefaultLanguage), "Routing:DefaultLanguage must be cs, pl or en")
             .Validate(o => o.DefaultExpiryDays is >= RuleValidator.MinExpiryDays and <= RuleValidator.MaxExpiryDays, "Routing:DefaultExpiryDays must be from 1 to 365")
             .Validate(o => o.TimeZoneIsKnown(), "Routing:TimeZone is not a time zone of this machine (e.g. Europe/Prague)")
             .ValidateOnStart();
@@ -26,6 +26,7 @@ public static class RoutingServiceCollectionExtensions
         services.TryAddSingleton<IStudyHeaders, NoStudyHeaders>();
         // Rules name contacts; the address book's store is shared with AddAddressBook, whichever runs first.
         services.AddPhoneNumbers();
+        services.AddSingleton<IContactReferences, RuleContactReferences>();
         services.TryAddSingleton<ContactStore>();
         services.AddSingleton<RuleValidator>();
         services.AddSingleton<RuleStore>();

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using DicomGateway.Hosting;
 
 namespace DicomGateway.Routing;
 
@@ -72,11 +73,7 @@ internal sealed record RuleDefinition
 /// <summary>The JSON settings of rules, for the stored document and the admin API alike: camelCase, nulls left out, "kind" anywhere in an object.</summary>
 public static class RuleJson
 {
-    public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web)
-    {
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        AllowOutOfOrderMetadataProperties = true,
-    };
+    public static JsonSerializerOptions Options => ApiJson.Options;
 }
 
 /// <summary>

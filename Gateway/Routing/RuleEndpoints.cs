@@ -85,7 +85,7 @@ public sealed class RuleEndpoints(RuleStore rules, IStudyHeaders studies, INodeD
             var (rule, problem) = await ReadAsync<RoutingRule>(http, ct).ConfigureAwait(false);
             if (rule is null) return problem!;
             var errors = await rules.ValidateAsync(rule, ct).ConfigureAwait(false);
-            return errors.Count == 0 ? Results.Json(new { }) : AdminResults.Invalid(RuleValidationException.Group(errors));
+            return errors.Count == 0 ? Results.Json(new { }) : AdminResults.Invalid(FieldError.Group(errors));
         }).RequireAuthorization(AdminPolicies.Administer);
 
         api.MapPost("/rules/dry-run", DryRunAsync)

@@ -4,6 +4,7 @@ using Dapper;
 using DicomGateway.AddressBook;
 using DicomGateway.Audit;
 using DicomGateway.Database;
+using DicomGateway.Hosting;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -83,7 +84,7 @@ public sealed partial class RuleStore
     /// Every problem of a rule: its content (<see cref="RuleValidator"/>), and whether the DICOM nodes of its forward
     /// actions are forward destinations and the contacts it names are in the address book.
     /// </summary>
-    public async Task<IReadOnlyList<RuleValidationError>> ValidateAsync(RoutingRule rule, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<FieldError>> ValidateAsync(RoutingRule rule, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(rule);
         var errors = _validator.Validate(rule).ToList();
@@ -95,14 +96,14 @@ public sealed partial class RuleStore
             {
                 case ForwardAction { NodeId: > 0 } forward:
                     if (await _nodes.GetForwardDestinationAsync(forward.NodeId, cancellationToken).ConfigureAwait(false) is null)
-                        errors.Add(new RuleValidationError($"actions[{i}].nodeId", $"names no DICOM node that is a forward destination ({forward.NodeId})"));
+                        errors.Add(new FieldError($"actions[{i}].nodeId", $"names no DICOM node that is a forward destination ({forward.NodeId})"));
                     break;
                 case ShipAction ship:
                     var recipients = ship.Recipients ?? [];
                     for (var j = 0; j < recipients.Count; j++)
                     {
                         if (recipients[j]?.ContactId is > 0 and var contactId && directory.Find(contactId) is null)
-                            errors.Add(new RuleValidationError($"actions[{i}].recipients[{j}].contactId", $"names no contact in the address book ({contactId})"));
+                            errors.Add(new FieldError($"actions[{i}].recipients[{j}].contactId", $"names no contact in the address book ({contactId})"));
                     }
                     break;
             }
@@ -181,7 +182,7 @@ public sealed partial class RuleStore
                 "SELECT id FROM routing_rules", transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToHashSet();
             if (ids.Count != existing.Count || ids.Distinct().Count() != ids.Count || !ids.All(existing.Contains))
             {
-                var error = new RuleValidationError("ids", $"must list every rule exactly once ({existing.Count} rules)");
+                var error = new FieldError("ids", $"must list every rule exactly once ({existing.Count} rules)");
                 throw new RuleValidationException("The new order does not list every rule exactly once", [error]);
             }
             var now = Now();
@@ -277,12 +278,12 @@ public sealed partial class RuleStore
     {
         ArgumentNullException.ThrowIfNull(input);
         if (unsavedRules is null) return await EvaluateAsync(input, cancellationToken).ConfigureAwait(false);
-        var errors = new List<RuleValidationError>();
+        var errors = new List<FieldError>();
         for (var i = 0; i < unsavedRules.Count; i++)
         {
             if (unsavedRules[i] is null)
             {
-                errors.Add(new RuleValidationError($"rules[{i}]", "is empty"));
+                errors.Add(new FieldError($"rules[{i}]", "is empty"));
                 continue;
             }
             errors.AddRange(_validator.Validate(unsavedRules[i]).Select(e => e with { Field = $"rules[{i}].{e.Field}" }));

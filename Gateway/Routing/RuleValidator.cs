@@ -1,4 +1,6 @@
 using System.Net.Mail;
+using DicomGateway.AddressBook;
+using DicomGateway.Hosting;
 using DicomKit.Data;
 
 namespace DicomGateway.Routing;
@@ -8,15 +10,11 @@ namespace DicomGateway.Routing;
 /// "actions[0].recipients[1].email"), the key of the admin API's <c>400 {"error":"invalid","errors":{path:[...]}}</c>;
 /// for a rule seeded from configuration it is the configuration key ("Routing:Rules:0:Recipients:0:Email").
 /// </summary>
-public sealed record RuleValidationError(string Field, string Message)
-{
-    public override string ToString() => $"{Field}: {Message}";
-}
 
 /// <summary>A rule was refused. The message names every field at fault.</summary>
 public sealed class RuleValidationException : Exception
 {
-    public RuleValidationException(string message, IReadOnlyList<RuleValidationError> errors) : base(message) => Errors = errors;
+    public RuleValidationException(string message, IReadOnlyList<FieldError> errors) : base(message) => Errors = errors;
 
     public RuleValidationException() : this("The routing rule is not valid", []) { }
 
@@ -24,13 +22,10 @@ public sealed class RuleValidationException : Exception
 
     public RuleValidationException(string message, Exception innerException) : base(message, innerException) => Errors = [];
 
-    public IReadOnlyList<RuleValidationError> Errors { get; }
+    public IReadOnlyList<FieldError> Errors { get; }
 
     /// <summary>The errors grouped by field, as the admin API answers them.</summary>
-    public IDictionary<string, string[]> ByField() => Group(Errors);
-
-    public static IDictionary<string, string[]> Group(IEnumerable<RuleValidationError> errors) =>
-        errors.GroupBy(e => e.Field, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray(), StringComparer.Ordinal);
+    public IDictionary<string, string[]> ByField() => FieldError.Group(Errors);
 }
 
 /// <summary>
@@ -56,13 +51,12 @@ public sealed class RuleValidator(IPhoneNumberValidator phoneNumbers)
     public const int MaxExpiryDays = 365;
 
     /// <summary>The languages notices are written in.</summary>
-    public static IReadOnlySet<string> Languages { get; } = new HashSet<string>(["cs", "pl", "en"], StringComparer.Ordinal);
 
-    public IReadOnlyList<RuleValidationError> Validate(RoutingRule rule)
+    public IReadOnlyList<FieldError> Validate(RoutingRule rule)
     {
         ArgumentNullException.ThrowIfNull(rule);
-        var errors = new List<RuleValidationError>();
-        void Fail(string field, string message) => errors.Add(new RuleValidationError(field, message));
+        var errors = new List<FieldError>();
+        void Fail(string field, string message) => errors.Add(new FieldError(field, message));
 
         if (string.IsNullOrWhiteSpace(rule.Name)) Fail("name", "is required");
         else if (rule.Name.Length > MaxNameLength) Fail("name", $"is longer than {MaxNameLength} characters");
@@ -90,7 +84,7 @@ public sealed class RuleValidator(IPhoneNumberValidator phoneNumbers)
         if (errors.Count > 0) throw Refused(rule, errors);
     }
 
-    internal static RuleValidationException Refused(RoutingRule rule, IReadOnlyList<RuleValidationError> errors) =>
+    internal static RuleValidationException Refused(RoutingRule rule, IReadOnlyList<FieldError> errors) =>
         new($"Routing rule \"{rule.Name}\" is not valid: {string.Join("; ", errors)}", errors);
 
     private static void CheckConditions(IReadOnlyList<RuleCondition>? conditions, string field, int depth, Action<string, string> fail)
@@ -252,8 +246,8 @@ public sealed class RuleValidator(IPhoneNumberValidator phoneNumbers)
         if (ship.ExpiryDays is { } days && days is < MinExpiryDays or > MaxExpiryDays)
             fail(field + ".expiryDays", $"must be from {MinExpiryDays} to {MaxExpiryDays}");
         if (ship.MaxDownloads is < 1) fail(field + ".maxDownloads", "must be at least 1 when given");
-        if (ship.Language is not null && !Languages.Contains(ship.Language)) fail(field + ".language", $"must be one of {string.Join(", ", Languages)}");
-        if (ship.NotifyEmail is not null && !IsEmailAddress(ship.NotifyEmail)) fail(field + ".notifyEmail", "is not an e-mail address");
+        if (ship.Language is not null && !Addressing.Languages.Contains(ship.Language)) fail(field + ".language", $"must be one of {string.Join(", ", Addressing.Languages)}");
+        if (ship.NotifyEmail is not null && !Addressing.IsEmailAddress(ship.NotifyEmail)) fail(field + ".notifyEmail", "is not an e-mail address");
         if (ship.SenderName is { Length: > MaxSenderTextLength }) fail(field + ".senderName", $"is longer than {MaxSenderTextLength} characters");
         if (ship.SenderOrganisation is { Length: > MaxSenderTextLength }) fail(field + ".senderOrganisation", $"is longer than {MaxSenderTextLength} characters");
         if (ship.LookupAttribute is { } lookup && !AttributeKey.TryResolve(lookup, out _))
@@ -286,12 +280,12 @@ public sealed class RuleValidator(IPhoneNumberValidator phoneNumbers)
             {
                 fail(at, "needs an e-mail address, a phone number or a contactId");
             }
-            if (recipient.ContactId is null && !string.IsNullOrWhiteSpace(recipient.Email) && !IsEmailAddress(recipient.Email))
+            if (recipient.ContactId is null && !string.IsNullOrWhiteSpace(recipient.Email) && !Addressing.IsEmailAddress(recipient.Email))
                 fail(at + ".email", "is not an e-mail address");
             if (recipient.ContactId is null && recipient.Phone is not null && phoneNumbers.Validate(recipient.Phone) is { } phoneProblem)
                 fail(at + ".phone", phoneProblem);
-            if (recipient.Language is not null && !Languages.Contains(recipient.Language))
-                fail(at + ".language", $"must be one of {string.Join(", ", Languages)}");
+            if (recipient.Language is not null && !Addressing.Languages.Contains(recipient.Language))
+                fail(at + ".language", $"must be one of {string.Join(", ", Addressing.Languages)}");
         }
     }
 
@@ -300,6 +294,4 @@ public sealed class RuleValidator(IPhoneNumberValidator phoneNumbers)
         vr == DicomVR.SV || vr == DicomVR.UV || vr == DicomVR.FL || vr == DicomVR.FD;
 
     /// <summary>A bare address ("a@b.org"), as <see cref="MailAddress"/> parses it: no display name, no surrounding text.</summary>
-    internal static bool IsEmailAddress(string text) =>
-        text.Length <= 254 && MailAddress.TryCreate(text, out var address) && address.Address == text && string.IsNullOrEmpty(address.DisplayName);
 }

@@ -79,7 +79,7 @@ public sealed class HeldStudies(GatewayDatabase database, StudyStore studies, Sh
         var recipients = new List<PlannedRecipient>();
         if (addressing.Recipients.Count == 0) errors["recipients"] = ["Give at least one recipient."];
         if (addressing.Recipients.Count > RuleValidator.MaxRecipients) errors["recipients"] = [$"At most {RuleValidator.MaxRecipients} recipients."];
-        if (addressing.Language is { } actionLanguage && !RuleValidator.Languages.Contains(actionLanguage)) errors["language"] = ["Language must be cs, pl or en."];
+        if (addressing.Language is { } actionLanguage && !AddressBook.Addressing.Languages.Contains(actionLanguage)) errors["language"] = ["Language must be cs, pl or en."];
         for (var i = 0; i < addressing.Recipients.Count; i++)
         {
             var r = addressing.Recipients[i];
@@ -108,7 +108,7 @@ public sealed class HeldStudies(GatewayDatabase database, StudyStore studies, Sh
                 else errors[$"recipients[{i}].phone"] = ["Not a mobile number this gateway can send an SMS to; write it with its country code, e.g. +420 603 000 000."];
             }
             language ??= routing.Value.DefaultLanguage;
-            if (!RuleValidator.Languages.Contains(language)) errors[$"recipients[{i}].language"] = ["Language must be cs, pl or en."];
+            if (!AddressBook.Addressing.Languages.Contains(language)) errors[$"recipients[{i}].language"] = ["Language must be cs, pl or en."];
             recipients.Add(new PlannedRecipient(email, phone, language, r.ContactId));
         }
         var expiry = addressing.ExpiryDays ?? routing.Value.DefaultExpiryDays;

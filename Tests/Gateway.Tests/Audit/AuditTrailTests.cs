@@ -218,7 +218,7 @@ public sealed class AuditTrailTests : IDisposable
     }
 
     private DisclosureReport Disclosures() =>
-        new(_trail, new StudyStore(_db.Database, new Gateway.Tests.Notifications.TestSecretProtector()), new ShipmentLookup(_db.Database));
+        new(_trail, new StudyStore(_db.Database, new TestSecretProtector()), new ShipmentLookup(_db.Database));
 
     private async Task<(long Study, long Shipment, long[] Recipients)> SeedShipmentAsync(string reference, byte[] patient, params string[] emails)
     {

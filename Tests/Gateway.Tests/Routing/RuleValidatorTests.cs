@@ -1,3 +1,4 @@
+using DicomGateway.Hosting;
 using DicomGateway.Routing;
 using static Gateway.Tests.Support.Headers;
 
@@ -87,7 +88,7 @@ public sealed class RuleValidatorTests
     public void AE_titles_take_only_equals_wildcard_or_regex(ConditionOp op)
     {
         _validator.Validate(With(Called("X", op))).Should().ContainSingle().Which.Should().Be(
-            new RuleValidationError("conditions[0].op", "must be equals, wildcard or regex for an AE title"));
+            new FieldError("conditions[0].op", "must be equals, wildcard or regex for an AE title"));
     }
 
     [Theory]
@@ -163,7 +164,7 @@ public sealed class RuleValidatorTests
         FieldsAtFault(With(Group(RuleMatchMode.All))).Should().Equal("conditions[0].conditions");
         var tooDeep = Group(RuleMatchMode.All, Group(RuleMatchMode.All, Group(RuleMatchMode.All, Group(RuleMatchMode.All, Calling("CT1")))));
         _validator.Validate(With(tooDeep)).Should().ContainSingle().Which.Should().Be(
-            new RuleValidationError("conditions[0].conditions[0].conditions[0].conditions[0]", "nests groups deeper than 3 levels"));
+            new FieldError("conditions[0].conditions[0].conditions[0].conditions[0]", "nests groups deeper than 3 levels"));
     }
 
     [Fact]
@@ -254,7 +255,7 @@ public sealed class RuleValidatorTests
         var strict = new RuleValidator(new RefuseAll());
         var rule = new RoutingRule { Name = "r", Actions = [new ShipAction { Recipients = [new ShipRecipient { Email = "a@example.org", Phone = "+420603000000" }] }] };
 
-        strict.Validate(rule).Should().ContainSingle().Which.Should().Be(new RuleValidationError("actions[0].recipients[0].phone", "must be E.164"));
+        strict.Validate(rule).Should().ContainSingle().Which.Should().Be(new FieldError("actions[0].recipients[0].phone", "must be E.164"));
     }
 
     [Theory]

@@ -41,7 +41,7 @@ internal sealed class RoutingFixture : IDisposable
     public GatewayDatabase Reopen() => _db.Reopen();
 
     public ContactStore NewContacts(GatewayDatabase database) =>
-        new(database, new PhoneNumberNormalizer(Microsoft.Extensions.Options.Options.Create(new SmsOptions { DefaultRegion = "CZ" })), new AuditTrail(database, Clock), Clock,
+        new(database, new PhoneNumberNormalizer(Microsoft.Extensions.Options.Options.Create(new SmsOptions { DefaultRegion = "CZ" })), new RuleContactReferences(), new AuditTrail(database, Clock), Clock,
             NullLogger<ContactStore>.Instance);
 
     public RuleStore NewRules(GatewayDatabase database, ContactStore contacts, RoutingOptions? options = null) =>
