@@ -20,11 +20,11 @@ public sealed class ScuFileTests : IDisposable
     public async Task A_file_reaches_storescp_with_the_same_data_set_whatever_syntax_the_peer_accepts(string fileSyntax, string storescpPolicy, string expectedSyntax)
     {
         var received = _files.NewDirectory("storescp");
-        using var storescp = await Storescp.StartAsync(received, "+B", storescpPolicy);
+        using var storescp = await StorescpPeer.StartAsync(received, 0, "+B", storescpPolicy);
         var (path, _) = await _files.CreateImageAsync(fileSyntax, size: 300);
         var source = DicomInstanceSource.Open(path);
 
-        var options = new DicomClientOptions { Port = storescp.Port, CalledAeTitle = Storescp.AeTitle };
+        var options = new DicomClientOptions { Port = storescp.Port, CalledAeTitle = StorescpPeer.AeTitle };
         await using (var association = await DicomClient.AssociateAsync(options, DicomClientAssociation.ProposalsFor([source])))
         {
             (await association.StoreFileAsync(path)).Status.Should().Be(DimseStatus.Success);
@@ -48,12 +48,12 @@ public sealed class ScuFileTests : IDisposable
     public async Task A_compressed_file_the_peer_cannot_take_is_refused_before_anything_is_sent()
     {
         var received = _files.NewDirectory("storescp");
-        using var storescp = await Storescp.StartAsync(received, "+xi");
+        using var storescp = await StorescpPeer.StartAsync(received, 0, "+xi");
         var (plain, _) = await _files.CreateImageAsync("+te", size: 32);
         var rle = Path.Combine(_files.Directory, "rle.dcm");
         (await RunAsync("dcmcrle", plain, rle)).Should().Be(0);
 
-        var options = new DicomClientOptions { Port = storescp.Port, CalledAeTitle = Storescp.AeTitle };
+        var options = new DicomClientOptions { Port = storescp.Port, CalledAeTitle = StorescpPeer.AeTitle };
         await using var association = await DicomClient.AssociateAsync(options,
             [PresentationContextProposal.Verification, .. DicomClientAssociation.ProposalsFor([DicomInstanceSource.Open(rle)])]);
         var act = () => association.StoreFileAsync(rle);

@@ -28,12 +28,12 @@ public sealed class ScuInteropTests(ITestOutputHelper output) : IDisposable
     public async Task Files_stored_to_storescp_arrive_identical(string writeSyntax, string syntax)
     {
         var received = _files.NewDirectory("storescp");
-        using var storescp = await Storescp.StartAsync(received, "+B", "+xa");
+        using var storescp = await StorescpPeer.StartAsync(received, 0, "+B", "+xa");
         var sent = new List<(string Path, string Uid)>();
         for (var i = 0; i < 3; i++)
             sent.Add(await _files.CreateImageAsync(writeSyntax, size: 64 + i));
 
-        var options = new DicomClientOptions { Port = storescp.Port, CalledAeTitle = Storescp.AeTitle, CallingAeTitle = "DICOMKIT" };
+        var options = new DicomClientOptions { Port = storescp.Port, CalledAeTitle = StorescpPeer.AeTitle, CallingAeTitle = "DICOMKIT" };
         await using (var association = await DicomClient.AssociateAsync(options, [PresentationContextProposal.Verification, Proposal(syntax)]))
         {
             (await association.EchoAsync()).Should().Be(DimseStatus.Success);
@@ -57,9 +57,9 @@ public sealed class ScuInteropTests(ITestOutputHelper output) : IDisposable
     public async Task A_large_instance_is_fragmented_to_the_peer_maximum_and_arrives_identical()
     {
         var received = _files.NewDirectory("storescp");
-        using var storescp = await Storescp.StartAsync(received, "+B", "+xa", "-pdu", "4096");
+        using var storescp = await StorescpPeer.StartAsync(received, 0, "+B", "+xa", "-pdu", "4096");
         var (path, uid) = await _files.CreateImageAsync("+te", size: 300); // 90 kB of pixels over 4 kB PDUs
-        var options = new DicomClientOptions { Port = storescp.Port, CalledAeTitle = Storescp.AeTitle };
+        var options = new DicomClientOptions { Port = storescp.Port, CalledAeTitle = StorescpPeer.AeTitle };
         await using var association = await DicomClient.AssociateAsync(options, [Proposal(TestFiles.ExplicitLE)]);
         association.PeerMaxPduLength.Should().Be(4096);
 

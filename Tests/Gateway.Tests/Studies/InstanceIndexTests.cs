@@ -1,10 +1,9 @@
 using System.Security.Cryptography;
 using Dapper;
-using DicomGateway.Shipments;
 using DicomGateway.Studies;
 using Gateway.Tests.Support;
 
-namespace Gateway.Tests.Shipments;
+namespace Gateway.Tests.Studies;
 
 /// <summary>
 /// The group commit of index rows: many associations adding at once all get an answer, each row once, and a failed

@@ -1,12 +1,12 @@
 using System.Diagnostics;
 using System.Globalization;
 
-namespace Gateway.Tests.Support;
+namespace DicomGateway.Tests.Support;
 
 /// <summary>DCMTK's storescp on 127.0.0.1, writing each received instance as a file into <see cref="Directory"/>.</summary>
 internal sealed class StorescpPeer : IDisposable
 {
-    public const string AeTitle = "DESTSCP";
+    public const string AeTitle = "STORESCP";
 
     private readonly Process _process;
 
@@ -21,7 +21,10 @@ internal sealed class StorescpPeer : IDisposable
 
     public string Directory { get; }
 
-    /// <summary>Starts storescp on <paramref name="port"/> (a free one when 0) and waits, at most 10 s, until it accepts connections.</summary>
+    /// <summary>
+    /// Starts storescp on <paramref name="port"/> (a free one when 0) with <paramref name="options"/> before its own
+    /// arguments, and waits, at most 10 s, until it accepts connections.
+    /// </summary>
     public static async Task<StorescpPeer> StartAsync(string directory, int port = 0, params string[] options)
     {
         if (port == 0) port = LoopbackPort.Free();

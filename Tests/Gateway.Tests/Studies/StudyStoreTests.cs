@@ -1,0 +1,147 @@
+using System.Security.Cryptography;
+using Dapper;
+using DicomGateway.Crypto;
+using DicomGateway.Studies;
+using Gateway.Tests.Support;
+
+namespace Gateway.Tests.Studies;
+
+/// <summary>
+/// The study index's owner: a state change acts only from the state its caller read, a lent key is gone once the work
+/// is done, and what the index holds is read back as it was written or refused.
+/// </summary>
+public sealed class StudyStoreTests : IDisposable
+{
+    private static readonly CancellationToken None = CancellationToken.None;
+    private static readonly DateTimeOffset At = new(2026, 12, 7, 10, 0, 0, TimeSpan.Zero);
+    private readonly TestDatabase _db = new();
+    private readonly TestSecretProtector _protector = new();
+    private readonly StudyStore _studies;
+
+    public StudyStoreTests() => _studies = new StudyStore(_db.Database, _protector);
+
+    public void Dispose() => _db.Dispose();
+
+    private async Task<(long Id, byte[] DataKey)> NewStudyAsync(StudyState state, string? blob = null)
+    {
+        var dataKey = RandomNumberGenerator.GetBytes(32);
+        await using var connection = await _db.Database.OpenAsync();
+        var id = await connection.ExecuteScalarAsync<long>("""
+            INSERT INTO studies (study_key, state, wrapped_key, calling_ae, called_ae, first_received_at, last_received_at)
+            VALUES (randomblob(32), @state, @wrapped, 'CT1', 'GATEWAY', 1, 2) RETURNING id
+            """, new { state = state.Name(), wrapped = _protector.Protect(CryptoPurposes.Protect.StudyDataKey, dataKey) });
+        if (blob is not null)
+        {
+            await connection.ExecuteAsync("""
+                INSERT INTO instances (study_id, instance_key, content_hash, ordinal, blob, plaintext_length, ciphertext_length, summary, calling_ae, received_at)
+                VALUES (@id, randomblob(32), randomblob(32), 1, @blob, 10, 20, x'010203', 'CT1', 2)
+                """, new { id, blob });
+        }
+        return (id, dataKey);
+    }
+
+    [Fact]
+    public async Task A_state_change_from_a_state_the_study_has_left_changes_nothing()
+    {
+        var (id, _) = await NewStudyAsync(StudyState.Held);
+        await using var connection = await _db.Database.OpenAsync();
+        await using (var tx = (Microsoft.Data.Sqlite.SqliteTransaction)await connection.BeginTransactionAsync())
+        {
+            (await _studies.SealAsync(connection, tx, id, StudyState.Receiving, keepKey: false, "manifest", At, None)).Should().BeFalse();
+            (await _studies.HoldAsync(connection, tx, id, StudyState.Receiving, None)).Should().BeFalse();
+            (await _studies.DiscardAsync(connection, tx, id, StudyState.Receiving, At, None)).Should().BeFalse();
+            (await _studies.ForgetKeyAsync(connection, tx, id, None)).Should().BeFalse("only a sealed study's key is forgotten by the forwarding queue");
+            await tx.CommitAsync();
+        }
+
+        var study = await _studies.FindAsync(id, None);
+        study!.State.Should().Be(StudyState.Held);
+        study.IsReadable.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task Sealing_deletes_the_summaries_and_the_key_unless_a_forward_still_needs_it()
+    {
+        var (forwarded, _) = await NewStudyAsync(StudyState.Receiving, blob: "blob-a");
+        var (shipped, _) = await NewStudyAsync(StudyState.Held, blob: "blob-b");
+        await using var connection = await _db.Database.OpenAsync();
+        await using (var tx = (Microsoft.Data.Sqlite.SqliteTransaction)await connection.BeginTransactionAsync())
+        {
+            (await _studies.SealAsync(connection, tx, forwarded, StudyState.Receiving, keepKey: true, null, At, None)).Should().BeTrue();
+            (await _studies.SealAsync(connection, tx, shipped, StudyState.Held, keepKey: false, "manifest-b", At, None)).Should().BeTrue();
+            await tx.CommitAsync();
+        }
+
+        (await _studies.FindAsync(forwarded, None))!.Should().Match<Study>(s => s.State == StudyState.Sealed && s.IsReadable);
+        (await _studies.FindAsync(shipped, None))!.Should().Match<Study>(s => s.State == StudyState.Sealed && !s.IsReadable && s.ManifestBlob == "manifest-b");
+        (await _studies.InstancesAsync(shipped, None)).Should().ContainSingle().Which.Summary.Should().BeNull();
+        (await _studies.SealedBlobAsync(shipped, 0, None)).Should().Be("manifest-b");
+        (await _studies.SealedBlobAsync(shipped, 1, None)).Should().Be("blob-b");
+        (await _studies.SealedBlobAsync(shipped, 2, None)).Should().BeNull("there is no second instance");
+        (await _studies.ListSealedWithoutKeyAsync(None)).Select(s => s.Id).Should().Equal(shipped);
+    }
+
+    [Fact]
+    public async Task A_discarded_study_keeps_its_row_but_neither_its_key_nor_its_instances()
+    {
+        var (id, _) = await NewStudyAsync(StudyState.Held, blob: "blob-c");
+        await using var connection = await _db.Database.OpenAsync();
+        await using (var tx = (Microsoft.Data.Sqlite.SqliteTransaction)await connection.BeginTransactionAsync())
+        {
+            (await _studies.DiscardAsync(connection, tx, id, StudyState.Held, At, None)).Should().BeTrue();
+            await tx.CommitAsync();
+        }
+
+        var study = await _studies.FindAsync(id, None);
+        study!.State.Should().Be(StudyState.Erased);
+        study.IsReadable.Should().BeFalse();
+        (await _studies.InstancesAsync(id, None)).Should().BeEmpty();
+        var lend = () => _studies.LendKey(study);
+        lend.Should().Throw<InvalidOperationException>().WithMessage("*no longer holds the key*");
+    }
+
+    [Fact]
+    public async Task A_lent_key_is_the_study_key_and_is_zeroed_and_unreadable_once_disposed()
+    {
+        var (id, dataKey) = await NewStudyAsync(StudyState.Held);
+        var study = await _studies.FindAsync(id, None);
+
+        var lent = _studies.LendKey(study!);
+        var bytes = lent.Bytes;
+        bytes.Should().Equal(dataKey);
+        lent.Dispose();
+
+        bytes.Should().OnlyContain(b => b == 0, "the borrowed bytes are wiped, not just forgotten");
+        var read = () => lent.Bytes;
+        read.Should().Throw<ObjectDisposedException>();
+        lent.Dispose(); // twice is harmless
+    }
+
+    [Fact]
+    public async Task A_state_the_code_does_not_know_is_refused_rather_than_guessed()
+    {
+        var parse = () => StudyStates.Parse("archived");
+        parse.Should().Throw<InvalidOperationException>().WithMessage("*archived*");
+        Enum.GetValues<StudyState>().Select(s => StudyStates.Parse(s.Name())).Should().Equal(Enum.GetValues<StudyState>());
+
+        // The schema's CHECK and the type agree: a state the type cannot name cannot be stored.
+        await using var connection = await _db.Database.OpenAsync();
+        var insert = () => connection.ExecuteAsync("""
+            INSERT INTO studies (study_key, state, calling_ae, called_ae, first_received_at, last_received_at)
+            VALUES (randomblob(32), 'archived', 'CT1', 'GATEWAY', 1, 1)
+            """);
+        await insert.Should().ThrowAsync<Microsoft.Data.Sqlite.SqliteException>();
+    }
+
+    [Fact]
+    public async Task Studies_asked_for_by_many_ids_come_back_by_id_and_unknown_ids_are_left_out()
+    {
+        var (a, _) = await NewStudyAsync(StudyState.Receiving);
+        var (b, _) = await NewStudyAsync(StudyState.Held);
+
+        var found = await _studies.FindManyAsync([a, b, a, 999_999], None);
+
+        found.Keys.Should().BeEquivalentTo([a, b]);
+        (await _studies.FindManyAsync([], None)).Should().BeEmpty();
+    }
+}
