@@ -20,7 +20,10 @@ namespace DicomGateway.Shipments;
 public sealed class SealWriter(StudyStore studies, ForwardQueue forwards, NotificationOutbox outbox, AuditTrail audit, ISecretProtector protector,
     IOptions<RecipientLinkOptions> links)
 {
-    /// <summary>Creates the shipments and queues the forwards; false (nothing written) when the study moved meanwhile.</summary>
+    /// <summary>
+    /// Creates the shipments and queues the forwards, then wakes the notification and forwarding workers; false (nothing
+    /// written) when the study moved meanwhile.
+    /// </summary>
     public async Task<bool> SealAsync(SqliteConnection connection, Study study, SealPlan plan, StudyDataKey dataKey, int instanceCount, Manifest manifest,
         string? manifestBlob, SealActor? actor, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -35,6 +38,8 @@ public sealed class SealWriter(StudyStore studies, ForwardQueue forwards, Notifi
         if (!await studies.SealAsync(connection, tx, study.Id, study.State, keepKey: plan.Forwards.Count > 0, manifestBlob, now, cancellationToken).ConfigureAwait(false))
             return false;
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        if (plan.Ships.Count > 0) outbox.Wake();
+        if (plan.Forwards.Count > 0) forwards.Wake();
         return true;
     }
 

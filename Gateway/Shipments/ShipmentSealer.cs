@@ -1,7 +1,5 @@
 using System.Security.Cryptography;
 using DicomGateway.Database;
-using DicomGateway.Notifications;
-using DicomGateway.Forwarding;
 using DicomGateway.Hosting;
 using DicomGateway.Routing;
 using DicomGateway.Storage;
@@ -18,29 +16,11 @@ namespace DicomGateway.Shipments;
 /// of the data key is deleted. From then on the gateway cannot read the study. A study that no rule addresses is held,
 /// still readable by the gateway, for an administrator.
 /// </summary>
-public sealed partial class ShipmentSealer
+public sealed partial class ShipmentSealer(GatewayDatabase database, StudyStore studies, OpenStudies open, BlobStore blobs, SealPlanner planner, SealWriter writer,
+    IOptions<ShipmentOptions> options, TimeProvider time, ILogger<ShipmentSealer> logger)
 {
-    private readonly GatewayDatabase _database;
-    private readonly StudyStore _studies;
-    private readonly OpenStudies _open;
-    private readonly BlobStore _blobs;
-    private readonly SealPlanner _planner;
-    private readonly SealWriter _writer;
-    private readonly NotificationOutbox _outbox;
-    private readonly ForwardQueue _forwards;
-    private readonly IOptions<ShipmentOptions> _options;
-    private readonly TimeProvider _time;
-    private readonly ILogger<ShipmentSealer> _logger;
-
     /// <summary>Studies whose last seal failed, by id; used only by the single sealing loop.</summary>
     private readonly Dictionary<long, SealFailure> _failures = [];
-
-    public ShipmentSealer(GatewayDatabase database, StudyStore studies, OpenStudies open, BlobStore blobs, SealPlanner planner, SealWriter writer,
-        NotificationOutbox outbox, ForwardQueue forwards, IOptions<ShipmentOptions> options, TimeProvider time, ILogger<ShipmentSealer> logger)
-    {
-        (_database, _studies, _open, _blobs, _planner, _writer) = (database, studies, open, blobs, planner, writer);
-        (_outbox, _forwards, _options, _time, _logger) = (outbox, forwards, options, time, logger);
-    }
 
     private sealed record SealFailure(int Count, DateTimeOffset RetryAt);
 
@@ -50,10 +30,10 @@ public sealed partial class ShipmentSealer
     /// <summary>Seals every study that has been quiet for the stable time. Returns how many were sealed, held or discarded.</summary>
     public async Task<int> SealStableStudiesAsync(CancellationToken cancellationToken)
     {
-        var due = await _studies.ListQuietAsync(StudyState.Receiving, _time.GetUtcNow().AddSeconds(-_options.Value.StableStudySeconds), cancellationToken)
+        var due = await studies.ListQuietAsync(StudyState.Receiving, time.GetUtcNow().AddSeconds(-options.Value.StableStudySeconds), cancellationToken)
             .ConfigureAwait(false);
         var done = 0;
-        var now = _time.GetUtcNow();
+        var now = time.GetUtcNow();
         foreach (var study in due)
         {
             if (_failures.TryGetValue(study.Id, out var failure) && now < failure.RetryAt) continue;
@@ -82,57 +62,55 @@ public sealed partial class ShipmentSealer
     {
         ArgumentNullException.ThrowIfNull(directive);
         ArgumentNullException.ThrowIfNull(actor);
-        var study = await _studies.FindAsync(studyId, cancellationToken).ConfigureAwait(false);
+        var study = await studies.FindAsync(studyId, cancellationToken).ConfigureAwait(false);
         if (study is not { State: StudyState.Held }) return SealOutcome.NotFound;
         return await ProcessAsync(study, directive, actor, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<SealOutcome> ProcessAsync(Study study, SealDirective directive, SealActor? actor, CancellationToken cancellationToken)
     {
-        using var dataKey = _open.TryBeginSeal(study);
+        using var dataKey = open.TryBeginSeal(study);
         if (dataKey is null) return SealOutcome.Busy;
         string? manifestBlob = null;
         try
         {
-            await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
             // Read again under the seal: the study may have changed state since it was listed.
-            var current = await _studies.FindAsync(connection, null, study.Id, cancellationToken).ConfigureAwait(false);
+            var current = await studies.FindAsync(connection, null, study.Id, cancellationToken).ConfigureAwait(false);
             if (current?.State != study.State) return SealOutcome.NotFound;
-            var instances = await _studies.InstancesAsync(connection, null, study.Id, cancellationToken).ConfigureAwait(false);
+            var instances = await studies.InstancesAsync(connection, null, study.Id, cancellationToken).ConfigureAwait(false);
             if (instances.Count == 0)
             {
                 // Every instance of it was aborted or repaired away: nothing to ship.
-                await _studies.DeleteEmptyAsync(connection, study.Id, cancellationToken).ConfigureAwait(false);
+                await studies.DeleteEmptyAsync(connection, study.Id, cancellationToken).ConfigureAwait(false);
                 return SealOutcome.Empty;
             }
 
-            var plan = await _planner.PlanAsync(study, instances[0], dataKey, directive, cancellationToken).ConfigureAwait(false);
-            var now = _time.GetUtcNow();
+            var plan = await planner.PlanAsync(study, instances[0], dataKey, directive, cancellationToken).ConfigureAwait(false);
+            var now = time.GetUtcNow();
             switch (plan.Disposition)
             {
                 case RoutingDisposition.Held:
-                    if (!await _writer.HoldAsync(connection, study, now, cancellationToken).ConfigureAwait(false)) return SealOutcome.NotFound;
+                    if (!await writer.HoldAsync(connection, study, now, cancellationToken).ConfigureAwait(false)) return SealOutcome.NotFound;
                     LogHeld(study.Id, instances.Count);
                     return SealOutcome.Held;
                 case RoutingDisposition.Discard:
-                    if (!await _writer.DiscardAsync(connection, study, instances.Count, plan.Discard!, actor, now, cancellationToken).ConfigureAwait(false))
+                    if (!await writer.DiscardAsync(connection, study, instances.Count, plan.Discard!, actor, now, cancellationToken).ConfigureAwait(false))
                         return SealOutcome.NotFound;
-                    foreach (var instance in instances) _blobs.Delete(instance.Blob);
+                    foreach (var instance in instances) blobs.Delete(instance.Blob);
                     LogDiscarded(study.Id, instances.Count);
-                    await _database.CheckpointAsync(cancellationToken).ConfigureAwait(false);
+                    await database.CheckpointAsync(cancellationToken).ConfigureAwait(false);
                     return SealOutcome.Discarded;
             }
 
             var manifest = ManifestWriter.Build(instances, dataKey);
-            if (plan.Ships.Count > 0) manifestBlob = await ManifestWriter.WriteAsync(_blobs, manifest, dataKey, cancellationToken).ConfigureAwait(false);
-            if (!await _writer.SealAsync(connection, study, plan, dataKey, instances.Count, manifest, manifestBlob, actor, now, cancellationToken).ConfigureAwait(false))
+            if (plan.Ships.Count > 0) manifestBlob = await ManifestWriter.WriteAsync(blobs, manifest, dataKey, cancellationToken).ConfigureAwait(false);
+            if (!await writer.SealAsync(connection, study, plan, dataKey, instances.Count, manifest, manifestBlob, actor, now, cancellationToken).ConfigureAwait(false))
                 return SealOutcome.NotFound;
             manifestBlob = null; // committed: no longer ours to delete
-            if (plan.Ships.Count > 0) _outbox.Wake();
-            if (plan.Forwards.Count > 0) _forwards.Wake();
             LogSealed(study.Id, instances.Count, plan.Ships.Count, plan.Ships.Sum(t => t.Recipients.Count), plan.Forwards.Count);
             // The wrapped data key was overwritten in the database file (secure_delete); move the WAL's copy out too.
-            if (plan.Forwards.Count == 0) await _database.CheckpointAsync(cancellationToken).ConfigureAwait(false);
+            if (plan.Forwards.Count == 0) await database.CheckpointAsync(cancellationToken).ConfigureAwait(false);
             return SealOutcome.Sealed;
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -142,8 +120,8 @@ public sealed partial class ShipmentSealer
         }
         finally
         {
-            if (manifestBlob is not null) _blobs.Delete(manifestBlob);
-            _open.EndSeal(study);
+            if (manifestBlob is not null) blobs.Delete(manifestBlob);
+            open.EndSeal(study);
         }
     }
 
