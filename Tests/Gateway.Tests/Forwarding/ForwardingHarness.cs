@@ -110,7 +110,7 @@ internal sealed class ForwardingHarness : IAsyncDisposable
         var studyId = await connection.ExecuteScalarAsync<long>("""
             INSERT INTO studies (study_key, state, wrapped_key, calling_ae, called_ae, patient_ref, instance_count, total_bytes, first_received_at, last_received_at, sealed_at)
             VALUES (randomblob(32), @state, @wrapped, 'MODALITY', 'GATEWAY', randomblob(32), @count, 0, @now, @now, @now) RETURNING id
-            """, new { state, wrapped = Protector.Protect("study-data-key", dataKey), count, now });
+            """, new { state, wrapped = Protector.Protect(CryptoPurposes.Protect.StudyDataKey, dataKey), count, now });
         for (var ordinal = 1; ordinal <= count; ordinal++)
         {
             var file = sourceFiles[ordinal - 1];

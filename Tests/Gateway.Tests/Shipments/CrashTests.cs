@@ -70,8 +70,8 @@ public sealed class CrashTests : IDisposable
         foreach (var path in acknowledged)
         {
             var uid = DicomFile.Open(path).Dataset.GetString(Tags.SOPInstanceUID)!;
-            byKey.TryGetValue(Convert.ToHexString(keyring.KeyedHash("sop-instance-uid", uid)), out var row).Should().BeTrue($"{Path.GetFileName(path)} was acknowledged");
-            var dataKey = keyring.Unprotect("study-data-key", row.WrappedKey);
+            byKey.TryGetValue(Convert.ToHexString(keyring.KeyedHash(CryptoPurposes.Hash.SopInstanceUid, uid)), out var row).Should().BeTrue($"{Path.GetFileName(path)} was acknowledged");
+            var dataKey = keyring.Unprotect(CryptoPurposes.Protect.StudyDataKey, row.WrappedKey);
             await using var cipher = File.OpenRead(Path.Combine(blobDir, row.Blob));
             using var plain = new MemoryStream();
             await SegmentedBlob.DecryptAsync(cipher, plain, dataKey, (uint)row.Ordinal, CancellationToken.None);

@@ -286,7 +286,7 @@ public sealed class LifecycleTests : IDisposable
                 """, new
             {
                 shipmentId, email, secrets.TokenHash, secrets.ProofHash, secrets.ServerShare, secrets.WrappedKey,
-                code = _protector.Protect("sms-code", Encoding.UTF8.GetBytes(secrets.Code)),
+                code = _protector.Protect(CryptoPurposes.Protect.SmsCode, Encoding.UTF8.GetBytes(secrets.Code)),
             });
         }
         var proof = ShipmentKeys.DeriveUnlockProof(recipients[0].FragmentKey, recipients[0].Code, recipients[0].Token);

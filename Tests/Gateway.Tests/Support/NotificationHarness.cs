@@ -89,7 +89,7 @@ internal sealed class NotificationHarness : IAsyncDisposable
         var recipientId = await c.ExecuteScalarAsync<long>("""
             INSERT INTO recipients (shipment_id, email, phone, language, token_hash, code)
             VALUES (@shipmentId, @email, @phone, @language, randomblob(32), @code) RETURNING id
-            """, new { shipmentId, email, phone, language, code = Protector.Protect("sms-code", Encoding.UTF8.GetBytes(code)) });
+            """, new { shipmentId, email, phone, language, code = Protector.Protect(CryptoPurposes.Protect.SmsCode, Encoding.UTF8.GetBytes(code)) });
         return (shipmentId, recipientId);
     }
 
