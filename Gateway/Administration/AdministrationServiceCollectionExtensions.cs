@@ -26,9 +26,7 @@ public static class AdministrationServiceCollectionExtensions
         services.AddSingleton<IPasswordHasher<Account>, PasswordHasher<Account>>();
         services.AddSingleton<PasswordSignIn>();
         services.AddHostedService<InitialAdministrator>();
-        services.AddSingleton<ShipmentQueries>();
         services.AddSingleton<NotificationResend>();
-        services.AddSingleton<Statistics>();
         services.AddSingleton<DisclosureReport>();
 
         // Session cookies are protected by keys that live in memory only: nothing that could forge a session is ever

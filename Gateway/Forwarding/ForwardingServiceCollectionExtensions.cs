@@ -1,4 +1,5 @@
 using DicomGateway.Hosting;
+using DicomGateway.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -15,6 +16,7 @@ public static class ForwardingServiceCollectionExtensions
         services.AddValidatedOptions<ForwardingOptions>(ForwardingOptions.Section, o => o.Validate());
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<ForwardQueue>();
+        services.AddSingleton<INodeReferences, ForwardNodeReferences>();
         services.AddSingleton<StudyForwarder>();
         services.AddSingleton<IAdminEndpoints, ForwardEndpoints>();
         services.AddHostedService<ForwardingService>();

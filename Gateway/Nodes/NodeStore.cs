@@ -14,7 +14,8 @@ namespace DicomGateway.Nodes;
 /// Every write validates, commits with its audit event, then reloads the snapshot; writes are serialised so that
 /// snapshots are published in commit order. Also the node directory routing uses (<see cref="INodeDirectory"/>).
 /// </summary>
-public sealed partial class NodeStore(GatewayDatabase database, AuditTrail audit, TimeProvider time, ILogger<NodeStore> logger) : INodeDirectory
+public sealed partial class NodeStore(GatewayDatabase database, IEnumerable<INodeReferences> users, AuditTrail audit, TimeProvider time, ILogger<NodeStore> logger)
+    : INodeDirectory
 {
     private const string Columns =
         "id AS Id, name AS Name, ae_title AS AeTitle, host AS Host, port AS Port, allowed_to_send AS AllowedToSend, forward_destination AS ForwardDestination, " +
@@ -113,17 +114,12 @@ public sealed partial class NodeStore(GatewayDatabase database, AuditTrail audit
             var node = await connection.QuerySingleOrDefaultAsync<Row>(new CommandDefinition($"SELECT {Columns} FROM nodes WHERE id = @id", new { id },
                 transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
             if (node is null) return false;
-            var pending = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-                "SELECT count(*) FROM forwards WHERE node_id = @id AND state IN ('queued', 'sending', 'failed')", new { id }, transaction,
-                cancellationToken: cancellationToken)).ConfigureAwait(false);
-            if (pending > 0)
-                throw new NodeInUseException($"{pending} forward(s) to this node are queued, sending or failed; cancel them (or let them finish) first");
-            // A rule's forward action names its node as {"kind":"forward","nodeId":N} in the rule's definition.
-            var rules = (await connection.QueryAsync<string>(new CommandDefinition("""
-                SELECT DISTINCT r.name FROM routing_rules r, json_each(r.definition, '$.actions') a
-                WHERE json_extract(a.value, '$.kind') = 'forward' AND json_extract(a.value, '$.nodeId') = @id
-                ORDER BY r.name
-                """, new { id }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
+            foreach (var user in users)
+            {
+                if (await user.InUseAsync(connection, transaction, id, cancellationToken).ConfigureAwait(false) is { } reason)
+                    throw new NodeInUseException(reason);
+            }
+            var rules = await RulesForwardingTo.NodeAsync(connection, transaction, id, cancellationToken).ConfigureAwait(false);
             if (rules.Count > 0)
                 throw new NodeInUseException($"Routing rules forward to this node: {string.Join(", ", rules)}; change them first");
             await connection.ExecuteAsync(new CommandDefinition("DELETE FROM nodes WHERE id = @id", new { id }, transaction, cancellationToken: cancellationToken))

@@ -32,7 +32,7 @@ internal sealed record DeliveryAudit(
 internal sealed partial class DeliveryAuditJson : JsonSerializerContext;
 
 /// <summary>The dispatcher's SQL: claim, and the three ways an attempt ends.</summary>
-internal sealed class DeliveryStore(GatewayDatabase database, StudyStore studies, AuditTrail auditTrail)
+internal sealed class DeliveryStore(GatewayDatabase database, INotifiedShipments shipments, StudyStore studies, AuditTrail auditTrail)
 {
     /// <summary>Rows a previous process left in 'sending' (it stopped mid-attempt) go back to the queue.</summary>
     public async Task<int> RequeueInterruptedAsync(DateTimeOffset now, CancellationToken cancellationToken)
@@ -83,8 +83,7 @@ internal sealed class DeliveryStore(GatewayDatabase database, StudyStore studies
                                   sent_at = CASE WHEN @state = 'sent' THEN @at ELSE sent_at END
             WHERE id = @Id
             """, new { delivery.Id, state, error, at }, transaction).ConfigureAwait(false);
-        var studyId = await connection.QuerySingleOrDefaultAsync<long?>(
-            "SELECT study_id FROM shipments WHERE id = @ShipmentId", new { delivery.ShipmentId }, transaction).ConfigureAwait(false);
+        var studyId = await shipments.StudyOfAsync(connection, transaction, delivery.ShipmentId, CancellationToken.None).ConfigureAwait(false);
         if (studyId is { } id)
         {
             // DICOM audit vocabulary (PS3.15 A.5.3.6): Export, event action Read, by the gateway's notifications.

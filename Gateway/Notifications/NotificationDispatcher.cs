@@ -44,11 +44,11 @@ public sealed partial class NotificationDispatcher : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger<NotificationDispatcher> _logger;
 
-    public NotificationDispatcher(GatewayDatabase database, StudyStore studies, AuditTrail audit, ISecretProtector protector, MessageComposer composer, IMailTransport mail, ISmsSender sms,
+    public NotificationDispatcher(GatewayDatabase database, INotifiedShipments shipments, StudyStore studies, AuditTrail audit, ISecretProtector protector, MessageComposer composer, IMailTransport mail, ISmsSender sms,
         PhoneNumberNormalizer phones, DeliverySignal signal, IOptions<NotificationOptions> options, TimeProvider time, ILogger<NotificationDispatcher> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _store = new DeliveryStore(database, studies, audit);
+        _store = new DeliveryStore(database, shipments, studies, audit);
         _protector = protector;
         _composer = composer;
         _mail = mail;

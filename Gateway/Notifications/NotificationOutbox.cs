@@ -26,6 +26,7 @@ public sealed partial class NotificationOutbox
         """;
 
     private readonly GatewayDatabase _database;
+    private readonly INotifiedShipments _shipments;
     private readonly ISecretProtector _protector;
     private readonly DeliverySignal _signal;
     private readonly PhoneNumberNormalizer _phones;
@@ -34,12 +35,13 @@ public sealed partial class NotificationOutbox
     private readonly TimeProvider _time;
     private readonly ILogger<NotificationOutbox> _logger;
 
-    public NotificationOutbox(GatewayDatabase database, ISecretProtector protector, DeliverySignal signal, PhoneNumberNormalizer phones,
+    public NotificationOutbox(GatewayDatabase database, INotifiedShipments shipments, ISecretProtector protector, DeliverySignal signal, PhoneNumberNormalizer phones,
         IOptions<SmsOptions> sms, IOptions<MailOptions> mail, TimeProvider time, ILogger<NotificationOutbox> logger)
     {
         ArgumentNullException.ThrowIfNull(sms);
         ArgumentNullException.ThrowIfNull(mail);
         _database = database;
+        _shipments = shipments;
         _protector = protector;
         _signal = signal;
         _phones = phones;
@@ -100,14 +102,9 @@ public sealed partial class NotificationOutbox
             var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
             await using (transaction.ConfigureAwait(false))
             {
-                var row = await connection.QuerySingleOrDefaultAsync<ResendSource>(new CommandDefinition("""
-                    SELECT r.shipment_id AS ShipmentId, r.phone AS Phone, r.language AS Language, r.code AS Code,
-                           s.reference AS Reference, s.state AS State
-                    FROM recipients r JOIN shipments s ON s.id = r.shipment_id
-                    WHERE r.id = @recipientId
-                    """, new { recipientId }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                var row = await _shipments.CodeResendSourceAsync(connection, transaction, recipientId, cancellationToken).ConfigureAwait(false);
                 if (row is null) return CodeResendResult.NotFound;
-                if (row.Code is null || row.State != "active") return CodeResendResult.NotActive;
+                if (row.ProtectedCode is null || !row.Active) return CodeResendResult.NotActive;
                 if (!_phones.TryNormalize(row.Phone, out _)) return CodeResendResult.NoPhone;
 
                 var now = _time.GetUtcNow();
@@ -120,7 +117,7 @@ public sealed partial class NotificationOutbox
                     return CodeResendResult.RateLimited;
                 }
 
-                var code = Encoding.UTF8.GetString(_protector.Unprotect(CryptoPurposes.Protect.SmsCode, row.Code));
+                var code = Encoding.UTF8.GetString(_protector.Unprotect(CryptoPurposes.Protect.SmsCode, row.ProtectedCode));
                 var payload = new DeliveryPayload { To = row.Phone!.Trim(), Language = row.Language, Reference = row.Reference, Code = code };
                 await InsertAsync(connection, transaction, row.ShipmentId, recipientId, DeliveryChannel.Sms, DeliveryKind.CodeResend, payload, now, cancellationToken).ConfigureAwait(false);
                 await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -160,22 +157,57 @@ public sealed partial class NotificationOutbox
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        var row = await connection.QuerySingleOrDefaultAsync<SenderNoticeSource>(new CommandDefinition("""
-            SELECT s.reference AS Reference, s.notify_email AS NotifyEmail, s.created_at AS CreatedAt, s.expires_at AS ExpiresAt,
-                   (SELECT MIN(first_opened_at) FROM recipients WHERE shipment_id = s.id) AS OpenedAt
-            FROM shipments s WHERE s.id = @shipmentId
-            """, new { shipmentId }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var row = await _shipments.SenderNoticeSourceAsync(connection, transaction, shipmentId, cancellationToken).ConfigureAwait(false);
         if (row is null || string.IsNullOrWhiteSpace(row.NotifyEmail)) return false;
         var payload = new DeliveryPayload
         {
             To = row.NotifyEmail.Trim(),
             Language = _mail.DefaultLanguage,
             Reference = row.Reference,
-            SentAt = DateTimeOffset.FromUnixTimeMilliseconds(row.CreatedAt),
-            ExpiresAt = DateTimeOffset.FromUnixTimeMilliseconds(row.ExpiresAt),
-            OpenedAt = row.OpenedAt is { } opened ? DateTimeOffset.FromUnixTimeMilliseconds(opened) : null,
+            SentAt = row.CreatedAt,
+            ExpiresAt = row.ExpiresAt,
+            OpenedAt = row.OpenedAt,
         };
         return await InsertAsync(connection, transaction, shipmentId, null, DeliveryChannel.NotifyEmail, DeliveryKind.Of(kind), payload, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Makes the recipient's shipment e-mail, while it is still queued (waiting for its next retry), due now. The link
+    /// exists only in that queued message, so a sent one, or one whose link was erased after it failed for good, cannot
+    /// be sent again.
+    /// </summary>
+    public async Task<EmailRetryResult> RetryShipmentEmailAsync(long shipmentId, long recipientId, CancellationToken cancellationToken)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var delivery = await connection.QuerySingleOrDefaultAsync<(long Id, string State)?>(new CommandDefinition("""
+            SELECT id, state FROM deliveries
+            WHERE shipment_id = @shipmentId AND recipient_id = @recipientId AND channel = 'email' AND kind = 'shipment'
+            """, new { shipmentId, recipientId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        if (delivery is not { } d) return EmailRetryResult.NoEmail;
+        switch (d.State)
+        {
+            case "sent": return EmailRetryResult.AlreadySent;
+            case "failed": return EmailRetryResult.FailedForGood;
+            case "sending": return EmailRetryResult.Sending;
+        }
+        var changed = await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE deliveries SET next_attempt_at = @now WHERE id = @Id AND state = 'queued'",
+            new { now = _time.GetUtcNow().ToUnixTimeMilliseconds(), d.Id }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        if (changed == 0) return EmailRetryResult.Sending;
+        Wake();
+        return EmailRetryResult.Queued;
+    }
+
+    /// <summary>The shipment's deliveries (announcements, resends, sender notices), oldest first, without their content.</summary>
+    public async Task<IReadOnlyList<DeliveryRecord>> DeliveriesOfShipmentAsync(long shipmentId, CancellationToken cancellationToken)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<(long Id, long? RecipientId, string Channel, string Kind, string State, long Attempts, string? LastError, long CreatedAt,
+            long? SentAt)>(new CommandDefinition("""
+                SELECT id, recipient_id, channel, kind, state, attempts, last_error, created_at, sent_at FROM deliveries WHERE shipment_id = @shipmentId ORDER BY id
+                """, new { shipmentId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return [.. rows.Select(d => new DeliveryRecord(d.Id, d.RecipientId, d.Channel, d.Kind, d.State, d.Attempts, d.LastError,
+            DateTimeOffset.FromUnixTimeMilliseconds(d.CreatedAt), d.SentAt is { } sent ? DateTimeOffset.FromUnixTimeMilliseconds(sent) : null))];
     }
 
     /// <summary>Starts the dispatcher's next round now rather than at its next poll.</summary>
@@ -195,25 +227,6 @@ public sealed partial class NotificationOutbox
             Payload = protectedPayload,
         }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return rows == 1;
-    }
-
-    private sealed class ResendSource
-    {
-        public long ShipmentId { get; set; }
-        public string? Phone { get; set; }
-        public string Language { get; set; } = "";
-        public byte[]? Code { get; set; }
-        public string Reference { get; set; } = "";
-        public string State { get; set; } = "";
-    }
-
-    private sealed class SenderNoticeSource
-    {
-        public string Reference { get; set; } = "";
-        public string? NotifyEmail { get; set; }
-        public long CreatedAt { get; set; }
-        public long ExpiresAt { get; set; }
-        public long? OpenedAt { get; set; }
     }
 
     [LoggerMessage(EventId = 6001, Level = LogLevel.Debug, Message = "Shipment {ShipmentId} recipient {RecipientId}: {Channel} notification already queued")]

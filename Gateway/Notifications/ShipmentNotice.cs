@@ -59,3 +59,25 @@ public enum CodeResendResult
     /// <summary>The shipment is no longer active or its code was erased: there is nothing to resend.</summary>
     NotActive,
 }
+
+/// <summary>What came of asking for a recipient's shipment e-mail to be tried now.</summary>
+public enum EmailRetryResult
+{
+    /// <summary>It was waiting for a retry and is due now.</summary>
+    Queued,
+
+    /// <summary>The recipient had no e-mail announcement.</summary>
+    NoEmail,
+
+    AlreadySent,
+
+    /// <summary>It failed for good and its link was erased.</summary>
+    FailedForGood,
+
+    /// <summary>An attempt is under way.</summary>
+    Sending,
+}
+
+/// <summary>One delivery as the administration page lists it: what, to whom (recipient id), its state and attempts; never its content.</summary>
+public sealed record DeliveryRecord(long Id, long? RecipientId, string Channel, string Kind, string State, long Attempts, string? LastError,
+    DateTimeOffset CreatedAt, DateTimeOffset? SentAt);

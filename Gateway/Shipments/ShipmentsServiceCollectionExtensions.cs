@@ -1,4 +1,5 @@
 using DicomGateway.Hosting;
+using DicomGateway.Notifications;
 using DicomGateway.Routing;
 using DicomGateway.Studies;
 using Microsoft.Extensions.DependencyInjection;
@@ -24,6 +25,10 @@ public static class ShipmentsServiceCollectionExtensions
         services.AddSingleton<ShipmentSealer>();
         services.AddSingleton<ShipmentSweeper>();
         services.AddSingleton<ShipmentLookup>();
+        services.AddSingleton<ShipmentQueries>();
+        services.AddSingleton<ShipmentStatistics>();
+        // The notification queue learns about the shipments it announces from here.
+        services.AddSingleton<INotifiedShipments>(sp => sp.GetRequiredService<ShipmentLookup>());
         services.AddSingleton<RecipientAccess>();
         services.AddSingleton<ShipmentAdministration>();
         services.AddSingleton<HeldStudies>();

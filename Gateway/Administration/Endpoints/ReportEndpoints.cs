@@ -1,5 +1,6 @@
-using DicomGateway.Hosting;
 using System.Globalization;
+using DicomGateway.Hosting;
+using DicomGateway.Shipments;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -12,7 +13,7 @@ internal static class ReportEndpoints
 {
     public static void Map(RouteGroupBuilder api)
     {
-        api.MapGet("/statistics", async (string? from, string? to, Statistics statistics, TimeProvider time, CancellationToken ct) =>
+        api.MapGet("/statistics", async (string? from, string? to, ShipmentStatistics statistics, TimeProvider time, CancellationToken ct) =>
         {
             var now = time.GetUtcNow();
             var thisMonth = new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero);

@@ -1,7 +1,6 @@
-using Dapper;
 using DicomGateway.Audit;
-using DicomGateway.Database;
 using DicomGateway.Notifications;
+using DicomGateway.Shipments;
 
 namespace DicomGateway.Administration;
 
@@ -17,7 +16,7 @@ namespace DicomGateway.Administration;
 /// erased after it failed for good, cannot be sent again.</item>
 /// </list>
 /// </summary>
-public sealed class NotificationResend(GatewayDatabase database, NotificationOutbox outbox, AuditTrail audit, TimeProvider time)
+public sealed class NotificationResend(ShipmentLookup shipments, NotificationOutbox outbox, AuditTrail audit)
 {
     public enum Outcome
     {
@@ -65,36 +64,20 @@ public sealed class NotificationResend(GatewayDatabase database, NotificationOut
 
     private async Task<Outcome> EmailAsync(long shipmentId, long recipientId, CancellationToken ct)
     {
-        await using var connection = await database.OpenAsync(ct).ConfigureAwait(false);
-        var state = await connection.ExecuteScalarAsync<string?>(new CommandDefinition("""
-            SELECT state FROM shipments WHERE id = @shipmentId
-            """, new { shipmentId }, cancellationToken: ct)).ConfigureAwait(false);
-        if (state is not "active") return Outcome.NotActive;
-        var delivery = await connection.QuerySingleOrDefaultAsync<(long Id, string State)?>(new CommandDefinition("""
-            SELECT id, state FROM deliveries
-            WHERE shipment_id = @shipmentId AND recipient_id = @recipientId AND channel = 'email' AND kind = 'shipment'
-            """, new { shipmentId, recipientId }, cancellationToken: ct)).ConfigureAwait(false);
-        if (delivery is not { } d) return Outcome.NoEmail;
-        switch (d.State)
+        if (!await shipments.IsActiveAsync(shipmentId, ct).ConfigureAwait(false)) return Outcome.NotActive;
+        return await outbox.RetryShipmentEmailAsync(shipmentId, recipientId, ct).ConfigureAwait(false) switch
         {
-            case "sent": return Outcome.AlreadySent;
-            case "failed": return Outcome.FailedForGood;
-            case "sending": return Outcome.Sending;
-        }
-        var changed = await connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE deliveries SET next_attempt_at = @now WHERE id = @Id AND state = 'queued'",
-            new { now = time.GetUtcNow().ToUnixTimeMilliseconds(), d.Id }, cancellationToken: ct)).ConfigureAwait(false);
-        if (changed == 0) return Outcome.Sending;
-        outbox.Wake();
-        return Outcome.Queued;
+            EmailRetryResult.Queued => Outcome.Queued,
+            EmailRetryResult.NoEmail => Outcome.NoEmail,
+            EmailRetryResult.AlreadySent => Outcome.AlreadySent,
+            EmailRetryResult.FailedForGood => Outcome.FailedForGood,
+            _ => Outcome.Sending,
+        };
     }
 
     private async Task<(long? StudyId, bool Exists)> RecipientOfAsync(long shipmentId, long recipientId, CancellationToken ct)
     {
-        await using var connection = await database.OpenAsync(ct).ConfigureAwait(false);
-        var studyId = await connection.ExecuteScalarAsync<long?>(new CommandDefinition("""
-            SELECT s.study_id FROM recipients r JOIN shipments s ON s.id = r.shipment_id WHERE r.id = @recipientId AND s.id = @shipmentId
-            """, new { shipmentId, recipientId }, cancellationToken: ct)).ConfigureAwait(false);
+        var studyId = await shipments.StudyOfRecipientAsync(shipmentId, recipientId, ct).ConfigureAwait(false);
         return (studyId, studyId is not null);
     }
 }

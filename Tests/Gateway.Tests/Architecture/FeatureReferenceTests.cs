@@ -30,7 +30,7 @@ public class FeatureReferenceTests
         .SelectMany((folders, layer) => folders.Select(folder => (folder, layer)))
         .ToDictionary(x => x.folder, x => x.layer, StringComparer.Ordinal);
 
-    private static readonly Lazy<IReadOnlyList<SourceFile>> Sources = new(ReadGatewaySources);
+    private static readonly Lazy<IReadOnlyList<GatewaySource>> Sources = new(GatewaySource.ReadAll);
 
     [Fact]
     public void Every_feature_folder_under_Gateway_has_a_place_in_the_layers()
@@ -124,20 +124,6 @@ public class FeatureReferenceTests
 
     private static bool IsUnder(string ns, string root) =>
         ns == root || ns.StartsWith(root + ".", StringComparison.Ordinal);
-
-    /// <summary>Every .cs file in a feature folder of Gateway/; the files directly in Gateway/ are the composition root.</summary>
-    private static List<SourceFile> ReadGatewaySources()
-    {
-        var gateway = RepositoryRoot.Combine("Gateway");
-        return [.. from path in Directory.EnumerateFiles(gateway, "*.cs", SearchOption.AllDirectories)
-                   let relative = Path.GetRelativePath(gateway, path).Replace('\\', '/')
-                   let folder = relative.Split('/')[0]
-                   where relative.Contains('/', StringComparison.Ordinal) && folder is not ("bin" or "obj")
-                   orderby relative
-                   select new SourceFile("Gateway/" + relative, folder, File.ReadAllText(path))];
-    }
-
-    private sealed record SourceFile(string Path, string Folder, string Text);
 
     private sealed record Reference(string From, string To, string Path)
     {

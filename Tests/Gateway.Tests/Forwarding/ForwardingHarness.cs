@@ -61,7 +61,7 @@ internal sealed class ForwardingHarness : IAsyncDisposable
         Database = database;
         var audit = new AuditTrail(database, TimeProvider.System);
         var studies = new StudyStore(database, Protector);
-        Nodes = new NodeStore(database, audit, TimeProvider.System, NullLogger<NodeStore>.Instance);
+        Nodes = new NodeStore(database, [new ForwardNodeReferences()], audit, TimeProvider.System, NullLogger<NodeStore>.Instance);
         Queue = new ForwardQueue(database, studies, Nodes, audit, TimeProvider.System, NullLogger<ForwardQueue>.Instance);
         Forwarder = new StudyForwarder(studies, Nodes, Blobs, Microsoft.Extensions.Options.Options.Create(new DicomListenerOptions { AeTitle = GatewayAeTitle }),
             Microsoft.Extensions.Options.Options.Create(Options), NullLoggerFactory.Instance, TimeProvider.System);

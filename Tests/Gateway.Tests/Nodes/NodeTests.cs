@@ -21,7 +21,7 @@ public sealed class NodeTests : IDisposable
 
     public NodeTests()
     {
-        _nodes = new NodeStore(_db.Database, new AuditTrail(_db.Database, TimeProvider.System), TimeProvider.System, NullLogger<NodeStore>.Instance);
+        _nodes = new NodeStore(_db.Database, [], new AuditTrail(_db.Database, TimeProvider.System), TimeProvider.System, NullLogger<NodeStore>.Instance);
     }
 
     public void Dispose() => _db.Dispose();

@@ -240,7 +240,7 @@ public sealed class LifecycleTests : IDisposable
     private NotificationOutbox Outbox(GatewayDatabase database)
     {
         var sms = Options.Create(new SmsOptions());
-        return new NotificationOutbox(database, _protector, new DeliverySignal(), new PhoneNumberNormalizer(sms), sms, Options.Create(new MailOptions()), _clock,
+        return new NotificationOutbox(database, new ShipmentLookup(database), _protector, new DeliverySignal(), new PhoneNumberNormalizer(sms), sms, Options.Create(new MailOptions()), _clock,
             NullLogger<NotificationOutbox>.Instance);
     }
 

@@ -3,6 +3,7 @@ using Dapper;
 using DicomGateway.Crypto;
 using DicomGateway.Database;
 using DicomGateway.Notifications;
+using DicomGateway.Shipments;
 using DicomGateway.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -48,6 +49,8 @@ internal sealed class NotificationHarness : IAsyncDisposable
         services.AddInstanceStorage();
         services.AddGatewayDatabase();
         services.AddNotifications();
+        // The owner of the shipments answers the queue about them, as in the gateway.
+        services.AddSingleton<INotifiedShipments, ShipmentLookup>();
         _services = services.BuildServiceProvider();
     }
 

@@ -2,14 +2,14 @@ using Dapper;
 using DicomGateway.Database;
 using DicomGateway.Studies;
 
-namespace DicomGateway.Administration;
+namespace DicomGateway.Shipments;
 
 /// <summary>
 /// Shipments per month (UTC, by creation) and per rule: how many, their instances and bytes (a study's, counted once
 /// per shipment of it), how many were opened by at least one recipient, and how many expired with no recipient
 /// having opened them (revoked and used-up shipments are not "expired").
 /// </summary>
-public sealed class Statistics(GatewayDatabase database, StudyStore studies)
+public sealed class ShipmentStatistics(GatewayDatabase database, StudyStore studies)
 {
     public sealed record Counts(long Shipments, long Instances, long Bytes, long Opened, long ExpiredUnopened);
 

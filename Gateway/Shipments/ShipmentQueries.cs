@@ -1,11 +1,12 @@
 using Dapper;
 using DicomGateway.Database;
+using DicomGateway.Notifications;
 using DicomGateway.Studies;
 
-namespace DicomGateway.Administration;
+namespace DicomGateway.Shipments;
 
 /// <summary>The administration page's view of shipments: search with paging, and one shipment with its recipients and deliveries.</summary>
-public sealed class ShipmentQueries(GatewayDatabase database, StudyStore studies)
+public sealed class ShipmentQueries(GatewayDatabase database, StudyStore studies, NotificationOutbox outbox)
 {
     public static readonly IReadOnlyList<string> States = ["active", "locked", "revoked", "expired", "exhausted", "erased"];
 
@@ -31,9 +32,6 @@ public sealed class ShipmentQueries(GatewayDatabase database, StudyStore studies
     }
 
     public sealed record RecipientDetail(long Id, string? Email, string? Phone, string Language, DateTimeOffset? FirstOpenedAt, long OpenCount);
-
-    public sealed record DeliveryDetail(long Id, long? RecipientId, string Channel, string Kind, string State, long Attempts, string? LastError,
-        DateTimeOffset CreatedAt, DateTimeOffset? SentAt);
 
     private const string SummarySelect = """
         SELECT s.id AS Id, s.reference AS Reference, s.state AS State, s.rule_name AS RuleName, s.created_at AS CreatedAt, s.expires_at AS ExpiresAt,
@@ -73,7 +71,7 @@ public sealed class ShipmentQueries(GatewayDatabase database, StudyStore studies
         return ([.. rows.Select(r => r.ToSummary(recipients[r.Id].ToList(), counted.GetValueOrDefault(r.StudyId)))], total);
     }
 
-    public async Task<(Summary Summary, IReadOnlyList<RecipientDetail> Recipients, IReadOnlyList<DeliveryDetail> Deliveries)?> DetailsAsync(long id, CancellationToken ct)
+    public async Task<(Summary Summary, IReadOnlyList<RecipientDetail> Recipients, IReadOnlyList<DeliveryRecord> Deliveries)?> DetailsAsync(long id, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct).ConfigureAwait(false);
         var row = await connection.QuerySingleOrDefaultAsync<SummaryRow>(new CommandDefinition(SummarySelect + " WHERE s.id = @id", new { id }, cancellationToken: ct))
@@ -84,12 +82,7 @@ public sealed class ShipmentQueries(GatewayDatabase database, StudyStore studies
                 "SELECT id, email, phone, language, first_opened_at, open_count FROM recipients WHERE shipment_id = @id ORDER BY id", new { id }, cancellationToken: ct))
             .ConfigureAwait(false))
             .Select(r => new RecipientDetail(r.Id, r.Email, r.Phone, r.Language, Time(r.FirstOpenedAt), r.OpenCount)).ToList();
-        var deliveries = (await connection.QueryAsync<(long Id, long? RecipientId, string Channel, string Kind, string State, long Attempts, string? LastError, long CreatedAt, long? SentAt)>(
-                new CommandDefinition("""
-                    SELECT id, recipient_id, channel, kind, state, attempts, last_error, created_at, sent_at FROM deliveries WHERE shipment_id = @id ORDER BY id
-                    """, new { id }, cancellationToken: ct)).ConfigureAwait(false))
-            .Select(d => new DeliveryDetail(d.Id, d.RecipientId, d.Channel, d.Kind, d.State, d.Attempts, d.LastError,
-                DateTimeOffset.FromUnixTimeMilliseconds(d.CreatedAt), Time(d.SentAt))).ToList();
+        var deliveries = await outbox.DeliveriesOfShipmentAsync(id, ct).ConfigureAwait(false);
         return (row.ToSummary([.. recipients.Select(r => new RecipientAddress(r.Email, r.Phone))], study), recipients, deliveries);
     }
 
