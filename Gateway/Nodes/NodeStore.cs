@@ -25,8 +25,8 @@ public sealed partial class NodeStore(GatewayDatabase database, IEnumerable<INod
     private volatile FrozenSet<string>? _allowedToSend;
 
     /// <summary>
-    /// The listener's calling AE title check: true when no node is allowed to send (no allow-list: everyone may send,
-    /// as before nodes existed) or when <paramref name="callingAeTitle"/> (trimmed) is the AE title of a node allowed to
+    /// The listener's calling AE title check: true when no node is allowed to send (no allow-list: everyone may send)
+    /// or when <paramref name="callingAeTitle"/> (trimmed) is the AE title of a node allowed to
     /// send. False until the snapshot is loaded (<see cref="LoadAsync"/>, run at start before the listener).
     /// </summary>
     public bool AcceptsCallingAeTitle(string callingAeTitle)

@@ -6,9 +6,8 @@ namespace DicomGateway.Storage;
 /// <summary>
 /// The system calls behind "durably stored". On Linux: <c>fdatasync</c> for the instance's data, and an fsync of
 /// the directory after the rename, without which a crash could lose the rename of an instance the sender was told
-/// was stored. Elsewhere, .NET's flush-to-disk is used and directories are not synced.
-/// (Starting writeback early with sync_file_range while an instance arrives was measured and made stores slower
-/// on this class of machine, so it is not done.)
+/// was stored. Elsewhere, .NET's flush-to-disk is used and directories are not synced. Writeback is not started
+/// early (sync_file_range while an instance arrives): it makes stores slower on small machines.
 /// </summary>
 internal static partial class Durability
 {

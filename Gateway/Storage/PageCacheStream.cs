@@ -3,9 +3,8 @@ namespace DicomGateway.Storage;
 /// <summary>
 /// A blob file whose asynchronous writes are done synchronously on the caller's thread. On Linux, .NET carries out an
 /// asynchronous file write by queueing it to the thread pool: for every 64 KiB segment a hand-over to another thread
-/// and back, which under load cost more (futex wake-ups, context switches) than the write itself, a copy into the page
-/// cache of some 20 microseconds. Durability is unchanged: the data reaches the disk at the fdatasync of
-/// <see cref="PendingBlob.CommitAsync"/>, as before.
+/// and back, which under load costs more (futex wake-ups, context switches) than the write itself, a copy into the
+/// page cache. The data reaches the disk at the fdatasync of <see cref="PendingBlob.CommitAsync"/>.
 /// </summary>
 internal sealed class PageCacheStream(FileStream file) : Stream
 {
