@@ -28,7 +28,7 @@ internal sealed class HeldEndpoints : IAdminEndpoints
         held.MapPost("/{studyId:long}/address", async (long studyId, AddressRequest body, HttpContext http, HeldStudies inbox, CancellationToken ct) =>
         {
             var actor = ActorOf(http);
-            var (plan, errors) = await inbox.PlanAsync(new HeldStudies.Addressing(body.Recipients ?? [], body.ExpiryDays, body.MaxDownloads, body.Language,
+            var (plan, errors) = await inbox.PlanAsync(new HeldStudies.AddressingRequest(body.Recipients ?? [], body.ExpiryDays, body.MaxDownloads, body.Language,
                 body.NotifyEmail, body.SenderName, body.SenderOrganisation), actor, ct).ConfigureAwait(false);
             if (plan is null) return Results.BadRequest(new { error = "invalid", errors });
             var outcome = await inbox.AddressAsync(studyId, plan, actor, ct).ConfigureAwait(false);

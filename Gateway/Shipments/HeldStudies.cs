@@ -27,7 +27,7 @@ public sealed class HeldStudies(GatewayDatabase database, StudyStore studies, Sh
         IReadOnlyList<HeldSeries> Series);
 
     /// <summary>An administrator's addressing of a held study: literal recipients and address-book contacts, like a rule's ship action.</summary>
-    public sealed record Addressing(IReadOnlyList<ShipRecipient> Recipients, int? ExpiryDays, int? MaxDownloads, string? Language, string? NotifyEmail,
+    public sealed record AddressingRequest(IReadOnlyList<ShipRecipient> Recipients, int? ExpiryDays, int? MaxDownloads, string? Language, string? NotifyEmail,
         string? SenderName, string? SenderOrganisation);
 
     /// <summary>The inbox shows the newest this many; a rule that holds everything must not make the page unusable.</summary>
@@ -71,7 +71,7 @@ public sealed class HeldStudies(GatewayDatabase database, StudyStore studies, Sh
     }
 
     /// <summary>Checks an addressing and turns it into the sealer's plan (contacts read now); the errors are keyed by field.</summary>
-    public async Task<(ShipPlan? Plan, Dictionary<string, string[]> Errors)> PlanAsync(Addressing addressing, SealActor actor, CancellationToken cancellationToken)
+    public async Task<(ShipPlan? Plan, Dictionary<string, string[]> Errors)> PlanAsync(AddressingRequest addressing, SealActor actor, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(addressing);
         ArgumentNullException.ThrowIfNull(actor);
@@ -79,7 +79,7 @@ public sealed class HeldStudies(GatewayDatabase database, StudyStore studies, Sh
         var recipients = new List<PlannedRecipient>();
         if (addressing.Recipients.Count == 0) errors["recipients"] = ["Give at least one recipient."];
         if (addressing.Recipients.Count > RuleValidator.MaxRecipients) errors["recipients"] = [$"At most {RuleValidator.MaxRecipients} recipients."];
-        if (addressing.Language is { } actionLanguage && !AddressBook.Addressing.Languages.Contains(actionLanguage)) errors["language"] = ["Language must be cs, pl or en."];
+        if (addressing.Language is { } actionLanguage && !Addressing.Languages.Contains(actionLanguage)) errors["language"] = ["Language must be cs, pl or en."];
         for (var i = 0; i < addressing.Recipients.Count; i++)
         {
             var r = addressing.Recipients[i];
@@ -108,7 +108,7 @@ public sealed class HeldStudies(GatewayDatabase database, StudyStore studies, Sh
                 else errors[$"recipients[{i}].phone"] = ["Not a mobile number this gateway can send an SMS to; write it with its country code, e.g. +420 603 000 000."];
             }
             language ??= routing.Value.DefaultLanguage;
-            if (!AddressBook.Addressing.Languages.Contains(language)) errors[$"recipients[{i}].language"] = ["Language must be cs, pl or en."];
+            if (!Addressing.Languages.Contains(language)) errors[$"recipients[{i}].language"] = ["Language must be cs, pl or en."];
             recipients.Add(new PlannedRecipient(email, phone, language, r.ContactId));
         }
         var expiry = addressing.ExpiryDays ?? routing.Value.DefaultExpiryDays;

@@ -26,8 +26,7 @@ public sealed class StudyHeaders(StudyStore studies, BlobStore blobs, AuditTrail
     {
         var study = await studies.FindAsync(studyId, cancellationToken).ConfigureAwait(false);
         if (study is null || !study.IsReadable || !Readable.Contains(study.State)) return null;
-        var instances = await studies.InstancesAsync(studyId, cancellationToken).ConfigureAwait(false);
-        if (instances.Count == 0) return null;
+        if (await studies.FirstInstanceAsync(studyId, cancellationToken).ConfigureAwait(false) is not { } first) return null;
         // The header (any attribute, the patient's name included) is read for rules an administrator may have written
         // to probe it: every read is an access in the audit trail, as showing a held study is.
         await audit.RecordAsync(new AuditEvent
@@ -49,7 +48,7 @@ public sealed class StudyHeaders(StudyStore studies, BlobStore blobs, AuditTrail
             CalledAeTitle = study.CalledAeTitle,
             RemoteAddress = study.RemoteHost,
             ReceivedAt = study.FirstReceivedAt,
-            Header = StudyReader.ReadHeader(blobs, instances[0], dataKey),
+            Header = StudyReader.ReadHeader(blobs, first, dataKey),
         };
     }
 }

@@ -103,6 +103,18 @@ public sealed class StudyStore(GatewayDatabase database, ISecretProtector protec
             "SELECT count(*) FROM instances WHERE study_id = @studyId", new { studyId }, transaction, cancellationToken: cancellationToken));
     }
 
+    /// <summary>The study's first instance (lowest ordinal), whose header stands for the study; null when it has none.</summary>
+    public async Task<StoredInstance?> FirstInstanceAsync(long studyId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var row = await connection.QuerySingleOrDefaultAsync<InstanceRow>(new CommandDefinition(
+            """
+            SELECT id AS Id, ordinal AS Ordinal, blob AS Blob, plaintext_length AS PlaintextLength, ciphertext_length AS CiphertextLength
+            FROM instances WHERE study_id = @studyId ORDER BY ordinal LIMIT 1
+            """, new { studyId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return row is null ? null : new StoredInstance(row.Id, (int)row.Ordinal, row.Blob, row.PlaintextLength, row.CiphertextLength);
+    }
+
     /// <summary>The blob of a sealed study's ordinal (0: the manifest), or null when the study is not sealed or has no such instance.</summary>
     public async Task<string?> SealedBlobAsync(long studyId, int ordinal, CancellationToken cancellationToken)
     {

@@ -134,6 +134,27 @@ public sealed class StudyStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task The_first_instance_is_the_lowest_ordinal_and_a_study_without_instances_has_none()
+    {
+        var (id, _) = await NewStudyAsync(StudyState.Receiving);
+        var (empty, _) = await NewStudyAsync(StudyState.Receiving);
+        await using (var connection = await _db.Database.OpenAsync())
+        {
+            // Written out of order: the ordinal decides, not the order of arrival in the index.
+            foreach (var ordinal in new[] { 3, 2 })
+            {
+                await connection.ExecuteAsync("""
+                    INSERT INTO instances (study_id, instance_key, content_hash, ordinal, blob, plaintext_length, ciphertext_length, calling_ae, received_at)
+                    VALUES (@id, randomblob(32), randomblob(32), @ordinal, 'blob-' || @ordinal, 5, 6, 'CT1', 3)
+                    """, new { id, ordinal });
+            }
+        }
+
+        (await _studies.FirstInstanceAsync(id, None)).Should().Match<StoredInstance>(i => i.Ordinal == 2 && i.Blob == "blob-2" && i.Summary == null);
+        (await _studies.FirstInstanceAsync(empty, None)).Should().BeNull();
+    }
+
+    [Fact]
     public async Task Studies_asked_for_by_many_ids_come_back_by_id_and_unknown_ids_are_left_out()
     {
         var (a, _) = await NewStudyAsync(StudyState.Receiving);
