@@ -11,7 +11,7 @@ public sealed class ForwardNodeReferences : INodeReferences
     {
         ArgumentNullException.ThrowIfNull(connection);
         var pending = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-            "SELECT count(*) FROM forwards WHERE node_id = @nodeId AND state IN ('queued', 'sending', 'failed')", new { nodeId }, transaction,
+            "SELECT count(*) FROM forwards WHERE node_id = @nodeId AND state IN " + ForwardStates.PendingSql, new { nodeId }, transaction,
             cancellationToken: cancellationToken)).ConfigureAwait(false);
         return pending > 0 ? $"{pending} forward(s) to this node are queued, sending or failed; cancel them (or let them finish) first" : null;
     }

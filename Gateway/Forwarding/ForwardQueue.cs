@@ -20,6 +20,12 @@ public static class ForwardStates
     public const string Cancelled = "cancelled";
 
     public static IReadOnlyList<string> All { get; } = [Queued, Sending, Done, Failed, Cancelled];
+
+    /// <summary>
+    /// The states in which a forward still needs its study and its node (an administrator may retry a failed one), as
+    /// an SQL list: such a study keeps its key, and such a node cannot be deleted.
+    /// </summary>
+    internal const string PendingSql = "('queued', 'sending', 'failed')";
 }
 
 /// <summary>One forward as the administration page lists it. Node fields are null once the node was deleted.</summary>
@@ -58,7 +64,7 @@ public sealed partial class ForwardQueue(GatewayDatabase database, StudyStore st
     /// True for a study that a forward still needs: one is queued, sending or failed (an administrator may retry a
     /// failed one). Such a study keeps its key, so the sweeper keeps its blobs.
     /// </summary>
-    private const string PendingForStudySql = "EXISTS (SELECT 1 FROM forwards f WHERE f.study_id = @studyId AND f.state IN ('queued', 'sending', 'failed'))";
+    private const string PendingForStudySql = "EXISTS (SELECT 1 FROM forwards f WHERE f.study_id = @studyId AND f.state IN " + ForwardStates.PendingSql + ")";
 
     private readonly SemaphoreSlim _signal = new(0, 1);
     private readonly ConcurrentDictionary<long, CancellationTokenSource> _inFlight = new();

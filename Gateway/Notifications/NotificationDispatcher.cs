@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using DicomGateway.AddressBook;
-using DicomGateway.Crypto;
 using DicomGateway.Audit;
+using DicomGateway.Crypto;
 using DicomGateway.Database;
 using DicomGateway.Studies;
 using Microsoft.Data.Sqlite;
@@ -44,8 +44,9 @@ public sealed partial class NotificationDispatcher : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger<NotificationDispatcher> _logger;
 
-    public NotificationDispatcher(GatewayDatabase database, INotifiedShipments shipments, StudyStore studies, AuditTrail audit, ISecretProtector protector, MessageComposer composer, IMailTransport mail, ISmsSender sms,
-        PhoneNumberNormalizer phones, DeliverySignal signal, IOptions<NotificationOptions> options, TimeProvider time, ILogger<NotificationDispatcher> logger)
+    public NotificationDispatcher(GatewayDatabase database, INotifiedShipments shipments, StudyStore studies, AuditTrail audit, ISecretProtector protector,
+        MessageComposer composer, IMailTransport mail, ISmsSender sms, PhoneNumberNormalizer phones, DeliverySignal signal, IOptions<NotificationOptions> options,
+        TimeProvider time, ILogger<NotificationDispatcher> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         _store = new DeliveryStore(database, shipments, studies, audit);

@@ -261,7 +261,7 @@ public sealed class StudyStore(GatewayDatabase database, ISecretProtector protec
             new { erased = StudyStates.Erased, at = at.ToUnixTimeMilliseconds(), studyId }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
     }
 
-    internal sealed class Row
+    private sealed class Row
     {
         public long Id { get; init; }
         public byte[] StudyKey { get; init; } = [];
