@@ -14,8 +14,8 @@ public class FeatureReferenceTests
     [
         ["Hosting"],
         ["Storage"],
-        ["Crypto", "Database"],
-        ["Audit"],
+        ["Database"],
+        ["Crypto", "Audit"],
         ["Studies"],
         ["AddressBook"],
         ["Routing"],

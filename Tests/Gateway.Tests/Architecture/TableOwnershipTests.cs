@@ -22,6 +22,7 @@ public sealed partial class TableOwnershipTests
         ["settings"] = "Routing",
         ["contacts"] = "AddressBook",
         ["audit_events"] = "Audit",
+        ["gateway_key"] = "Crypto",
         ["accounts"] = "Administration",
         ["api_keys"] = "Administration",
     };
