@@ -71,7 +71,10 @@ public static class AuditEventTypes
     /// <summary>Logout (with 110114).</summary>
     public const string Logout = "110123";
 
-    /// <summary>Node Authentication (with 110113): a peer failed to authenticate, e.g. an unknown calling AE title.</summary>
+    /// <summary>
+    /// Node Authentication (with 110113): a peer is not who it would have to be, e.g. an unknown calling AE title, or
+    /// more instances of a sealed study from a sender other than the study's original one.
+    /// </summary>
     public const string NodeAuthentication = "110126";
 
     /// <summary>Security Configuration (with 110113): e.g. routing rules changed.</summary>

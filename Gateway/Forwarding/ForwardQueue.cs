@@ -145,16 +145,6 @@ public sealed partial class ForwardQueue(GatewayDatabase database, StudyStore st
         return !pending && await studies.ForgetKeyAsync(connection, transaction, studyId, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The nodes a study's forwards went to (cancelled ones aside), first queued first, for a follow-up generation to go the same way.</summary>
-    public async Task<IReadOnlyList<ForwardPlan>> DestinationsOfStudyAsync(SqliteConnection connection, long studyId, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(connection);
-        var rows = await connection.QueryAsync<(long NodeId, long? RuleId, string? RuleName)>(new CommandDefinition(
-            "SELECT node_id, min(rule_id), min(rule_name) FROM forwards WHERE study_id = @studyId AND state <> 'cancelled' GROUP BY node_id ORDER BY min(id)",
-            new { studyId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return [.. rows.Select(n => new ForwardPlan(n.RuleId, n.RuleName, n.NodeId))];
-    }
-
     /// <summary>Makes a queued or failed forward due now (a failed one is queued again with its attempts reset).</summary>
     public async Task<ForwardChange> RetryAsync(long id, string actor, CancellationToken cancellationToken)
     {

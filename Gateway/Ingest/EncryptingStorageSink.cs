@@ -124,7 +124,7 @@ public sealed partial class EncryptingStorageSink(
             var ciphertextLength = await _blob!.CommitAsync(cancellationToken).ConfigureAwait(false);
 
             var row = new InstanceIndex.Row(_lease.StudyId, _instanceKey, contentHash, _lease.Ordinal, _blob.Id, plaintextLength, ciphertextLength, summary,
-                _context.CallingAeTitle, _sink._time.GetUtcNow().ToUnixTimeMilliseconds());
+                _context.CallingAeTitle, _context.RemoteEndPoint?.Address.ToString(), _sink._time.GetUtcNow().ToUnixTimeMilliseconds());
             // The rename's directory fsync (on a pool thread) and the index commit (on this one) run at the same
             // time; see PendingBlob.CommitAsync.
             var sync = _blob.NeedsDirectorySync ? Task.Run(() => _blob.SyncDirectoryAsync(cancellationToken), cancellationToken) : Task.CompletedTask;

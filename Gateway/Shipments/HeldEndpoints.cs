@@ -72,7 +72,7 @@ internal sealed class HeldEndpoints : IAdminEndpoints
     private static object Flatten(HeldStudies.HeldStudyDetails d) => new
     {
         d.Study.StudyId, d.Study.CallingAeTitle, d.Study.CalledAeTitle, d.Study.RemoteHost, d.Study.FirstReceivedAt, d.Study.LastReceivedAt,
-        d.Study.InstanceCount, d.Study.TotalBytes, d.PatientName, d.PatientId, d.PatientBirthDate, d.StudyDate, d.StudyDescription, d.AccessionNumber,
+        d.Study.InstanceCount, d.Study.TotalBytes, d.Study.HoldReason, d.Study.Generation, d.PatientName, d.PatientId, d.PatientBirthDate, d.StudyDate, d.StudyDescription, d.AccessionNumber,
         d.ReferringPhysicianName, d.InstitutionName, d.Modalities, d.Series,
     };
 }

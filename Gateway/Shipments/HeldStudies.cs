@@ -10,15 +10,20 @@ using Microsoft.Extensions.Options;
 namespace DicomGateway.Shipments;
 
 /// <summary>
-/// The inbox of held studies: those no rule addressed (or a rule said to hold). An administrator sees what they are
+/// The inbox of held studies: those no rule addressed, those a rule said to hold, and follow-ups that came from a sender
+/// other than the study's original one (each with its reason). An administrator sees what they are
 /// (reading them is audited as an access), then addresses them to recipients, routes them again by the saved rules,
 /// or discards them. The work itself is the sealer's, so a held study is sealed exactly like a routed one.
 /// </summary>
 public sealed class HeldStudies(GatewayDatabase database, StudyStore studies, ShipmentSealer sealer, AuditTrail audit, PhoneNumberNormalizer phones,
     ContactStore contacts, IOptions<RoutingOptions> routing)
 {
+    /// <summary>
+    /// A held study as the inbox lists it. <see cref="HoldReason"/> is why (<see cref="HoldReasons"/>: <c>no-rule</c>,
+    /// <c>rule</c>, <c>sender-changed</c>; null for a study held before reasons were kept); <see cref="Generation"/> above 0 is a follow-up.
+    /// </summary>
     public sealed record HeldStudy(long StudyId, string CallingAeTitle, string CalledAeTitle, string? RemoteHost, DateTimeOffset FirstReceivedAt,
-        DateTimeOffset LastReceivedAt, int InstanceCount, long TotalBytes);
+        DateTimeOffset LastReceivedAt, int InstanceCount, long TotalBytes, string? HoldReason, long Generation);
 
     public sealed record HeldSeries(string? Description, string? Modality, int? SeriesNumber, int InstanceCount);
 
@@ -138,5 +143,5 @@ public sealed class HeldStudies(GatewayDatabase database, StudyStore studies, Sh
     }
 
     private static HeldStudy ToHeld(Study s) => new(s.Id, s.CallingAeTitle, s.CalledAeTitle, s.RemoteHost, s.FirstReceivedAt, s.LastReceivedAt, (int)s.InstanceCount,
-        s.TotalBytes);
+        s.TotalBytes, s.HoldReason?.Name(), s.Generation);
 }

@@ -21,8 +21,8 @@ internal static class SealAudit
         Detail = detail,
     };
 
-    /// <summary>The study's arrival, recorded once, when it is first sealed, held or discarded.</summary>
-    public static AuditEvent Received(Study study, DateTimeOffset now, bool held) => new()
+    /// <summary>The study's arrival, recorded once, when it is first sealed, held (<paramref name="held"/> says why) or discarded.</summary>
+    public static AuditEvent Received(Study study, DateTimeOffset now, HoldReason? held) => new()
     {
         EventId = AuditEventIds.InstancesTransferred,
         Action = AuditAction.Create,
@@ -33,6 +33,42 @@ internal static class SealAudit
         StudyId = study.Id,
         PatientRef = study.PatientRef,
         OccurredAt = now,
-        Detail = new { what = held ? "study received; no rule addressed it, held for an administrator" : "study received", calledAeTitle = study.CalledAeTitle, study.Generation },
+        Detail = new { what = ReceivedWhat(held), calledAeTitle = study.CalledAeTitle, study.Generation },
+    };
+
+    /// <summary>
+    /// PS3.15 A.5.3.11 Security Alert, event type 110126 Node Authentication: instances for a study already sealed came
+    /// from a sender that is not the study's original one, and the follow-up is held. The patient appears only as the
+    /// keyed hash; the senders are AE titles and addresses, which identify no patient.
+    /// </summary>
+    public static AuditEvent SenderChanged(Study study, SenderMismatch mismatch, DateTimeOffset now) => new()
+    {
+        EventId = AuditEventIds.SecurityAlert,
+        EventType = AuditEventTypes.NodeAuthentication,
+        Action = AuditAction.Execute,
+        Outcome = AuditOutcome.MinorFailure,
+        ActorKind = AuditActorKind.Node,
+        Actor = mismatch.Others[0].CallingAeTitle,
+        ActorAddress = mismatch.Others[0].RemoteHost,
+        StudyId = study.Id,
+        PatientRef = study.PatientRef,
+        OccurredAt = now,
+        Detail = new
+        {
+            what = "instances for a study already sealed came from a sender other than the study's original sender; held for an administrator, not shipped",
+            originalSender = new { callingAeTitle = mismatch.Original.CallingAeTitle, address = mismatch.Original.RemoteHost },
+            senders = mismatch.Others.Select(s => new { callingAeTitle = s.CallingAeTitle, address = s.RemoteHost }).ToArray(),
+            study.Generation,
+            instances = study.InstanceCount,
+        },
+    };
+
+    private static string ReceivedWhat(HoldReason? held) => held switch
+    {
+        null => "study received",
+        HoldReason.NoRule => "study received; no rule addressed it, held for an administrator",
+        HoldReason.Rule => "study received; a rule held it for an administrator",
+        HoldReason.SenderChanged => "study received from a sender other than the study's original sender; held for an administrator",
+        _ => throw new ArgumentOutOfRangeException(nameof(held), held, null),
     };
 }

@@ -1,23 +1,25 @@
-using Dapper;
 using DicomGateway.Database;
-using DicomGateway.Forwarding;
 using DicomGateway.Routing;
 using DicomGateway.Storage;
 using DicomGateway.Studies;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 
 namespace DicomGateway.Shipments;
 
 /// <summary>
-/// Decides where a study goes. A follow-up generation (more instances of a study already sealed) goes where the
-/// latest sealed generation went: to its recipients with the same terms, and to the same DICOM nodes. Any other study
-/// is routed by the saved rules over its first instance's header. An administrator's directive overrides both.
+/// Decides where a study goes: by the saved rules over its first instance's header, or as an administrator's
+/// directive says. A follow-up generation (more instances of a study already sealed) is routed like any new study, so
+/// knowing a Study Instance UID is not enough to reach the earlier recipients; and one that came, even in part, from a
+/// sender other than the study's original one is held for an administrator whatever the rules say.
 /// </summary>
-public sealed partial class SealPlanner(GatewayDatabase database, StudyStore studies, BlobStore blobs, RuleStore rules, ForwardQueue forwards,
-    ILogger<SealPlanner> logger)
+public sealed partial class SealPlanner(GatewayDatabase database, StudyStore studies, BlobStore blobs, RuleStore rules, ILogger<SealPlanner> logger)
 {
-    public async Task<SealPlan> PlanAsync(Study study, StoredInstance first, StudyDataKey dataKey, SealDirective directive, CancellationToken cancellationToken)
+    /// <summary>
+    /// The plan for <paramref name="study"/>. With an <paramref name="actor"/> (an administrator routing a held study
+    /// again) the senders are not checked: the administrator has seen who sent it and decided.
+    /// </summary>
+    public async Task<SealPlan> PlanAsync(Study study, StoredInstance first, StudyDataKey dataKey, SealDirective directive, SealActor? actor,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(study);
         ArgumentNullException.ThrowIfNull(directive);
@@ -28,7 +30,8 @@ public sealed partial class SealPlanner(GatewayDatabase database, StudyStore stu
             case SealDirective.DiscardDirective d:
                 return new SealPlan(RoutingDisposition.Discard, [], [], new DiscardPlan(null, null, d.Reason));
         }
-        if (study.Generation > 0 && await FollowUpAsync(study, cancellationToken).ConfigureAwait(false) is { } followUp) return followUp;
+        if (actor is null && study.Generation > 0 && await SenderMismatchAsync(study, cancellationToken).ConfigureAwait(false) is { } mismatch)
+            return SealPlan.Held(HoldReason.SenderChanged) with { SenderMismatch = mismatch };
 
         var decision = await rules.EvaluateAsync(new RoutingInput
         {
@@ -44,36 +47,18 @@ public sealed partial class SealPlanner(GatewayDatabase database, StudyStore stu
             RoutingDisposition.Act => new SealPlan(RoutingDisposition.Act, [.. decision.Ships.Where(s => s.Recipients.Count > 0).Select(ShipmentTarget.From)],
                 decision.Forwards, null),
             RoutingDisposition.Discard => new SealPlan(RoutingDisposition.Discard, [], [], decision.Discard),
-            _ => SealPlan.Held,
+            _ => SealPlan.Held(decision.Holds.Count > 0 ? HoldReason.Rule : HoldReason.NoRule),
         };
     }
 
-    /// <summary>The previous generation's shipments and forward destinations again, or null when it had none.</summary>
-    private async Task<SealPlan?> FollowUpAsync(Study study, CancellationToken cancellationToken)
+    /// <summary>The follow-up's senders that are not the study's original sender, or null when every one of them is.</summary>
+    private async Task<SenderMismatch?> SenderMismatchAsync(Study study, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        if (await studies.PreviousGenerationAsync(connection, study, cancellationToken).ConfigureAwait(false) is not { } previous) return null;
-        var targets = await ShipmentsOfAsync(connection, previous).ConfigureAwait(false);
-        var nodes = await forwards.DestinationsOfStudyAsync(connection, previous, cancellationToken).ConfigureAwait(false);
-        return targets.Count > 0 || nodes.Count > 0 ? new SealPlan(RoutingDisposition.Act, targets, nodes, null) : null;
-    }
-
-    private static async Task<List<ShipmentTarget>> ShipmentsOfAsync(SqliteConnection connection, long studyId)
-    {
-        var previous = (await connection.QueryAsync<(long Id, long? RuleId, string? RuleName, long ExpiryDays, long? MaxDownloads, string? NotifyEmail,
-            string? SenderName, string? SenderOrganisation)>(
-            """
-            SELECT id, rule_id, rule_name, expiry_days, max_downloads, notify_email, sender_name, sender_organisation
-            FROM shipments WHERE study_id = @studyId ORDER BY id
-            """, new { studyId }).ConfigureAwait(false)).ToList();
-        var targets = new List<ShipmentTarget>(previous.Count);
-        foreach (var p in previous)
-        {
-            var people = (await connection.QueryAsync<(string? Email, string? Phone, string Language)>(
-                "SELECT email, phone, language FROM recipients WHERE shipment_id = @Id ORDER BY id", new { p.Id }).ConfigureAwait(false)).ToList();
-            targets.Add(new ShipmentTarget(p.RuleId, p.RuleName, (int)p.ExpiryDays, (int?)p.MaxDownloads, p.NotifyEmail, p.SenderName, p.SenderOrganisation, people));
-        }
-        return targets;
+        if (await studies.OriginalSenderAsync(connection, study, cancellationToken).ConfigureAwait(false) is not { } original) return null;
+        var senders = await studies.SendersAsync(connection, study.Id, cancellationToken).ConfigureAwait(false);
+        var others = FollowUpSenders.Others(original, senders);
+        return others.Count > 0 ? new SenderMismatch(original, others) : null;
     }
 
     [LoggerMessage(EventId = 4005, Level = LogLevel.Warning, Message = "Routing study {StudyId}: {Warning}")]

@@ -28,7 +28,7 @@ public sealed class SealWriter(StudyStore studies, ForwardQueue forwards, Notifi
         string? manifestBlob, SealActor? actor, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        if (study.State == StudyState.Receiving) await audit.RecordAsync(connection, tx, SealAudit.Received(study, now, held: false), cancellationToken).ConfigureAwait(false);
+        if (study.State == StudyState.Receiving) await audit.RecordAsync(connection, tx, SealAudit.Received(study, now, held: null), cancellationToken).ConfigureAwait(false);
         foreach (var target in plan.Ships)
             await CreateShipmentAsync(connection, tx, study, target, dataKey, instanceCount, manifest, actor, now, cancellationToken).ConfigureAwait(false);
         foreach (var forward in plan.Forwards)
@@ -43,11 +43,20 @@ public sealed class SealWriter(StudyStore studies, ForwardQueue forwards, Notifi
         return true;
     }
 
-    public async Task<bool> HoldAsync(SqliteConnection connection, Study study, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>
+    /// Holds the study for an administrator with the plan's reason; a follow-up held because another sender sent it is
+    /// recorded as a security alert in the same transaction. False (nothing written) when the study moved meanwhile.
+    /// </summary>
+    public async Task<bool> HoldAsync(SqliteConnection connection, Study study, SealPlan plan, DateTimeOffset now, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(study);
+        ArgumentNullException.ThrowIfNull(plan);
         await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        if (!await studies.HoldAsync(connection, tx, study.Id, study.State, cancellationToken).ConfigureAwait(false)) return false;
-        if (study.State == StudyState.Receiving) await audit.RecordAsync(connection, tx, SealAudit.Received(study, now, held: true), cancellationToken).ConfigureAwait(false);
+        if (!await studies.HoldAsync(connection, tx, study.Id, study.State, plan.HoldReason, cancellationToken).ConfigureAwait(false)) return false;
+        if (study.State == StudyState.Receiving)
+            await audit.RecordAsync(connection, tx, SealAudit.Received(study, now, held: plan.HoldReason), cancellationToken).ConfigureAwait(false);
+        if (plan.SenderMismatch is { } mismatch)
+            await audit.RecordAsync(connection, tx, SealAudit.SenderChanged(study, mismatch, now), cancellationToken).ConfigureAwait(false);
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
         return true;
     }
@@ -61,7 +70,7 @@ public sealed class SealWriter(StudyStore studies, ForwardQueue forwards, Notifi
     {
         await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         if (!await studies.DiscardAsync(connection, tx, study.Id, study.State, now, cancellationToken).ConfigureAwait(false)) return false;
-        if (study.State == StudyState.Receiving) await audit.RecordAsync(connection, tx, SealAudit.Received(study, now, held: false), cancellationToken).ConfigureAwait(false);
+        if (study.State == StudyState.Receiving) await audit.RecordAsync(connection, tx, SealAudit.Received(study, now, held: null), cancellationToken).ConfigureAwait(false);
         await audit.RecordAsync(connection, tx, SealAudit.Decided(AuditEventIds.StudyDeleted, AuditAction.Delete, study, actor, now,
             new { what = "study discarded", rule = discard.RuleName, reason = discard.Reason, instances = instanceCount }), cancellationToken).ConfigureAwait(false);
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);

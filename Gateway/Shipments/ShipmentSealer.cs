@@ -13,8 +13,8 @@ namespace DicomGateway.Shipments;
 /// Turns a complete study into shipments. <see cref="SealPlanner"/> decides the recipients and forwards; the table of
 /// contents is encrypted as blob 0; <see cref="SealWriter"/> creates each recipient's link token, code and key share,
 /// wraps the study's data key for them and queues the notifications in one transaction; then the gateway's own copy
-/// of the data key is deleted. From then on the gateway cannot read the study. A study that no rule addresses is held,
-/// still readable by the gateway, for an administrator.
+/// of the data key is deleted. From then on the gateway cannot read the study. A study that no rule addresses, or a
+/// follow-up from a sender other than the study's original one, is held, still readable by the gateway, for an administrator.
 /// </summary>
 public sealed partial class ShipmentSealer(GatewayDatabase database, StudyStore studies, OpenStudies open, BlobStore blobs, SealPlanner planner, SealWriter writer,
     IOptions<ShipmentOptions> options, TimeProvider time, ILogger<ShipmentSealer> logger)
@@ -86,13 +86,14 @@ public sealed partial class ShipmentSealer(GatewayDatabase database, StudyStore 
                 return SealOutcome.Empty;
             }
 
-            var plan = await planner.PlanAsync(study, instances[0], dataKey, directive, cancellationToken).ConfigureAwait(false);
+            var plan = await planner.PlanAsync(study, instances[0], dataKey, directive, actor, cancellationToken).ConfigureAwait(false);
             var now = time.GetUtcNow();
             switch (plan.Disposition)
             {
                 case RoutingDisposition.Held:
-                    if (!await writer.HoldAsync(connection, study, now, cancellationToken).ConfigureAwait(false)) return SealOutcome.NotFound;
-                    LogHeld(study.Id, instances.Count);
+                    if (!await writer.HoldAsync(connection, study, plan, now, cancellationToken).ConfigureAwait(false)) return SealOutcome.NotFound;
+                    if (plan.HoldReason == HoldReason.SenderChanged) LogHeldSenderChanged(study.Id, study.Generation, instances.Count);
+                    else LogHeld(study.Id, instances.Count);
                     return SealOutcome.Held;
                 case RoutingDisposition.Discard:
                     if (!await writer.DiscardAsync(connection, study, instances.Count, plan.Discard!, actor, now, cancellationToken).ConfigureAwait(false))
@@ -131,8 +132,11 @@ public sealed partial class ShipmentSealer(GatewayDatabase database, StudyStore 
     [LoggerMessage(EventId = 4004, Level = LogLevel.Information, Message = "Study {StudyId} ({Instances} instances) discarded and erased")]
     private partial void LogDiscarded(long studyId, int instances);
 
-    [LoggerMessage(EventId = 4002, Level = LogLevel.Warning, Message = "Study {StudyId} ({Instances} instances) matches no routing rule; it is held for an administrator")]
+    [LoggerMessage(EventId = 4002, Level = LogLevel.Warning, Message = "Study {StudyId} ({Instances} instances) is held for an administrator by the routing rules")]
     private partial void LogHeld(long studyId, int instances);
+
+    [LoggerMessage(EventId = 4020, Level = LogLevel.Warning, Message = "Security alert: study {StudyId} (generation {Generation}, {Instances} instances) has instances from a sender other than the study's original sender; it is held for an administrator, not shipped")]
+    private partial void LogHeldSenderChanged(long studyId, long generation, int instances);
 
     [LoggerMessage(EventId = 4003, Level = LogLevel.Error, Message = "Sealing study {StudyId} failed; it stays unsealed and is tried again with growing delays")]
     private partial void LogSealFailed(Exception exception, long studyId);

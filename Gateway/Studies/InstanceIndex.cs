@@ -23,7 +23,7 @@ public sealed class InstanceIndex(GatewayDatabase database)
     private bool _committing;
 
     public sealed record Row(long StudyId, byte[] InstanceKey, byte[] ContentHash, int Ordinal, string Blob, long PlaintextLength, long CiphertextLength,
-        byte[] Summary, string CallingAeTitle, long ReceivedAt);
+        byte[] Summary, string CallingAeTitle, string? RemoteHost, long ReceivedAt);
 
     /// <summary>Inserts the row; false when an instance with the same key is already indexed (nothing was written).</summary>
     public async Task<bool> AddAsync(Row row, CancellationToken cancellationToken)
@@ -90,8 +90,8 @@ public sealed class InstanceIndex(GatewayDatabase database)
             var r = batch[i].Row;
             var inserted = await connection.ExecuteAsync(
                 """
-                INSERT INTO instances (study_id, instance_key, content_hash, ordinal, blob, plaintext_length, ciphertext_length, summary, calling_ae, received_at)
-                VALUES (@StudyId, @InstanceKey, @ContentHash, @Ordinal, @Blob, @PlaintextLength, @CiphertextLength, @Summary, @CallingAeTitle, @ReceivedAt)
+                INSERT INTO instances (study_id, instance_key, content_hash, ordinal, blob, plaintext_length, ciphertext_length, summary, calling_ae, remote_host, received_at)
+                VALUES (@StudyId, @InstanceKey, @ContentHash, @Ordinal, @Blob, @PlaintextLength, @CiphertextLength, @Summary, @CallingAeTitle, @RemoteHost, @ReceivedAt)
                 ON CONFLICT (instance_key) DO NOTHING
                 """, r, tx).ConfigureAwait(false);
             results[i] = inserted == 1;

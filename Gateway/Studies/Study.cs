@@ -21,6 +21,9 @@ public sealed record Study
 
     public string? RemoteHost { get; init; }
 
+    /// <summary>Why it was last held for an administrator; null when it never was (or was held before reasons were kept).</summary>
+    public HoldReason? HoldReason { get; init; }
+
     /// <summary>Keyed hash of the Patient ID, for the audit trail and disclosure reports.</summary>
     public byte[]? PatientRef { get; init; }
 

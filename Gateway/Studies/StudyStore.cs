@@ -18,7 +18,7 @@ public sealed class StudyStore(GatewayDatabase database, ISecretProtector protec
         """
         id AS Id, study_key AS StudyKey, generation AS Generation, state AS State, wrapped_key AS WrappedKey, calling_ae AS CallingAe,
         called_ae AS CalledAe, remote_host AS RemoteHost, patient_ref AS PatientRef, instance_count AS InstanceCount, total_bytes AS TotalBytes,
-        first_received_at AS FirstReceivedAt, last_received_at AS LastReceivedAt, manifest_blob AS ManifestBlob
+        first_received_at AS FirstReceivedAt, last_received_at AS LastReceivedAt, manifest_blob AS ManifestBlob, hold_reason AS HoldReason
         """;
 
     /// <summary>Lends the study's data key (unwrapped from the gateway key); dispose it when done. Throws when the gateway no longer holds it.</summary>
@@ -67,14 +67,34 @@ public sealed class StudyStore(GatewayDatabase database, ISecretProtector protec
         return [.. rows.Select(r => r.ToStudy())];
     }
 
-    /// <summary>The latest sealed (or since erased) generation of the same Study Instance UID before <paramref name="study"/>'s, for a follow-up.</summary>
-    public async Task<long?> PreviousGenerationAsync(SqliteConnection connection, Study study, CancellationToken cancellationToken)
+    /// <summary>
+    /// The sender of the study's first generation (the earliest row of the same Study Instance UID), which every later
+    /// generation is compared with; null when <paramref name="study"/> is itself the first.
+    /// </summary>
+    public async Task<StudySender?> OriginalSenderAsync(SqliteConnection connection, Study study, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(study);
-        return await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
-            "SELECT id FROM studies WHERE study_key = @StudyKey AND generation < @Generation AND state IN (@sealed, @erased) ORDER BY generation DESC LIMIT 1",
-            new { study.StudyKey, study.Generation, @sealed = StudyStates.Sealed, erased = StudyStates.Erased }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var row = await connection.QuerySingleOrDefaultAsync<(string CallingAe, string? RemoteHost)?>(new CommandDefinition(
+            "SELECT calling_ae, remote_host FROM studies WHERE study_key = @StudyKey AND generation < @Generation ORDER BY generation LIMIT 1",
+            new { study.StudyKey, study.Generation }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return row is { } r ? new StudySender(r.CallingAe, r.RemoteHost) : null;
+    }
+
+    /// <summary>
+    /// Every distinct sender of the study: the one that opened it and those of each of its instances. An instance
+    /// indexed without its address (before addresses were kept) counts as sent from the study's own address.
+    /// </summary>
+    public async Task<IReadOnlyList<StudySender>> SendersAsync(SqliteConnection connection, long studyId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        var rows = await connection.QueryAsync<(string CallingAe, string? RemoteHost)>(new CommandDefinition(
+            """
+            SELECT calling_ae, remote_host FROM studies WHERE id = @studyId
+            UNION
+            SELECT i.calling_ae, coalesce(i.remote_host, s.remote_host) FROM instances i JOIN studies s ON s.id = i.study_id WHERE i.study_id = @studyId
+            """, new { studyId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return [.. rows.Select(r => new StudySender(r.CallingAe, r.RemoteHost))];
     }
 
     /// <summary>The study's instances in ordinal order.</summary>
@@ -168,13 +188,15 @@ public sealed class StudyStore(GatewayDatabase database, ISecretProtector protec
             cancellationToken: cancellationToken)).ConfigureAwait(false) > 0;
     }
 
-    /// <summary>Holds the study for an administrator. False when it is no longer in <paramref name="from"/>.</summary>
-    public async Task<bool> HoldAsync(SqliteConnection connection, SqliteTransaction transaction, long studyId, StudyState from, CancellationToken cancellationToken)
+    /// <summary>Holds the study for an administrator, saying why. False when it is no longer in <paramref name="from"/>.</summary>
+    public async Task<bool> HoldAsync(SqliteConnection connection, SqliteTransaction transaction, long studyId, StudyState from, HoldReason reason,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(connection);
         return await connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE studies SET state = @held WHERE id = @studyId AND state = @from",
-            new { held = StudyStates.Held, studyId, from = from.Name() }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false) > 0;
+            "UPDATE studies SET state = @held, hold_reason = @reason WHERE id = @studyId AND state = @from",
+            new { held = StudyStates.Held, reason = reason.Name(), studyId, from = from.Name() }, transaction, cancellationToken: cancellationToken))
+            .ConfigureAwait(false) > 0;
     }
 
     /// <summary>
@@ -277,6 +299,7 @@ public sealed class StudyStore(GatewayDatabase database, ISecretProtector protec
         public long FirstReceivedAt { get; init; }
         public long LastReceivedAt { get; init; }
         public string? ManifestBlob { get; init; }
+        public string? HoldReason { get; init; }
 
         public Study ToStudy() => new()
         {
@@ -294,6 +317,7 @@ public sealed class StudyStore(GatewayDatabase database, ISecretProtector protec
             FirstReceivedAt = DateTimeOffset.FromUnixTimeMilliseconds(FirstReceivedAt),
             LastReceivedAt = DateTimeOffset.FromUnixTimeMilliseconds(LastReceivedAt),
             ManifestBlob = ManifestBlob,
+            HoldReason = HoldReasons.Parse(HoldReason),
         };
     }
 

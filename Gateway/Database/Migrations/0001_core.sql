@@ -4,7 +4,7 @@
 -- "to whom was this patient's data disclosed", not enough to read anything.
 
 -- A study as the gateway receives it. One row per shipment generation: instances of a study that arrive after
--- it was sealed start a new row (generation + 1), a follow-up shipment to the same recipients.
+-- it was sealed start a new row (generation + 1), a follow-up that the routing rules decide on again.
 CREATE TABLE studies (
     id                INTEGER PRIMARY KEY,
     study_key         BLOB    NOT NULL,             -- keyed hash of Study Instance UID
@@ -54,7 +54,7 @@ CREATE TABLE shipments (
     state            TEXT    NOT NULL CHECK (state IN ('active', 'locked', 'revoked', 'expired', 'exhausted', 'erased')),
     created_at       INTEGER NOT NULL,
     expires_at       INTEGER NOT NULL,
-    expiry_days      INTEGER NOT NULL DEFAULT 7,            -- as the rule said; a follow-up shipment gets the same
+    expiry_days      INTEGER NOT NULL DEFAULT 7,            -- as the rule (or the administrator) said
     max_downloads    INTEGER,                       -- NULL: no limit
     download_count   INTEGER NOT NULL DEFAULT 0,
     failed_attempts  INTEGER NOT NULL DEFAULT 0,

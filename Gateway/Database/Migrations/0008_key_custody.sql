@@ -40,3 +40,9 @@ CREATE UNIQUE INDEX deliveries_shipment_once ON deliveries (shipment_id, recipie
 CREATE UNIQUE INDEX deliveries_sender_once ON deliveries (shipment_id, kind) WHERE channel = 'notify-email';
 CREATE INDEX deliveries_due ON deliveries (state, next_attempt_at);
 CREATE INDEX deliveries_shipment_kind ON deliveries (shipment_id, kind, created_at);
+
+-- Late instances (docs/routing.md, "Instances of a study already sealed"): why a study waits in the held inbox, and
+-- the address each instance came from, so that a follow-up generation is compared with the study's original sender
+-- instance by instance. NULL hold_reason: a study never held, or held before this migration.
+ALTER TABLE studies ADD COLUMN hold_reason TEXT CHECK (hold_reason IN ('no-rule', 'rule', 'sender-changed'));
+ALTER TABLE instances ADD COLUMN remote_host TEXT;

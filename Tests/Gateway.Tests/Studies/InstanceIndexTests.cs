@@ -27,7 +27,7 @@ public sealed class InstanceIndexTests : IDisposable
 
     private static InstanceIndex.Row Row(long studyId, int ordinal, byte[]? key = null) =>
         new(studyId, key ?? RandomNumberGenerator.GetBytes(32), RandomNumberGenerator.GetBytes(32), ordinal, Guid.NewGuid().ToString("N"),
-            PlaintextLength: 1000 + ordinal, CiphertextLength: 1100 + ordinal, Summary: [1, 2, 3], CallingAeTitle: "CT1", ReceivedAt: 1000 + ordinal);
+            PlaintextLength: 1000 + ordinal, CiphertextLength: 1100 + ordinal, Summary: [1, 2, 3], CallingAeTitle: "CT1", RemoteHost: "127.0.0.1", ReceivedAt: 1000 + ordinal);
 
     [Fact]
     public async Task Rows_added_at_once_from_many_threads_are_all_committed_and_a_repeated_key_is_refused_once()

@@ -48,7 +48,7 @@ public sealed class StudyStoreTests : IDisposable
         await using (var tx = (Microsoft.Data.Sqlite.SqliteTransaction)await connection.BeginTransactionAsync())
         {
             (await _studies.SealAsync(connection, tx, id, StudyState.Receiving, keepKey: false, "manifest", At, None)).Should().BeFalse();
-            (await _studies.HoldAsync(connection, tx, id, StudyState.Receiving, None)).Should().BeFalse();
+            (await _studies.HoldAsync(connection, tx, id, StudyState.Receiving, HoldReason.NoRule, None)).Should().BeFalse();
             (await _studies.DiscardAsync(connection, tx, id, StudyState.Receiving, At, None)).Should().BeFalse();
             (await _studies.ForgetKeyAsync(connection, tx, id, None)).Should().BeFalse("only a sealed study's key is forgotten by the forwarding queue");
             await tx.CommitAsync();
@@ -164,5 +164,53 @@ public sealed class StudyStoreTests : IDisposable
 
         found.Keys.Should().BeEquivalentTo([a, b]);
         (await _studies.FindManyAsync([], None)).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task A_held_study_keeps_why_it_was_held_and_a_reason_the_code_does_not_know_is_refused()
+    {
+        var (id, _) = await NewStudyAsync(StudyState.Receiving);
+        (await _studies.FindAsync(id, None))!.HoldReason.Should().BeNull("it was never held");
+        await using var connection = await _db.Database.OpenAsync();
+        await using (var tx = (Microsoft.Data.Sqlite.SqliteTransaction)await connection.BeginTransactionAsync())
+        {
+            (await _studies.HoldAsync(connection, tx, id, StudyState.Receiving, HoldReason.SenderChanged, None)).Should().BeTrue();
+            await tx.CommitAsync();
+        }
+
+        (await _studies.FindAsync(id, None))!.Should().Match<Study>(s => s.State == StudyState.Held && s.HoldReason == HoldReason.SenderChanged);
+        Enum.GetValues<HoldReason>().Select(r => HoldReasons.Parse(r.Name())).Should().Equal(Enum.GetValues<HoldReason>().Cast<HoldReason?>());
+        var parse = () => HoldReasons.Parse("curious");
+        parse.Should().Throw<InvalidOperationException>().WithMessage("*curious*");
+        var store = () => connection.ExecuteAsync("UPDATE studies SET hold_reason = 'curious' WHERE id = @id", new { id });
+        await store.Should().ThrowAsync<Microsoft.Data.Sqlite.SqliteException>("the schema's CHECK and the type agree");
+    }
+
+    [Fact]
+    public async Task A_follow_up_knows_its_first_generations_sender_and_every_sender_of_its_own_instances()
+    {
+        var studyKey = RandomNumberGenerator.GetBytes(32);
+        await using var connection = await _db.Database.OpenAsync();
+        async Task<long> GenerationAsync(int generation, string state, string callingAe, string? remoteHost) => await connection.ExecuteScalarAsync<long>("""
+            INSERT INTO studies (study_key, generation, state, calling_ae, called_ae, remote_host, first_received_at, last_received_at)
+            VALUES (@studyKey, @generation, @state, @callingAe, 'GATEWAY', @remoteHost, 1, 2) RETURNING id
+            """, new { studyKey, generation, state, callingAe, remoteHost });
+        async Task InstanceAsync(long studyId, int ordinal, string callingAe, string? remoteHost) => await connection.ExecuteAsync("""
+            INSERT INTO instances (study_id, instance_key, content_hash, ordinal, blob, plaintext_length, ciphertext_length, calling_ae, remote_host, received_at)
+            VALUES (@studyId, randomblob(32), randomblob(32), @ordinal, hex(randomblob(16)), 5, 6, @callingAe, @remoteHost, 3)
+            """, new { studyId, ordinal, callingAe, remoteHost });
+        var first = await GenerationAsync(0, StudyStates.Erased, "CT1", "10.0.0.5");
+        await GenerationAsync(1, StudyStates.Sealed, "PACS", "10.0.0.9");
+        var followUp = await GenerationAsync(2, StudyStates.Receiving, "CT1", "10.0.0.5");
+        await InstanceAsync(followUp, 1, "CT1", "10.0.0.5");
+        await InstanceAsync(followUp, 2, "CT1", null);
+        await InstanceAsync(followUp, 3, "EVIL", "10.0.0.66");
+
+        var original = await _studies.OriginalSenderAsync(connection, (await _studies.FindAsync(followUp, None))!, None);
+        original.Should().Be(new StudySender("CT1", "10.0.0.5"), "the first generation's sender, not the latest's");
+        (await _studies.OriginalSenderAsync(connection, (await _studies.FindAsync(first, None))!, None)).Should().BeNull("the first generation has none before it");
+        (await _studies.SendersAsync(connection, followUp, None)).Should().BeEquivalentTo(
+            [new StudySender("CT1", "10.0.0.5"), new StudySender("EVIL", "10.0.0.66")],
+            "an instance indexed without its address counts as sent from the study's own address");
     }
 }

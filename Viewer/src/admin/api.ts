@@ -307,6 +307,10 @@ export interface HeldStudy {
   lastReceivedAt: string;
   instanceCount: number;
   totalBytes: number;
+  /** Why it is held: 'no-rule', 'rule', 'sender-changed'; null for a study held before reasons were kept. */
+  holdReason?: string | null;
+  /** Above 0: more instances of a study already sealed (a follow-up). */
+  generation?: number;
 }
 
 export interface HeldStudyDetails extends HeldStudy {

@@ -16,6 +16,7 @@ export async function render(root: HTMLElement, ctx: AppContext, params: string[
     table<HeldStudy>(
       [
         { label: t().study, cell: (s) => h('a', { href: `/admin/held/${encodeURIComponent(String(s.studyId))}` }, `#${s.studyId}`) },
+        { label: t().holdReason, cell: (s) => holdReasonText(s) },
         { label: t().calling, cell: (s) => s.callingAeTitle },
         { label: t().called, cell: (s) => s.calledAeTitle },
         { label: t().remoteHost, cell: (s) => s.remoteHost },
@@ -75,6 +76,7 @@ async function renderDetails(root: HTMLElement, ctx: AppContext, studyId: string
     h('p', { class: 'breadcrumb' }, h('a', { href: '/admin/held' }, `← ${t().heldTitle}`)),
     pageHeader(`${t().study} #${s.studyId}`, ...buttons),
     h('p', { class: 'note' }, t().heldAuditNote),
+    ...(s.holdReason === 'sender-changed' ? [h('div', { class: 'warning-box', role: 'alert', 'data-testid': 'sender-changed' }, t().senderChangedWarning)] : []),
     h(
       'dl',
       { class: 'summary' },
@@ -88,6 +90,7 @@ async function renderDetails(root: HTMLElement, ctx: AppContext, studyId: string
         [t().referringPhysician, formatPersonName(s.referringPhysicianName)],
         [t().accessionNumber, s.accessionNumber ?? t().none],
         [t().institution, s.institutionName ?? t().none],
+        [t().holdReason, holdReasonText(s)],
         [t().calling, s.callingAeTitle],
         [t().called, s.calledAeTitle],
         [t().remoteHost, s.remoteHost],
@@ -112,6 +115,12 @@ async function renderDetails(root: HTMLElement, ctx: AppContext, studyId: string
       ),
     ),
   );
+}
+
+/** Why a study is held, in words; a follow-up says which generation it is. */
+export function holdReasonText(s: HeldStudy): string {
+  const reason = s.holdReason ? tk(`hold_${s.holdReason.replaceAll('-', '_')}`, s.holdReason) : t().none;
+  return s.generation ? `${reason} (${t().followUp(s.generation)})` : reason;
 }
 
 /** A ship action for one held study: typed addresses (one per line: e-mail, optionally phone) and contacts. */
