@@ -222,20 +222,7 @@ public sealed partial class ForwardQueue(GatewayDatabase database, StudyStore st
             foreach (var row in pending)
             {
                 row.PatientRef = patientRef;
-                await connection.ExecuteAsync(new CommandDefinition(
-                    $"UPDATE forwards SET state = 'cancelled', updated_at = @now, completed_at = @now WHERE id = @Id AND state IN {ForwardStates.PendingSql}",
-                    new { row.Id, now = now.ToUnixTimeMilliseconds() }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-                await audit.RecordAsync(connection, transaction, new AuditEvent
-                {
-                    EventId = AuditEventIds.InstancesTransferred,
-                    Action = AuditAction.Execute,
-                    ActorKind = AuditActorKind.Gateway,
-                    Actor = "gateway",
-                    StudyId = row.StudyId,
-                    PatientRef = row.PatientRef,
-                    OccurredAt = now,
-                    Detail = new { what = "forward cancelled by the gateway", reason, forwardId = row.Id, nodeId = row.NodeId, previousState = row.State, row.Attempts },
-                }, cancellationToken).ConfigureAwait(false);
+                await CancelByGatewayAsync(connection, transaction, row, reason, now, cancellationToken).ConfigureAwait(false);
             }
             released = await ReleaseIfFinishedAsync(connection, transaction, studyId, cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -246,6 +233,57 @@ public sealed partial class ForwardQueue(GatewayDatabase database, StudyStore st
             LogCancelledByGateway(row.Id, studyId, row.State);
         }
         return (pending.Count, released);
+    }
+
+    /// <summary>
+    /// Bounds how long a failed forward keeps its study readable: every forward that has been 'failed' since
+    /// <paramref name="failedBefore"/> or earlier (Forwarding:FailedRetention ago) is cancelled, audited, and its
+    /// study's key erased when nothing else needs it. Returns how many it cancelled; checkpoints the database after.
+    /// </summary>
+    public async Task<int> CancelFailedBeforeAsync(DateTimeOffset failedBefore, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var released = false;
+        var cancelled = 0;
+        await using (var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var stale = (await connection.QueryAsync<long>(new CommandDefinition(
+                "SELECT id FROM forwards WHERE state = 'failed' AND completed_at <= @cutoff ORDER BY id",
+                new { cutoff = failedBefore.ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
+            foreach (var id in stale)
+            {
+                await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+                var row = await FindAsync(connection, transaction, id, cancellationToken).ConfigureAwait(false);
+                if (row is not { State: ForwardStates.Failed }) continue; // retried or cancelled meanwhile
+                await CancelByGatewayAsync(connection, transaction, row, "failed for longer than Forwarding:FailedRetention", now, cancellationToken).ConfigureAwait(false);
+                released |= await ReleaseIfFinishedAsync(connection, transaction, row.StudyId, cancellationToken).ConfigureAwait(false);
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                cancelled++;
+                LogCancelledByGateway(row.Id, row.StudyId, row.State);
+            }
+        }
+        if (released) await database.CheckpointAsync(cancellationToken).ConfigureAwait(false);
+        return cancelled;
+    }
+
+    /// <summary>The gateway ends a forward on its own (its custody of the study is over): cancelled and audited, actor the gateway.</summary>
+    private async Task CancelByGatewayAsync(SqliteConnection connection, SqliteTransaction transaction, StateRow row, string reason, DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        await connection.ExecuteAsync(new CommandDefinition(
+            $"UPDATE forwards SET state = 'cancelled', updated_at = @now, completed_at = @now WHERE id = @Id AND state IN {ForwardStates.PendingSql}",
+            new { row.Id, now = now.ToUnixTimeMilliseconds() }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        await audit.RecordAsync(connection, transaction, new AuditEvent
+        {
+            EventId = AuditEventIds.InstancesTransferred,
+            Action = AuditAction.Execute,
+            ActorKind = AuditActorKind.Gateway,
+            Actor = "gateway",
+            StudyId = row.StudyId,
+            PatientRef = row.PatientRef,
+            OccurredAt = now,
+            Detail = new { what = "forward cancelled by the gateway", reason, forwardId = row.Id, nodeId = row.NodeId, previousState = row.State, row.Attempts },
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task StopInFlightAsync(long id)
@@ -338,6 +376,6 @@ public sealed partial class ForwardQueue(GatewayDatabase database, StudyStore st
     [LoggerMessage(EventId = 8103, Level = LogLevel.Information, Message = "Forward {ForwardId} cancelled by {Actor}")]
     private partial void LogCancelled(long forwardId, string actor);
 
-    [LoggerMessage(EventId = 8106, Level = LogLevel.Warning, Message = "Forward {ForwardId} of study {StudyId} ({PreviousState}) cancelled by the gateway: the study's shipments have expired and its custody ends")]
+    [LoggerMessage(EventId = 8106, Level = LogLevel.Warning, Message = "Forward {ForwardId} of study {StudyId} ({PreviousState}) cancelled by the gateway: its custody of the study has ended")]
     private partial void LogCancelledByGateway(long forwardId, long studyId, string previousState);
 }
