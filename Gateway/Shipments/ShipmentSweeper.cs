@@ -112,9 +112,10 @@ public sealed partial class ShipmentSweeper(
         List<long> ended;
         await using (var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false))
         {
+            // Shipments of erased studies ('erased') are left out: their custody ended once already.
             ended = [.. await connection.QueryAsync<long>(new CommandDefinition("""
-                SELECT study_id FROM shipments GROUP BY study_id
-                HAVING max(expires_at) <= @now AND sum(keys_erased_at IS NULL) = 0 AND sum(state = 'erased') = 0
+                SELECT study_id FROM shipments WHERE state IN ('expired', 'revoked', 'exhausted', 'active', 'locked') GROUP BY study_id
+                HAVING max(expires_at) <= @now AND sum(keys_erased_at IS NULL) = 0
                 """, new { now }, cancellationToken: cancellationToken)).ConfigureAwait(false)];
         }
         if (ended.Count == 0) return (0, 0);
@@ -155,6 +156,9 @@ public sealed partial class ShipmentSweeper(
                 new { what = "study erased: every blob deleted", blobs = files.Count }), cancellationToken).ConfigureAwait(false);
             await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
             LogStudyErased(study.Id, files.Count);
+            // Already done when each shipment ended; repeated so that nothing of the study outlives it, whatever came between.
+            var shipmentIds = await connection.QueryAsync<long>("SELECT id FROM shipments WHERE study_id = @Id", new { study.Id }).ConfigureAwait(false);
+            foreach (var id in shipmentIds) await outbox.DeleteOutboxFilesAsync(id, cancellationToken).ConfigureAwait(false);
         }
         return due.Count;
     }
