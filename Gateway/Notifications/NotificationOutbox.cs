@@ -194,7 +194,8 @@ public sealed partial class NotificationOutbox
         switch (d.State)
         {
             case "sent": return EmailRetryResult.AlreadySent;
-            case "failed": return EmailRetryResult.FailedForGood;
+            // A cancelled one (its shipment ended) has lost its link just as a failed one has.
+            case "failed" or "cancelled": return EmailRetryResult.FailedForGood;
             case "sending": return EmailRetryResult.Sending;
         }
         var changed = await connection.ExecuteAsync(new CommandDefinition(

@@ -59,6 +59,8 @@ public sealed class EndedShipmentTests : IDisposable
         (email.State, email.PayloadErased, email.Attempts, email.SentAt).Should().Be(("cancelled", true, 0L, (long?)null));
         email.LastError.Should().Contain("shipment ended");
         rows.Should().ContainSingle(d => d.Kind == "opened").Which.State.Should().Be("sent");
+        (await harness.Outbox.RetryShipmentEmailAsync(shipment, recipient, CancellationToken.None)).Should().Be(EmailRetryResult.FailedForGood,
+            "an administrator cannot send a cancelled message again: its link is gone");
         (await harness.AuditAsync()).Should().NotContain(a => a.EventId == AuditEventIds.Export && a.RecipientId == recipient,
             "nothing was exported to the recipient");
     }
