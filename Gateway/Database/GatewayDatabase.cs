@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using DicomGateway.Hosting;
 using DicomGateway.Storage;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
@@ -100,17 +101,70 @@ public sealed partial class GatewayDatabase
     }
 
     /// <summary>
-    /// Moves every committed page from the write-ahead log into the database file and truncates the log, so that
-    /// overwritten secrets (erased key shares) do not linger in old WAL frames.
+    /// One attempt to move every committed page from the write-ahead log into the database file and truncate the log,
+    /// so that overwritten secrets (erased key shares) do not linger in old WAL frames. A reader still on an older
+    /// snapshot makes the attempt busy: the log then keeps frames, and <see cref="WalCheckpoint.Done"/> is false.
     /// </summary>
-    public async Task CheckpointAsync(CancellationToken cancellationToken = default)
+    public async Task<WalCheckpoint> CheckpointAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA wal_checkpoint(TRUNCATE);";
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) return new WalCheckpoint(true, -1, -1);
+            // The row is (busy, frames in the log, frames checkpointed); -1 frames when the database is not in WAL mode.
+            return new WalCheckpoint(reader.GetInt64(0) != 0, reader.GetInt64(1), reader.GetInt64(2));
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode is 5 or 6)
+        {
+            // SQLITE_BUSY / SQLITE_LOCKED: another connection is checkpointing or writing; the same as a busy result.
+            return new WalCheckpoint(true, -1, -1);
+        }
     }
+
+    /// <summary>
+    /// Checkpoints until the log is empty, for erasure that must be verifiable: while a reader holds an old snapshot
+    /// (and with it frames that may still carry erased bytes) the attempt is busy, and it is tried again after a
+    /// growing pause (<see cref="Backoff"/>, 50 ms up to 2 s) until it is done or <paramref name="maxWait"/> has passed.
+    /// True when the log was checkpointed and truncated; false when readers kept it busy all that time, and the caller
+    /// must try again later.
+    /// </summary>
+    public async Task<bool> CheckpointUntilDoneAsync(TimeSpan maxWait, TimeProvider time, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(time);
+        var backoff = new Backoff(TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(2));
+        var started = time.GetTimestamp();
+        for (var attempt = 1L; ; attempt++)
+        {
+            var result = await CheckpointAsync(cancellationToken).ConfigureAwait(false);
+            if (result.Done) return true;
+            var waited = time.GetElapsedTime(started);
+            if (waited >= maxWait)
+            {
+                LogCheckpointBusy(attempt, waited);
+                return false;
+            }
+            var pause = backoff.Delay(attempt);
+            if (pause > maxWait - waited) pause = maxWait - waited;
+            await Task.Delay(pause, time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Warning, Message = "The write-ahead log could not be checkpointed after {Attempts} attempts in {Waited}: a reader kept it busy; erased data may remain in the log until the next try")]
+    private partial void LogCheckpointBusy(long attempts, TimeSpan waited);
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Database {Path} migrated from schema version {From} to {To}")]
     private partial void LogMigrated(string path, int from, int to);
+}
+
+/// <summary>
+/// The outcome of <c>PRAGMA wal_checkpoint(TRUNCATE)</c>: <see cref="Busy"/> when a reader or writer kept it from
+/// finishing; otherwise every frame of the log was written back and the log truncated.
+/// </summary>
+public readonly record struct WalCheckpoint(bool Busy, long LogFrames, long CheckpointedFrames)
+{
+    /// <summary>Not busy, and every frame that was in the log reached the database file.</summary>
+    public bool Done => !Busy && LogFrames == CheckpointedFrames;
 }

@@ -184,20 +184,109 @@ public sealed partial class ForwardQueue(GatewayDatabase database, StudyStore st
             released = await ReleaseIfFinishedAsync(connection, transaction, row.StudyId, cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
-        if (_inFlight.TryGetValue(id, out var sending))
-        {
-            try
-            {
-                await sending.CancelAsync().ConfigureAwait(false);
-            }
-            catch (ObjectDisposedException)
-            {
-                // The attempt ended meanwhile; its final write saw the row cancelled and left it so.
-            }
-        }
+        await StopInFlightAsync(id).ConfigureAwait(false);
         LogCancelled(id, actor);
         if (released) await database.CheckpointAsync(CancellationToken.None).ConfigureAwait(false);
         return ForwardChange.Done;
+    }
+
+    /// <summary>
+    /// Ends the gateway's custody of a shipped study when its shipments' time is up: every forward of it still queued,
+    /// sending or failed is cancelled (each audited, actor the gateway, with <paramref name="reason"/>), one being sent
+    /// stops after the instance in flight, and the study's key is erased in the same transaction. Returns how many
+    /// forwards it cancelled and whether it erased the key; the caller checkpoints the database after a key is erased.
+    /// </summary>
+    public async Task<(int Cancelled, bool KeyErased)> CancelPendingOfStudyAsync(long studyId, string reason, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
+        var now = time.GetUtcNow();
+        List<StateRow> pending;
+        bool released;
+        await using (var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            pending = [.. await connection.QueryAsync<StateRow>(new CommandDefinition(
+                $"SELECT id AS Id, study_id AS StudyId, node_id AS NodeId, state AS State, attempts AS Attempts FROM forwards WHERE study_id = @studyId AND state IN {ForwardStates.PendingSql} ORDER BY id",
+                new { studyId }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false)];
+            var patientRef = pending.Count > 0 ? await studies.PatientRefAsync(connection, transaction, studyId, cancellationToken).ConfigureAwait(false) : null;
+            foreach (var row in pending)
+            {
+                row.PatientRef = patientRef;
+                await CancelByGatewayAsync(connection, transaction, row, reason, now, cancellationToken).ConfigureAwait(false);
+            }
+            released = await ReleaseIfFinishedAsync(connection, transaction, studyId, cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        foreach (var row in pending)
+        {
+            await StopInFlightAsync(row.Id).ConfigureAwait(false);
+            LogCancelledByGateway(row.Id, studyId, row.State);
+        }
+        return (pending.Count, released);
+    }
+
+    /// <summary>
+    /// Bounds how long a failed forward keeps its study readable: every forward that has been 'failed' since
+    /// <paramref name="failedBefore"/> or earlier (Forwarding:FailedRetention ago) is cancelled, audited, and its
+    /// study's key erased when nothing else needs it. Returns how many it cancelled; checkpoints the database after.
+    /// </summary>
+    public async Task<int> CancelFailedBeforeAsync(DateTimeOffset failedBefore, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var released = false;
+        var cancelled = 0;
+        await using (var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var stale = (await connection.QueryAsync<long>(new CommandDefinition(
+                "SELECT id FROM forwards WHERE state = 'failed' AND completed_at <= @cutoff ORDER BY id",
+                new { cutoff = failedBefore.ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
+            foreach (var id in stale)
+            {
+                await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+                var row = await FindAsync(connection, transaction, id, cancellationToken).ConfigureAwait(false);
+                if (row is not { State: ForwardStates.Failed }) continue; // retried or cancelled meanwhile
+                await CancelByGatewayAsync(connection, transaction, row, "failed for longer than Forwarding:FailedRetention", now, cancellationToken).ConfigureAwait(false);
+                released |= await ReleaseIfFinishedAsync(connection, transaction, row.StudyId, cancellationToken).ConfigureAwait(false);
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                cancelled++;
+                LogCancelledByGateway(row.Id, row.StudyId, row.State);
+            }
+        }
+        if (released) await database.CheckpointAsync(cancellationToken).ConfigureAwait(false);
+        return cancelled;
+    }
+
+    /// <summary>The gateway ends a forward on its own (its custody of the study is over): cancelled and audited, actor the gateway.</summary>
+    private async Task CancelByGatewayAsync(SqliteConnection connection, SqliteTransaction transaction, StateRow row, string reason, DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        await connection.ExecuteAsync(new CommandDefinition(
+            $"UPDATE forwards SET state = 'cancelled', updated_at = @now, completed_at = @now WHERE id = @Id AND state IN {ForwardStates.PendingSql}",
+            new { row.Id, now = now.ToUnixTimeMilliseconds() }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        await audit.RecordAsync(connection, transaction, new AuditEvent
+        {
+            EventId = AuditEventIds.InstancesTransferred,
+            Action = AuditAction.Execute,
+            ActorKind = AuditActorKind.Gateway,
+            Actor = "gateway",
+            StudyId = row.StudyId,
+            PatientRef = row.PatientRef,
+            OccurredAt = now,
+            Detail = new { what = "forward cancelled by the gateway", reason, forwardId = row.Id, nodeId = row.NodeId, previousState = row.State, row.Attempts },
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task StopInFlightAsync(long id)
+    {
+        if (!_inFlight.TryGetValue(id, out var sending)) return;
+        try
+        {
+            await sending.CancelAsync().ConfigureAwait(false);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The attempt ended meanwhile; its final write saw the row cancelled and left it so.
+        }
     }
 
     private AuditEvent AdministratorEvent(StateRow row, string actor, string what, DateTimeOffset now) => new()
@@ -276,4 +365,7 @@ public sealed partial class ForwardQueue(GatewayDatabase database, StudyStore st
 
     [LoggerMessage(EventId = 8103, Level = LogLevel.Information, Message = "Forward {ForwardId} cancelled by {Actor}")]
     private partial void LogCancelled(long forwardId, string actor);
+
+    [LoggerMessage(EventId = 8106, Level = LogLevel.Warning, Message = "Forward {ForwardId} of study {StudyId} ({PreviousState}) cancelled by the gateway: its custody of the study has ended")]
+    private partial void LogCancelledByGateway(long forwardId, long studyId, string previousState);
 }

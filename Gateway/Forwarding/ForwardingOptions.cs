@@ -22,8 +22,15 @@ public sealed class ForwardingOptions
     /// <summary>Bounds association setup and each answer from the destination (A-ASSOCIATE-AC, C-STORE-RSP, A-RELEASE-RP).</summary>
     public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// A forward that has been failed this long is cancelled by the gateway (audited), and its study's key erased, so
+    /// a failed forward does not keep a study readable indefinitely. An administrator's retry within this time restarts it.
+    /// </summary>
+    public TimeSpan FailedRetention { get; set; } = TimeSpan.FromDays(30);
+
     internal IEnumerable<string> Validate()
     {
+        if (FailedRetention <= TimeSpan.Zero) yield return "Forwarding:FailedRetention must be positive";
         if (!(InitialRetrySeconds > 0)) yield return "Forwarding:InitialRetrySeconds must be positive";
         if (!(MaxRetrySeconds >= InitialRetrySeconds)) yield return "Forwarding:MaxRetrySeconds must be at least InitialRetrySeconds";
         if (MaxAttempts < 1) yield return "Forwarding:MaxAttempts must be at least 1";

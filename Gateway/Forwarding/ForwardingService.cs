@@ -25,6 +25,11 @@ public sealed partial class ForwardingService(ForwardQueue queue, StudyForwarder
 {
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(1);
 
+    /// <summary>How often failed forwards are looked at for Forwarding:FailedRetention.</summary>
+    private static readonly TimeSpan RetentionInterval = TimeSpan.FromMinutes(1);
+
+    private long? _retentionCheckedAt;
+
     /// <summary>Set when a database error may have left a claimed row 'sending'; the next round queues it again.</summary>
     private bool _requeueNeeded;
 
@@ -69,6 +74,11 @@ public sealed partial class ForwardingService(ForwardQueue queue, StudyForwarder
             }
             while (await queue.ClaimNextAsync(stoppingToken).ConfigureAwait(false) is { } forward)
                 await AttemptAsync(forward, stoppingToken).ConfigureAwait(false);
+            if (_retentionCheckedAt is not { } at || time.GetElapsedTime(at) >= RetentionInterval)
+            {
+                _retentionCheckedAt = time.GetTimestamp();
+                await queue.CancelFailedBeforeAsync(time.GetUtcNow() - options.Value.FailedRetention, stoppingToken).ConfigureAwait(false);
+            }
         }
         catch (SqliteException e)
         {

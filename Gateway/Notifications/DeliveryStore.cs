@@ -55,6 +55,24 @@ internal sealed class DeliveryStore(GatewayDatabase database, INotifiedShipments
             """, new { now = now.ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken)).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// The last look before a claimed message to a recipient goes out: if its shipment has ended meanwhile (revoked or
+    /// expired after the claim), the row is cancelled and its payload erased, and true is returned; the caller sends
+    /// nothing. Sender notices carry no secret and are never cancelled here.
+    /// </summary>
+    public async Task<bool> CancelIfShipmentEndedAsync(ClaimedDelivery delivery, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (delivery.Kind is not (DeliveryKind.Shipment or DeliveryKind.CodeResend)) return false;
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        if (!await shipments.HasEndedAsync(connection, transaction, delivery.ShipmentId, now, cancellationToken).ConfigureAwait(false)) return false;
+        await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE deliveries SET state = 'cancelled', payload = NULL, last_error = @error WHERE id = @Id AND state = 'sending'",
+            new { delivery.Id, error = NotificationOutbox.ShipmentEndedError }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
     public Task MarkSentAsync(ClaimedDelivery delivery, DateTimeOffset now, DeliveryAudit audit) =>
         FinishAsync(delivery, now, "sent", null, AuditOutcome.Success, audit);
 

@@ -14,6 +14,12 @@ public interface INotifiedShipments
     /// <summary>What the sender-side notice of the shipment is made from; null when there is no such shipment.</summary>
     Task<SenderNoticeSource?> SenderNoticeSourceAsync(SqliteConnection connection, SqliteTransaction transaction, long shipmentId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Whether the shipment can no longer be opened at <paramref name="now"/>: revoked, expired (by the clock, even before
+    /// the sweeper records it), used up or erased, or there is no such shipment. A message to its recipients is then not sent.
+    /// </summary>
+    Task<bool> HasEndedAsync(SqliteConnection connection, SqliteTransaction transaction, long shipmentId, DateTimeOffset now, CancellationToken cancellationToken);
+
     /// <summary>The study the shipment was made of, for the audit event of a delivery; null when there is no such shipment.</summary>
     Task<long?> StudyOfAsync(SqliteConnection connection, SqliteTransaction transaction, long shipmentId, CancellationToken cancellationToken);
 }

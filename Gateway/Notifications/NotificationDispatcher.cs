@@ -30,6 +30,10 @@ namespace DicomGateway.Notifications;
 /// attempts): 'failed', payload erased, a warning and an audit event (110106, outcome 8). Error texts are scrubbed of
 /// the delivery's secrets before they reach last_error, a log line or the audit trail, and exceptions are never
 /// logged as objects here: only their type and our own safe description.</para>
+/// <para><b>Ended shipments.</b> Right before a message to a recipient is sent, the dispatcher asks whether its shipment
+/// has ended (revoked, expired); if so the row is cancelled and its payload erased instead. The check and the send are
+/// not one transaction (SMTP cannot join one), so a revoke landing in between the two is the one that lets a message
+/// through; the sweeper then deletes its outbox file.</para>
 /// </remarks>
 public sealed partial class NotificationDispatcher : BackgroundService
 {
@@ -109,6 +113,12 @@ public sealed partial class NotificationDispatcher : BackgroundService
 
     private async Task AttemptAsync(ClaimedDelivery delivery, CancellationToken stoppingToken)
     {
+        // A revoke or an expiry may have come between the enqueue (or the sweeper's cancel) and this claim.
+        if (await _store.CancelIfShipmentEndedAsync(delivery, _time.GetUtcNow(), stoppingToken).ConfigureAwait(false))
+        {
+            LogCancelled(delivery.Id, delivery.ShipmentId, delivery.Channel, delivery.Kind);
+            return;
+        }
         DeliveryPayload? payload = null;
         string? error;
         bool permanent;
@@ -204,6 +214,9 @@ public sealed partial class NotificationDispatcher : BackgroundService
 
     [LoggerMessage(EventId = 6104, Level = LogLevel.Warning, Message = "Delivery {DeliveryId} (shipment {ShipmentId}, {Channel} {Kind}) failed for good after {Attempts} attempts: {Error}")]
     private partial void LogFailed(long deliveryId, long shipmentId, string channel, string kind, long attempts, string error);
+
+    [LoggerMessage(EventId = 6106, Level = LogLevel.Information, Message = "Delivery {DeliveryId} (shipment {ShipmentId}, {Channel} {Kind}) cancelled: the shipment ended before it was sent")]
+    private partial void LogCancelled(long deliveryId, long shipmentId, string channel, string kind);
 
     [LoggerMessage(EventId = 6105, Level = LogLevel.Error, Message = "The notification queue could not be read or updated; retrying at the next poll")]
     private partial void LogDatabaseError(Exception exception);

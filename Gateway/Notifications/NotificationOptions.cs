@@ -20,6 +20,13 @@ public sealed class NotificationOptions
     /// <summary>After this many attempts a delivery fails for good (audited, logged as a warning).</summary>
     public int MaxAttempts { get; set; } = 20;
 
+    /// <summary>
+    /// Lets the gateway start with an https Web:PublicBaseUrl while the mail outbox (no Mail:Host) or the SMS outbox
+    /// (Sms:Provider = Outbox) is in effect. The outbox files hold recipients' links and codes in clear, so outbox mode
+    /// is for trying the gateway out; an https address says the deployment is real.
+    /// </summary>
+    public bool AllowOutboxWithSecrets { get; set; }
+
     internal IEnumerable<string> Validate()
     {
         if (!TryFindTimeZone(TimeZone, out _)) yield return $"Notifications:TimeZone '{TimeZone}' is not a known time zone";

@@ -3,6 +3,7 @@ using Dapper;
 using DicomGateway.AddressBook;
 using DicomGateway.Crypto;
 using DicomGateway.Database;
+using DicomGateway.Storage;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -34,10 +35,13 @@ public sealed partial class NotificationOutbox
     private readonly MailOptions _mail;
     private readonly TimeProvider _time;
     private readonly ILogger<NotificationOutbox> _logger;
+    private readonly string _mailOutbox;
+    private readonly string _smsOutbox;
 
     public NotificationOutbox(GatewayDatabase database, INotifiedShipments shipments, ISecretProtector protector, DeliverySignal signal, PhoneNumberNormalizer phones,
-        IOptions<SmsOptions> sms, IOptions<MailOptions> mail, TimeProvider time, ILogger<NotificationOutbox> logger)
+        IOptions<SmsOptions> sms, IOptions<MailOptions> mail, StoragePaths paths, TimeProvider time, ILogger<NotificationOutbox> logger)
     {
+        ArgumentNullException.ThrowIfNull(paths);
         ArgumentNullException.ThrowIfNull(sms);
         ArgumentNullException.ThrowIfNull(mail);
         _database = database;
@@ -49,6 +53,9 @@ public sealed partial class NotificationOutbox
         _mail = mail.Value;
         _time = time;
         _logger = logger;
+        // Both, whichever transport is in effect now: files written under an earlier configuration are erased too.
+        _mailOutbox = OutboxFiles.PathOf(paths.DataDirectory, _mail.OutboxDirectory);
+        _smsOutbox = OutboxFiles.PathOf(paths.DataDirectory, _sms.OutboxDirectory);
     }
 
     /// <summary>
@@ -187,7 +194,8 @@ public sealed partial class NotificationOutbox
         switch (d.State)
         {
             case "sent": return EmailRetryResult.AlreadySent;
-            case "failed": return EmailRetryResult.FailedForGood;
+            // A cancelled one (its shipment ended) has lost its link just as a failed one has.
+            case "failed" or "cancelled": return EmailRetryResult.FailedForGood;
             case "sending": return EmailRetryResult.Sending;
         }
         var changed = await connection.ExecuteAsync(new CommandDefinition(
@@ -208,6 +216,51 @@ public sealed partial class NotificationOutbox
                 """, new { shipmentId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return [.. rows.Select(d => new DeliveryRecord(d.Id, d.RecipientId, d.Channel, d.Kind, d.State, d.Attempts, d.LastError,
             DateTimeOffset.FromUnixTimeMilliseconds(d.CreatedAt), d.SentAt is { } sent ? DateTimeOffset.FromUnixTimeMilliseconds(sent) : null))];
+    }
+
+    /// <summary>
+    /// The shipment has ended (revoked, expired, used up): its recipients' messages that have not gone out yet are
+    /// cancelled, their stored link or code erased (payload = NULL), inside the caller's transaction. Sender notices
+    /// carry no secret and stay queued. Returns how many were cancelled. After the commit, call
+    /// <see cref="DeleteOutboxFilesAsync"/>: a message already written to an outbox directory is erased there.
+    /// </summary>
+    public async Task<int> CancelUnsentAsync(SqliteConnection connection, SqliteTransaction transaction, long shipmentId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        var cancelled = await connection.ExecuteAsync(new CommandDefinition(CancelUnsentSql, new { shipmentId, error = ShipmentEndedError },
+            transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        if (cancelled > 0) LogCancelled(shipmentId, cancelled);
+        return cancelled;
+    }
+
+    /// <summary>Why a cancelled delivery never went, as last_error says.</summary>
+    internal const string ShipmentEndedError = "Cancelled: the shipment ended before the message was sent";
+
+    // Only the kinds addressed to recipients carry a link or a code ('shipment', 'code-resend').
+    private const string CancelUnsentSql = """
+        UPDATE deliveries SET state = 'cancelled', payload = NULL, last_error = @error
+        WHERE shipment_id = @shipmentId AND kind IN ('shipment', 'code-resend') AND state = 'queued'
+        """;
+
+    /// <summary>
+    /// Deletes the outbox files ({deliveryId}.eml, {deliveryId}.json) of the shipment's messages to its recipients: they
+    /// hold the link or the code in clear. Idempotent; returns how many files it deleted.
+    /// </summary>
+    public async Task<int> DeleteOutboxFilesAsync(long shipmentId, CancellationToken cancellationToken)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var ids = await connection.QueryAsync<(long Id, string Channel)>(new CommandDefinition(
+            "SELECT id, channel FROM deliveries WHERE shipment_id = @shipmentId AND kind IN ('shipment', 'code-resend')",
+            new { shipmentId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var deleted = 0;
+        foreach (var (id, channel) in ids)
+        {
+            var name = id.ToString(System.Globalization.CultureInfo.InvariantCulture) + (channel == DeliveryChannel.Sms ? ".json" : ".eml");
+            var directory = channel == DeliveryChannel.Sms ? _smsOutbox : _mailOutbox;
+            if (OutboxFiles.Delete(directory, name)) deleted++;
+        }
+        if (deleted > 0) LogFilesDeleted(shipmentId, deleted);
+        return deleted;
     }
 
     /// <summary>Starts the dispatcher's next round now rather than at its next poll.</summary>
@@ -234,4 +287,10 @@ public sealed partial class NotificationOutbox
 
     [LoggerMessage(EventId = 6002, Level = LogLevel.Information, Message = "Shipment {ShipmentId}: code resend for recipient {RecipientId} refused, hourly limit reached")]
     private partial void LogResendRateLimited(long shipmentId, long recipientId);
+
+    [LoggerMessage(EventId = 6003, Level = LogLevel.Information, Message = "Shipment {ShipmentId} ended: {Count} unsent recipient notifications cancelled and their content erased")]
+    private partial void LogCancelled(long shipmentId, int count);
+
+    [LoggerMessage(EventId = 6004, Level = LogLevel.Information, Message = "Shipment {ShipmentId} ended: {Count} outbox files deleted")]
+    private partial void LogFilesDeleted(long shipmentId, int count);
 }

@@ -18,6 +18,7 @@ public static class NotificationsServiceCollectionExtensions
     public static IServiceCollection AddNotifications(this IServiceCollection services)
     {
         services.AddValidatedOptions<NotificationOptions>(NotificationOptions.Section, o => o.Validate());
+        services.AddSingleton<IValidateOptions<NotificationOptions>, OutboxModeGuard>();
         services.AddValidatedOptions<MailOptions>(MailOptions.Section, o => o.Validate());
         services.AddValidatedOptions<SmsOptions>(SmsOptions.Section, o => o.Validate());
 

@@ -71,7 +71,7 @@ public enum EmailRetryResult
 
     AlreadySent,
 
-    /// <summary>It failed for good and its link was erased.</summary>
+    /// <summary>It failed for good, or was cancelled when its shipment ended, and its link was erased.</summary>
     FailedForGood,
 
     /// <summary>An attempt is under way.</summary>

@@ -28,9 +28,11 @@ public interface ISmsSender
 /// <summary>Files in an outbox directory appear whole: written under a dot-name, flushed, then renamed.</summary>
 internal static class OutboxFiles
 {
+    public static string PathOf(string dataDirectory, string directory) => Path.GetFullPath(Path.Combine(dataDirectory, directory));
+
     public static string PrepareDirectory(string dataDirectory, string directory)
     {
-        var path = Path.GetFullPath(Path.Combine(dataDirectory, directory));
+        var path = PathOf(dataDirectory, directory);
         // The files hold links and codes in clear: only the gateway's user may read them.
         if (OperatingSystem.IsWindows()) Directory.CreateDirectory(path);
         else Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
@@ -58,6 +60,19 @@ internal static class OutboxFiles
             TryDelete(temporary);
             throw new DeliveryException($"Cannot write to the outbox directory ({e.GetType().Name})", permanent: false, e);
         }
+    }
+
+    /// <summary>
+    /// Deletes a message's file and any half-written one left by a crash; true when a file was there. A file that
+    /// cannot be deleted now (permissions, a reader on Windows) is left for the next call, which the sweeper repeats.
+    /// </summary>
+    public static bool Delete(string directory, string fileName)
+    {
+        TryDelete(Path.Combine(directory, "." + fileName + ".tmp"));
+        var path = Path.Combine(directory, fileName);
+        if (!File.Exists(path)) return false;
+        TryDelete(path);
+        return !File.Exists(path);
     }
 
     private static void TryDelete(string path)

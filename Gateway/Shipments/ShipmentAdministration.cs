@@ -1,17 +1,20 @@
 using Dapper;
 using DicomGateway.Audit;
 using DicomGateway.Database;
+using DicomGateway.Notifications;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 
 namespace DicomGateway.Shipments;
 
 /// <summary>
-/// What an administrator does to a shipment by hand. Revoking only ends the shipment (it can no longer be opened,
-/// at once); erasing its recipients' keys and then its blobs is left to <see cref="ShipmentSweeper"/>, whose steps
-/// are idempotent, so there is one erasure path whatever ended the shipment.
+/// What an administrator does to a shipment by hand. Revoking ends the shipment (it can no longer be opened, at once),
+/// cancels its recipients' messages not yet sent and deletes their outbox files; erasing its recipients' keys and then
+/// its blobs is left to <see cref="ShipmentSweeper"/>, whose steps are idempotent, so there is one erasure path
+/// whatever ended the shipment.
 /// </summary>
-public sealed partial class ShipmentAdministration(GatewayDatabase database, AuditTrail audit, TimeProvider time, ILogger<ShipmentAdministration> logger)
+public sealed partial class ShipmentAdministration(GatewayDatabase database, AuditTrail audit, NotificationOutbox outbox, TimeProvider time,
+    ILogger<ShipmentAdministration> logger)
 {
     /// <summary>
     /// Ends an active or locked shipment now and records who did it and why, in one transaction. False if there is no
@@ -41,8 +44,11 @@ public sealed partial class ShipmentAdministration(GatewayDatabase database, Aud
             ShipmentId = shipmentId,
             Detail = new { what = "shipment revoked", reference = s.Reference, reason },
         }, ct).ConfigureAwait(false);
+        await outbox.CancelUnsentAsync(connection, tx, shipmentId, ct).ConfigureAwait(false);
         await tx.CommitAsync(ct).ConfigureAwait(false);
         LogRevoked(s.Reference);
+        // After the commit, and not cancellable: the shipment has ended whatever the caller does next.
+        await outbox.DeleteOutboxFilesAsync(shipmentId, CancellationToken.None).ConfigureAwait(false);
         return true;
     }
 

@@ -96,6 +96,16 @@ public sealed class ShipmentLookup(GatewayDatabase database) : INotifiedShipment
             : null;
     }
 
+    public async Task<bool> HasEndedAsync(SqliteConnection connection, SqliteTransaction transaction, long shipmentId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        // 'locked' has not ended: an administrator may unlock it, and its recipients still need their messages.
+        var live = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+            "SELECT EXISTS (SELECT 1 FROM shipments WHERE id = @shipmentId AND state IN ('active', 'locked') AND expires_at > @now)",
+            new { shipmentId, now = now.ToUnixTimeMilliseconds() }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return !live;
+    }
+
     public Task<long?> StudyOfAsync(SqliteConnection connection, SqliteTransaction transaction, long shipmentId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(connection);

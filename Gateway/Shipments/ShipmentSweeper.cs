@@ -1,6 +1,7 @@
 using Dapper;
 using DicomGateway.Audit;
 using DicomGateway.Database;
+using DicomGateway.Forwarding;
 using DicomGateway.Notifications;
 using DicomGateway.Storage;
 using DicomGateway.Studies;
@@ -12,26 +13,39 @@ namespace DicomGateway.Shipments;
 
 /// <summary>
 /// Ends shipments and erases what they leave behind, in an order that is safe to interrupt: first a shipment
-/// stops being openable (expired, revoked, download limit used up); then its recipients' key shares and wrapped
-/// keys are deleted, which alone makes the ciphertext unreadable for good, backups included; last, once no
-/// shipment of a study can be opened and no recipient session can still be reading, the blobs are deleted. Each
-/// step is idempotent, so a crash mid-sweep is finished by the next run. Only "now &gt;= expiry" ever ends a
-/// shipment by time, so a clock set backwards ends nothing early.
+/// stops being openable (expired, revoked, download limit used up) and its recipients' unsent messages are cancelled
+/// and their outbox files deleted; then its recipients' key shares and wrapped keys are deleted, which alone makes the
+/// ciphertext unreadable for good, backups included; once the last shipment of a study is past its expiry, forwards of
+/// the study still pending are cancelled and the gateway's own key of the study erased; last, once no shipment of a
+/// study can be opened and no recipient session can still be reading, the blobs are deleted. Each step is
+/// idempotent, so a crash mid-sweep is finished by the next run. Only "now &gt;= expiry" ever ends a shipment by time,
+/// so a clock set backwards ends nothing early. Erased keys are verified gone from the write-ahead log too: the sweep
+/// checkpoints it until the checkpoint is done, and a checkpoint that readers kept busy is tried again at the next sweep.
 /// </summary>
 public sealed partial class ShipmentSweeper(
-    GatewayDatabase database, StudyStore studies, BlobStore blobs, AuditTrail audit, NotificationOutbox outbox, IOptions<ShipmentOptions> options, TimeProvider time,
-    ILogger<ShipmentSweeper> logger)
+    GatewayDatabase database, StudyStore studies, BlobStore blobs, AuditTrail audit, NotificationOutbox outbox, ForwardQueue forwards, IOptions<ShipmentOptions> options,
+    TimeProvider time, ILogger<ShipmentSweeper> logger)
 {
-    public sealed record Result(int Expired, int KeysErased, int StudiesErased);
+    /// <summary>How long one sweep waits for readers to let the checkpoint through before leaving it to the next sweep.</summary>
+    internal static readonly TimeSpan CheckpointWait = TimeSpan.FromMinutes(1);
+
+    private volatile bool _checkpointOwed;
+
+    public sealed record Result(int Expired, int KeysErased, int StudiesErased, int ForwardsCancelled = 0);
 
     public async Task<Result> SweepAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var expired = await ExpireAsync(now, cancellationToken).ConfigureAwait(false);
         var keys = await EraseKeysAsync(now, cancellationToken).ConfigureAwait(false);
-        var studies = await EraseStudiesAsync(now, cancellationToken).ConfigureAwait(false);
-        if (keys > 0) await database.CheckpointAsync(cancellationToken).ConfigureAwait(false);
-        return new Result(expired, keys, studies);
+        var (forwardsCancelled, studyKeys) = await EndCustodyAsync(now, cancellationToken).ConfigureAwait(false);
+        var studiesErased = await EraseStudiesAsync(now, cancellationToken).ConfigureAwait(false);
+        if (keys > 0 || studyKeys > 0 || _checkpointOwed)
+        {
+            _checkpointOwed = true;
+            if (await database.CheckpointUntilDoneAsync(CheckpointWait, time, cancellationToken).ConfigureAwait(false)) _checkpointOwed = false;
+        }
+        return new Result(expired, keys, studiesErased, forwardsCancelled);
     }
 
     private async Task<int> ExpireAsync(long now, CancellationToken cancellationToken)
@@ -52,8 +66,10 @@ public sealed partial class ShipmentSweeper(
             await audit.RecordAsync(connection, tx, Deletion(AuditEventIds.Export, s.StudyId, s.Id, null,
                 new { what = "shipment expired", reference = s.Reference, opened = s.Opened }), cancellationToken).ConfigureAwait(false);
             if (!s.Opened) await outbox.EnqueueSenderNoticeAsync(connection, tx, s.Id, SenderNoticeKind.ExpiredUnopened, cancellationToken).ConfigureAwait(false);
+            await outbox.CancelUnsentAsync(connection, tx, s.Id, cancellationToken).ConfigureAwait(false);
             await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
             LogExpired(s.Reference);
+            await outbox.DeleteOutboxFilesAsync(s.Id, cancellationToken).ConfigureAwait(false);
         }
         if (due.Count > 0) outbox.Wake();
         return due.Count;
@@ -76,10 +92,43 @@ public sealed partial class ShipmentSweeper(
             await audit.RecordAsync(connection, tx, Deletion(AuditEventIds.StudyDeleted, s.StudyId, s.Id, null,
                 new { what = "recipient key shares erased; the shipment can no longer be decrypted", reference = s.Reference, reason = s.State }),
                 cancellationToken).ConfigureAwait(false);
+            // A revoked or used-up shipment was not expired here: its unsent messages go now, in any case before its keys.
+            await outbox.CancelUnsentAsync(connection, tx, s.Id, cancellationToken).ConfigureAwait(false);
             await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
             LogKeysErased(s.Reference, s.State);
+            await outbox.DeleteOutboxFilesAsync(s.Id, cancellationToken).ConfigureAwait(false);
         }
         return ended.Count;
+    }
+
+    /// <summary>
+    /// A shipped study's custody ends with the expiry of its last shipment (revoked and used-up ones count by their
+    /// expiry too): forwards of it still queued, sending or failed are cancelled (audited by the queue) and the
+    /// gateway's key of the study erased, so that a failed forward no longer keeps a readable copy indefinitely.
+    /// Returns the forwards cancelled and the study keys erased.
+    /// </summary>
+    private async Task<(int Forwards, int Keys)> EndCustodyAsync(long now, CancellationToken cancellationToken)
+    {
+        List<long> ended;
+        await using (var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false))
+        {
+            // Shipments of erased studies ('erased') are left out: their custody ended once already.
+            ended = [.. await connection.QueryAsync<long>(new CommandDefinition("""
+                SELECT study_id FROM shipments WHERE state IN ('expired', 'revoked', 'exhausted', 'active', 'locked') GROUP BY study_id
+                HAVING max(expires_at) <= @now AND sum(keys_erased_at IS NULL) = 0
+                """, new { now }, cancellationToken: cancellationToken)).ConfigureAwait(false)];
+        }
+        if (ended.Count == 0) return (0, 0);
+        var readable = (await studies.FindManyAsync(ended, cancellationToken).ConfigureAwait(false)).Values.Where(s => s.WrappedKey is not null).ToList();
+        var (forwardsCancelled, keysErased) = (0, 0);
+        foreach (var study in readable)
+        {
+            var (cancelled, erased) = await forwards.CancelPendingOfStudyAsync(study.Id, "the study's shipments have expired", cancellationToken).ConfigureAwait(false);
+            forwardsCancelled += cancelled;
+            if (erased) keysErased++;
+            if (cancelled > 0 || erased) LogCustodyEnded(study.Id, cancelled);
+        }
+        return (forwardsCancelled, keysErased);
     }
 
     private async Task<int> EraseStudiesAsync(long now, CancellationToken cancellationToken)
@@ -107,6 +156,9 @@ public sealed partial class ShipmentSweeper(
                 new { what = "study erased: every blob deleted", blobs = files.Count }), cancellationToken).ConfigureAwait(false);
             await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
             LogStudyErased(study.Id, files.Count);
+            // Already done when each shipment ended; repeated so that nothing of the study outlives it, whatever came between.
+            var shipmentIds = await connection.QueryAsync<long>("SELECT id FROM shipments WHERE study_id = @Id", new { study.Id }).ConfigureAwait(false);
+            foreach (var id in shipmentIds) await outbox.DeleteOutboxFilesAsync(id, cancellationToken).ConfigureAwait(false);
         }
         return due.Count;
     }
@@ -130,6 +182,9 @@ public sealed partial class ShipmentSweeper(
 
     [LoggerMessage(EventId = 4102, Level = LogLevel.Information, Message = "Shipment {Reference} ({Reason}): recipient keys erased")]
     private partial void LogKeysErased(string reference, string reason);
+
+    [LoggerMessage(EventId = 4106, Level = LogLevel.Information, Message = "Study {StudyId}: its shipments have expired; {Forwards} pending forwards cancelled and the gateway's key of the study erased")]
+    private partial void LogCustodyEnded(long studyId, int forwards);
 
     [LoggerMessage(EventId = 4103, Level = LogLevel.Information, Message = "Study {StudyId} erased ({Blobs} blobs)")]
     private partial void LogStudyErased(long studyId, int blobs);

@@ -33,6 +33,8 @@ public sealed class ForwardingOptionsTests
     [InlineData("MaxAttempts", "0")]
     [InlineData("PollInterval", "00:00:00")]
     [InlineData("ResponseTimeout", "-00:00:01")]
+    [InlineData("FailedRetention", "00:00:00")]
+    [InlineData("FailedRetention", "-30.00:00:00")]
     public void A_wrong_setting_stops_the_gateway_at_start_with_its_name(string key, string value)
     {
         using var services = Services(new Dictionary<string, string?> { ["Forwarding:" + key] = value });

@@ -1,3 +1,4 @@
+using Dapper;
 using DicomGateway.Audit;
 using DicomGateway.Forwarding;
 using DicomKit.Data;
@@ -246,6 +247,37 @@ public sealed class ForwardingTests
         listed.Select(f => (f.Id, f.State)).Should().BeEquivalentTo([(second, "done"), (first, "cancelled")]);
         listed.Should().OnlyContain(f => f.AeTitle == StorescpPeer.AeTitle && f.Port == port && f.RuleName == "Forward rule");
         (await gateway.Queue.ListAsync("cancelled", CancellationToken.None)).Should().ContainSingle(f => f.Id == first);
+    }
+
+    [Fact]
+    public async Task A_forward_failed_for_longer_than_the_retention_is_cancelled_by_the_gateway_and_its_study_key_erased()
+    {
+        await using var gateway = new ForwardingHarness(new ForwardingOptions
+        {
+            InitialRetrySeconds = 60, MaxRetrySeconds = 60, MaxAttempts = 1, PollInterval = TimeSpan.FromMilliseconds(20), ResponseTimeout = TimeSpan.FromSeconds(5),
+        });
+        var stale = await gateway.SeedStudyAsync(1);
+        var recent = await gateway.SeedStudyAsync(1);
+        var node = await gateway.AddNodeAsync(LoopbackPort.Free(), StorescpPeer.AeTitle);
+        await gateway.StartAsync();
+        var old = await gateway.EnqueueAsync(stale.StudyId, node);
+        var young = await gateway.EnqueueAsync(recent.StudyId, node);
+        await gateway.WaitForAsync(old, r => r.State == "failed");
+        await gateway.WaitForAsync(young, r => r.State == "failed");
+        var now = DateTimeOffset.UtcNow;
+        await using (var c = await gateway.Database.OpenAsync())
+            await c.ExecuteAsync("UPDATE forwards SET completed_at = @at WHERE id = @old", new { old, at = now.AddDays(-31).ToUnixTimeMilliseconds() });
+
+        (await gateway.Queue.CancelFailedBeforeAsync(now.AddDays(-30), CancellationToken.None)).Should().Be(1);
+
+        (await gateway.ForwardAsync(old)).State.Should().Be("cancelled");
+        (await gateway.WrappedKeyAsync(stale.StudyId)).Should().BeNull("the study is no longer readable once its failed forward is given up");
+        (await gateway.ForwardAsync(young)).State.Should().Be("failed", "it failed within the retention");
+        (await gateway.WrappedKeyAsync(recent.StudyId)).Should().NotBeNull();
+        var cancelled = (await gateway.AuditAsync()).Should().ContainSingle(a => a.Detail.Contains("forward cancelled by the gateway")).Subject;
+        (cancelled.ActorKind, cancelled.StudyId).Should().Be(("gateway", (long?)stale.StudyId));
+        cancelled.Detail.Should().Contain("Forwarding:FailedRetention").And.Contain("\"previousState\":\"failed\"");
+        (await gateway.Queue.CancelFailedBeforeAsync(now.AddDays(-30), CancellationToken.None)).Should().Be(0, "a cancelled forward is not cancelled twice");
     }
 
     [Fact]

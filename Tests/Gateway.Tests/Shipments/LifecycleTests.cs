@@ -5,6 +5,8 @@ using Dapper;
 using DicomGateway.Audit;
 using DicomGateway.Crypto;
 using DicomGateway.Database;
+using DicomGateway.Forwarding;
+using DicomGateway.Nodes;
 using DicomGateway.Notifications;
 using DicomGateway.Shipments;
 using DicomGateway.Studies;
@@ -34,6 +36,7 @@ public sealed class LifecycleTests : IDisposable
     private readonly TestSecretProtector _protector = new();
     private readonly List<RecipientSecrets> _secrets = [];
     private readonly BlobStore _blobs;
+    private readonly StoragePaths _paths;
     private readonly ShipmentSweeper _sweeper;
     private readonly RecipientAccess _access;
     private readonly ShipmentAdministration _administration;
@@ -42,12 +45,16 @@ public sealed class LifecycleTests : IDisposable
     {
         var dataDirectory = Path.GetDirectoryName(_db.Database.FilePath)!;
         var storage = Options.Create(new StorageOptions { DataDirectory = dataDirectory, FlushToDisk = false });
-        _blobs = new BlobStore(storage, new StoragePaths(storage, new TestHostEnvironment(dataDirectory)), NullLogger<BlobStore>.Instance);
+        _paths = new StoragePaths(storage, new TestHostEnvironment(dataDirectory));
+        _blobs = new BlobStore(storage, _paths, NullLogger<BlobStore>.Instance);
         var audit = new AuditTrail(_db.Database, _clock);
         var outbox = Outbox(_db.Database);
-        _sweeper = new ShipmentSweeper(_db.Database, new StudyStore(_db.Database, _protector), _blobs, audit, outbox, _options, _clock, NullLogger<ShipmentSweeper>.Instance);
+        var studies = new StudyStore(_db.Database, _protector);
+        var nodes = new NodeStore(_db.Database, [new ForwardNodeReferences()], audit, _clock, NullLogger<NodeStore>.Instance);
+        var forwards = new ForwardQueue(_db.Database, studies, nodes, audit, _clock, NullLogger<ForwardQueue>.Instance);
+        _sweeper = new ShipmentSweeper(_db.Database, studies, _blobs, audit, outbox, forwards, _options, _clock, NullLogger<ShipmentSweeper>.Instance);
         _access = Access(_db.Database);
-        _administration = new ShipmentAdministration(_db.Database, audit, _clock, NullLogger<ShipmentAdministration>.Instance);
+        _administration = new ShipmentAdministration(_db.Database, audit, outbox, _clock, NullLogger<ShipmentAdministration>.Instance);
     }
 
     public void Dispose()
@@ -234,13 +241,147 @@ public sealed class LifecycleTests : IDisposable
         await KeysShouldBeErasedAsync(seeded);
     }
 
+    [Fact]
+    public async Task At_expiry_a_failed_and_a_queued_forward_are_cancelled_and_audited_and_the_study_key_and_then_its_blobs_are_erased()
+    {
+        var seeded = await SeedAsync();
+        var (failed, queued) = await KeepForForwardsAsync(seeded);
+
+        _clock.Now = Expiry.AddMilliseconds(-1);
+        (await _sweeper.SweepAsync(None)).Should().Be(new ShipmentSweeper.Result(0, 0, 0));
+        (await ForwardStatesAsync(seeded.StudyId)).Should().Equal("failed", "queued");
+        (await StudyKeyAsync(seeded.StudyId)).Should().NotBeNull("the forward still needs the study before the shipment expires");
+
+        _clock.Now = Expiry;
+        (await _sweeper.SweepAsync(None)).Should().Be(new ShipmentSweeper.Result(Expired: 1, KeysErased: 1, StudiesErased: 0, ForwardsCancelled: 2));
+        (await ForwardStatesAsync(seeded.StudyId)).Should().Equal("cancelled", "cancelled");
+        (await StudyKeyAsync(seeded.StudyId)).Should().BeNull("the gateway's readable copy ends with the shipment");
+        var cancellations = (await AuditAsync()).Where(a => a.Detail.Contains("forward cancelled by the gateway")).ToList();
+        cancellations.Should().HaveCount(2).And.OnlyContain(a => a.EventId == AuditEventIds.InstancesTransferred && a.ActorKind == "gateway"
+            && a.StudyId == seeded.StudyId && a.Detail.Contains("shipments have expired"));
+        cancellations[0].Detail.Should().Contain($"\"forwardId\":{failed}").And.Contain("\"previousState\":\"failed\"");
+        cancellations[1].Detail.Should().Contain($"\"forwardId\":{queued}").And.Contain("\"previousState\":\"queued\"");
+
+        _clock.Now = Expiry + Grace;
+        (await _sweeper.SweepAsync(None)).StudiesErased.Should().Be(1);
+        seeded.Blobs.Should().NotContain(b => File.Exists(_blobs.PathOf(b)));
+        (await StudyAsync(seeded.StudyId)).State.Should().Be("erased");
+        (await _sweeper.SweepAsync(None)).Should().Be(new ShipmentSweeper.Result(0, 0, 0), "each step is done once");
+    }
+
+    [Fact]
+    public async Task A_revoked_shipment_leaves_a_failed_forward_alone_until_its_expiry()
+    {
+        var seeded = await SeedAsync();
+        await KeepForForwardsAsync(seeded);
+        _clock.Now = Start.AddDays(1);
+        (await _administration.RevokeAsync(seeded.ShipmentId, "admin.novak", null, None)).Should().BeTrue();
+
+        (await _sweeper.SweepAsync(None)).Should().Be(new ShipmentSweeper.Result(Expired: 0, KeysErased: 1, StudiesErased: 0));
+        _clock.Now = Expiry.AddMilliseconds(-1);
+        (await _sweeper.SweepAsync(None)).Should().Be(new ShipmentSweeper.Result(0, 0, 0));
+        (await ForwardStatesAsync(seeded.StudyId)).Should().Equal("failed", "queued");
+        (await StudyKeyAsync(seeded.StudyId)).Should().NotBeNull();
+
+        _clock.Now = Expiry;
+        (await _sweeper.SweepAsync(None)).ForwardsCancelled.Should().Be(2);
+        (await StudyKeyAsync(seeded.StudyId)).Should().BeNull();
+    }
+
+    [Fact]
+    public async Task A_study_that_was_only_forwarded_keeps_its_failed_forward_and_key()
+    {
+        var seeded = await SeedAsync();
+        await KeepForForwardsAsync(seeded);
+        await using (var c = await _db.Database.OpenAsync())
+        {
+            await c.ExecuteAsync("DELETE FROM recipients WHERE shipment_id = @ShipmentId", new { seeded.ShipmentId });
+            await c.ExecuteAsync("DELETE FROM audit_events");
+            await c.ExecuteAsync("DELETE FROM shipments WHERE id = @ShipmentId", new { seeded.ShipmentId });
+        }
+
+        _clock.Now = Expiry.AddDays(365);
+        (await _sweeper.SweepAsync(None)).Should().Be(new ShipmentSweeper.Result(0, 0, 0));
+        (await ForwardStatesAsync(seeded.StudyId)).Should().Equal("failed", "queued");
+        (await StudyKeyAsync(seeded.StudyId)).Should().NotBeNull("custody of a forward-only study ends with its forwards, as an administrator decides");
+    }
+
+    [Fact]
+    public async Task After_the_sweep_the_erased_key_bytes_are_in_neither_the_database_nor_its_log_even_with_a_reader_holding_a_snapshot_meanwhile()
+    {
+        var seeded = await SeedAsync();
+        await KeepForForwardsAsync(seeded);
+        var secrets = new List<byte[]>();
+        await using (var c = await _db.Database.OpenAsync())
+        {
+            secrets.AddRange((await c.QueryAsync<byte[]>("SELECT server_share FROM recipients WHERE shipment_id = @ShipmentId", new { seeded.ShipmentId })));
+            secrets.AddRange((await c.QueryAsync<byte[]>("SELECT wrapped_key FROM recipients WHERE shipment_id = @ShipmentId", new { seeded.ShipmentId })));
+            secrets.Add(await c.ExecuteScalarAsync<byte[]>("SELECT wrapped_key FROM studies WHERE id = @StudyId", new { seeded.StudyId }) ?? []);
+        }
+        secrets.Should().HaveCount(5).And.OnlyContain(b => b != null && b.Length >= 32);
+        var database = _db.Database.FilePath;
+        var files = new[] { database, database + "-wal" };
+        secrets.Should().OnlyContain(b => FilesContain(files, b), "the scan finds each secret before the sweep (it can fail)");
+
+        _clock.Now = Expiry;
+        Task<ShipmentSweeper.Result> sweep;
+        await using (await ReadSnapshot.HoldAsync(database))
+        {
+            sweep = _sweeper.SweepAsync(None);
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            sweep.IsCompleted.Should().BeFalse("the reader's snapshot keeps the checkpoint busy, and the sweep retries it");
+        }
+        (await sweep.WaitAsync(TimeSpan.FromSeconds(40))).Should().Be(new ShipmentSweeper.Result(Expired: 1, KeysErased: 1, StudiesErased: 0, ForwardsCancelled: 2));
+
+        new FileInfo(database + "-wal").Length.Should().Be(0, "the log is checkpointed and truncated");
+        foreach (var secret in secrets) FilesContain(files, secret).Should().BeFalse("an erased key's bytes are gone from the database and its log");
+    }
+
+    private static bool FilesContain(IEnumerable<string> files, byte[] needle) =>
+        files.Where(File.Exists).Any(f => File.ReadAllBytes(f).AsSpan().IndexOf(needle) >= 0);
+
+    /// <summary>The study keeps its key under the gateway key for a failed and a queued forward, as the sealer leaves it.</summary>
+    private async Task<(long Failed, long Queued)> KeepForForwardsAsync(Seeded seeded)
+    {
+        var now = _clock.Now.ToUnixTimeMilliseconds();
+        await using var c = await _db.Database.OpenAsync();
+        await c.ExecuteAsync("UPDATE studies SET wrapped_key = @key WHERE id = @StudyId",
+            new { key = _protector.Protect(CryptoPurposes.Protect.StudyDataKey, seeded.DataKey), seeded.StudyId });
+        var node = await c.ExecuteScalarAsync<long>("""
+            INSERT INTO nodes (name, ae_title, host, port, forward_destination, created_at, updated_at)
+            VALUES ('Archive', 'ARCHIVE', '127.0.0.1', 104, 1, @now, @now) RETURNING id
+            """, new { now });
+        var failed = await c.ExecuteScalarAsync<long>("""
+            INSERT INTO forwards (study_id, node_id, state, attempts, next_attempt_at, last_error, instance_count, created_at, updated_at, completed_at)
+            VALUES (@StudyId, @node, 'failed', 20, @now, 'Cannot connect', 2, @now, @now, @now) RETURNING id
+            """, new { seeded.StudyId, node, now });
+        var queued = await c.ExecuteScalarAsync<long>("""
+            INSERT INTO forwards (study_id, node_id, state, attempts, next_attempt_at, instance_count, created_at, updated_at)
+            VALUES (@StudyId, @node, 'queued', 3, @later, 2, @now, @now) RETURNING id
+            """, new { seeded.StudyId, node, now, later = now + 3_600_000 });
+        return (failed, queued);
+    }
+
+    private async Task<List<string>> ForwardStatesAsync(long studyId)
+    {
+        await using var c = await _db.Database.OpenAsync();
+        return (await c.QueryAsync<string>("SELECT state FROM forwards WHERE study_id = @studyId ORDER BY id", new { studyId })).ToList();
+    }
+
+    private async Task<byte[]?> StudyKeyAsync(long studyId)
+    {
+        await using var c = await _db.Database.OpenAsync();
+        return await c.ExecuteScalarAsync<byte[]?>("SELECT wrapped_key FROM studies WHERE id = @studyId", new { studyId });
+    }
+
     private RecipientAccess Access(GatewayDatabase database) =>
         new(database, new StudyStore(database, _protector), new AuditTrail(database, _clock), Outbox(database), _options, _clock, NullLogger<RecipientAccess>.Instance);
 
     private NotificationOutbox Outbox(GatewayDatabase database)
     {
         var sms = Options.Create(new SmsOptions());
-        return new NotificationOutbox(database, new ShipmentLookup(database), _protector, new DeliverySignal(), new PhoneNumberNormalizer(sms), sms, Options.Create(new MailOptions()), _clock,
+        return new NotificationOutbox(database, new ShipmentLookup(database), _protector, new DeliverySignal(), new PhoneNumberNormalizer(sms), sms, Options.Create(new MailOptions()),
+            _paths, _clock,
             NullLogger<NotificationOutbox>.Instance);
     }
 

@@ -67,6 +67,36 @@ public sealed class GatewayProcess : IAsyncDisposable
     public static async Task<GatewayProcess> StartAsync(IDictionary<string, string>? environment = null, IEnumerable<string>? args = null,
         string? dataDirectory = null, int? port = null)
     {
+        var gw = Launch(environment, args, dataDirectory, port);
+        var process = gw._process;
+        var listening = await Eventually.TrueAsync(() => process.HasExited || gw.IsListening, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(100));
+        if (process.HasExited)
+        {
+            await process.WaitForExitAsync(); // drains the redirected output, so the message below has it all
+            throw new InvalidOperationException("the gateway exited at start:\n" + gw.Output);
+        }
+        if (listening) return gw;
+        await gw.DisposeAsync();
+        throw new TimeoutException("the gateway did not start listening within 30 s:\n" + gw.Output);
+    }
+
+    /// <summary>
+    /// Starts the gateway with settings that must stop it at start, and returns its exit code and output once it has
+    /// exited (within 30 s). Throws if it starts listening instead.
+    /// </summary>
+    public static async Task<(int ExitCode, string Output)> StartExpectingExitAsync(IDictionary<string, string>? environment = null, IEnumerable<string>? args = null,
+        string? dataDirectory = null)
+    {
+        await using var gw = Launch(environment, args, dataDirectory, null);
+        var process = gw._process;
+        await Eventually.TrueAsync(() => process.HasExited || gw.IsListening, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(100));
+        if (!process.HasExited) throw new InvalidOperationException("the gateway started although it should have refused to:\n" + gw.Output);
+        await process.WaitForExitAsync(); // drains the redirected output
+        return (process.ExitCode, gw.Output);
+    }
+
+    private static GatewayProcess Launch(IDictionary<string, string>? environment, IEnumerable<string>? args, string? dataDirectory, int? port)
+    {
         port ??= LoopbackPort.Free();
         var webPort = LoopbackPort.Free();
         var ownData = dataDirectory is null ? new TempDirectory("gw-test-") : null;
@@ -97,16 +127,7 @@ public sealed class GatewayProcess : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (gw._output) gw._output.AppendLine(e.Data); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-
-        var listening = await Eventually.TrueAsync(() => process.HasExited || gw.IsListening, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(100));
-        if (process.HasExited)
-        {
-            await process.WaitForExitAsync(); // drains the redirected output, so the message below has it all
-            throw new InvalidOperationException("the gateway exited at start:\n" + gw.Output);
-        }
-        if (listening) return gw;
-        await gw.DisposeAsync();
-        throw new TimeoutException("the gateway did not start listening within 30 s:\n" + gw.Output);
+        return gw;
     }
 
     private bool IsListening =>
