@@ -11,6 +11,8 @@ import { resendCode, unlock } from './shipment';
 const onLinkPage = isLinkPath(location.pathname);
 const link = parseLink(location.pathname, location.hash);
 if (location.hash || onLinkPage) history.replaceState(null, '', onLinkPage ? '/s/' : location.pathname);
+// Another link opened in this tab changes only the fragment of "/s/", which loads nothing: start again with it.
+addEventListener('hashchange', () => location.reload());
 
 const langSelect = $('lang') as HTMLSelectElement;
 langSelect.value = lang();

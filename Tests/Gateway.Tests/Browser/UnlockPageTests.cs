@@ -96,6 +96,22 @@ public sealed class UnlockPageTests(BrowserFixture browser) : IDisposable
     }
 
     [BrowserFact]
+    public async Task A_second_link_opened_in_the_same_tab_is_read_afresh()
+    {
+        await using var session = await ViewerSession.StartAsync(browser, _dir.Path, Phantom.Write(Path.Combine(_dir.Path, "study"), 1));
+        await session.OpenLinkAsync(RecipientLinks.WithUnknownToken(session.Link));
+        await session.Page.WaitForFunctionAsync("() => location.hash === ''");
+
+        // Only the fragment differs from the page's "/s/": the page reloads with the new link and reads it.
+        await session.Page.EvaluateAsync("link => { window.__firstLink = true; location.href = link; }", session.Link);
+        await session.Page.WaitForFunctionAsync("() => window.__firstLink === undefined && document.readyState === 'complete' && location.hash === ''");
+        new Uri(session.Page.Url).AbsolutePath.Should().Be("/s/");
+        await session.EnterCodeAsync();
+        await session.Page.Locator("#overview").WaitForAsync();
+        session.PageErrors.Should().BeEmpty();
+    }
+
+    [BrowserFact]
     public async Task A_link_with_only_the_key_in_the_fragment_and_no_token_anywhere_is_a_broken_link()
     {
         await using var session = await ViewerSession.StartAsync(browser, _dir.Path, Phantom.Write(Path.Combine(_dir.Path, "study"), 1));

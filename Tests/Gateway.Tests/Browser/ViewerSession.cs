@@ -80,12 +80,17 @@ public sealed class ViewerSession : IAsyncDisposable
         }
     }
 
-    /// <summary>Opens <paramref name="link"/> (the e-mailed one by default) and waits for the code field.</summary>
+    /// <summary>
+    /// Opens <paramref name="link"/> (the e-mailed one by default) as a new page load, as from the e-mail, and waits
+    /// for the code field. (Links differ only in their fragment, so going from one to the next would otherwise load
+    /// nothing.)
+    /// </summary>
     public async Task OpenLinkAsync(string? link = null)
     {
         IResponse? response;
         try
         {
+            await Page.GotoAsync("about:blank");
             response = await Page.GotoAsync(link ?? Link);
         }
         catch (PlaywrightException e) when (e.Message.Contains("ERR_HTTP_RESPONSE_CODE_FAILURE", StringComparison.Ordinal))
