@@ -63,6 +63,7 @@ internal sealed record DeliveryPayload
             }
             else
             {
+                // Not a link RecipientLink reads: whatever follows the last slash of its path may be a token.
                 var path = hash >= 0 ? Link[..hash] : Link;
                 var slash = path.LastIndexOf('/');
                 if (slash >= 0 && slash + 1 < path.Length) yield return path[(slash + 1)..];
