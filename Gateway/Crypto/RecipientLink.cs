@@ -4,12 +4,18 @@ using System.Diagnostics.CodeAnalysis;
 namespace DicomGateway.Crypto;
 
 /// <summary>
-/// The link a recipient receives: <c>{base}/s/{T}#{E}</c>, both base64url without padding. The token T is in the
-/// path, so the server sees it; the fragment key E is in the fragment, which browsers never send.
+/// The link a recipient receives: <c>{base}/s/#{T}.{E}</c>, both base64url without padding. T and E are both in the
+/// fragment, which browsers never send, so no request line (and so no access log of the gateway or of a proxy in
+/// front of it) carries either; the page sends T in the body of its API requests. Links of the earlier form
+/// <c>{base}/s/{T}#{E}</c> are still read, so those already e-mailed keep working until their shipments expire.
 /// </summary>
 public sealed class RecipientLink
 {
     private const string PathMarker = "/s/";
+
+    /// <summary>Separates T from E in the fragment; never a base64url character.</summary>
+    private const char Separator = '.';
+
     private const int EncodedKeyLength = 43; // 32 bytes in base64url without padding
 
     private RecipientLink(string baseUrl, byte[] token, byte[] fragmentKey)
@@ -37,10 +43,13 @@ public sealed class RecipientLink
         var trimmed = baseUrl.TrimEnd('/');
         if (!Uri.TryCreate(trimmed, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http") || trimmed.Contains('#') || trimmed.Contains('?'))
             throw new ArgumentException("The base must be an absolute http(s) address without query or fragment", nameof(baseUrl));
-        return $"{trimmed}{PathMarker}{Base64Url.EncodeToString(token)}#{Base64Url.EncodeToString(fragmentKey)}";
+        return $"{trimmed}{PathMarker}#{Base64Url.EncodeToString(token)}{Separator}{Base64Url.EncodeToString(fragmentKey)}";
     }
 
-    /// <summary>Reads a link back; false unless it has the exact shape <see cref="Format"/> produces.</summary>
+    /// <summary>
+    /// Reads a link back: the form <see cref="Format"/> writes, <c>{base}/s/#{T}.{E}</c>, or the earlier
+    /// <c>{base}/s/{T}#{E}</c>; false for anything else (a missing part, a wrong length, padding, a stray character).
+    /// </summary>
     public static bool TryParse(string? link, [NotNullWhen(true)] out RecipientLink? parsed)
     {
         parsed = null;
@@ -48,9 +57,21 @@ public sealed class RecipientLink
         var hash = link.IndexOf('#', StringComparison.Ordinal);
         if (hash < 0) return false;
         var path = link.AsSpan(0, hash);
+        var fragment = link.AsSpan(hash + 1);
         var marker = path.LastIndexOf(PathMarker, StringComparison.Ordinal);
         if (marker <= 0) return false;
-        if (!TryDecodeKey(path[(marker + PathMarker.Length)..], out var token) || !TryDecodeKey(link.AsSpan(hash + 1), out var fragmentKey)) return false;
+        var pathToken = path[(marker + PathMarker.Length)..];
+
+        byte[]? token, fragmentKey;
+        if (pathToken.IsEmpty)
+        {
+            var separator = fragment.IndexOf(Separator);
+            if (separator < 0 || !TryDecodeKey(fragment[..separator], out token) || !TryDecodeKey(fragment[(separator + 1)..], out fragmentKey)) return false;
+        }
+        else if (!TryDecodeKey(pathToken, out token) || !TryDecodeKey(fragment, out fragmentKey))
+        {
+            return false;
+        }
         parsed = new RecipientLink(link[..marker], token, fragmentKey);
         return true;
     }

@@ -31,7 +31,7 @@ public sealed class RecipientSecrets : IDisposable
     /// <summary>S as shown to a person: ABCD-EFGH.</summary>
     public string DisplayCode => ShipmentKeys.FormatCode(Code);
 
-    /// <summary>T: 32 bytes, the link's path token.</summary>
+    /// <summary>T: 32 bytes, the lookup token in the link's fragment, sent by the page in request bodies only.</summary>
     public byte[] Token { get; }
 
     /// <summary>Ks: 32 bytes the server keeps and erases at expiry.</summary>
@@ -66,7 +66,7 @@ public sealed class RecipientSecrets : IDisposable
             ShipmentKeys.WrapDataKey(dataKey, fragmentKey, normalized, token, serverShare, wrapNonce));
     }
 
-    /// <summary>The link to e-mail: <c>{baseUrl}/s/{T base64url}#{E base64url}</c>.</summary>
+    /// <summary>The link to e-mail: <c>{baseUrl}/s/#{T base64url}.{E base64url}</c>, nothing secret in its path.</summary>
     public string Link(string baseUrl) => RecipientLink.Format(baseUrl, Token, FragmentKey);
 
     public void Dispose()

@@ -1,5 +1,7 @@
+using System.Buffers.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using DicomGateway.Crypto;
 
 namespace DicomGateway.Notifications;
 
@@ -54,9 +56,18 @@ internal sealed record DeliveryPayload
             // The token T and the key share E travel inside the link: scrub each on its own too.
             var hash = Link.IndexOf('#', StringComparison.Ordinal);
             if (hash >= 0 && hash + 1 < Link.Length) yield return Link[(hash + 1)..];
-            var path = hash >= 0 ? Link[..hash] : Link;
-            var slash = path.LastIndexOf('/');
-            if (slash >= 0 && slash + 1 < path.Length) yield return path[(slash + 1)..];
+            if (RecipientLink.TryParse(Link, out var link))
+            {
+                yield return Base64Url.EncodeToString(link.Token);
+                yield return Base64Url.EncodeToString(link.FragmentKey);
+            }
+            else
+            {
+                // Not a link RecipientLink reads: whatever follows the last slash of its path may be a token.
+                var path = hash >= 0 ? Link[..hash] : Link;
+                var slash = path.LastIndexOf('/');
+                if (slash >= 0 && slash + 1 < path.Length) yield return path[(slash + 1)..];
+            }
         }
         if (!string.IsNullOrEmpty(Code))
         {

@@ -18,7 +18,7 @@ public sealed record ShipmentNotice
     /// <summary>cs, pl or en; anything else gets Mail:DefaultLanguage.</summary>
     public required string Language { get; init; }
 
-    /// <summary>SECRET: https://host/s/&lt;T&gt;#&lt;E&gt;. Goes only into the e-mail.</summary>
+    /// <summary>SECRET: https://host/s/#&lt;T&gt;.&lt;E&gt;. Goes only into the e-mail.</summary>
     public required string Link { get; init; }
 
     /// <summary>SECRET: the SMS code S (8 characters). Goes only into the SMS.</summary>

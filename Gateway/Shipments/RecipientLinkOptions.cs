@@ -6,7 +6,7 @@ public sealed class RecipientLinkOptions
     public const string Section = "Web";
 
     /// <summary>
-    /// The address recipients reach the gateway at, as it appears in e-mailed links: "&lt;PublicBaseUrl&gt;/s/&lt;token&gt;#&lt;key&gt;".
+    /// The address recipients reach the gateway at, as it appears in e-mailed links: "&lt;PublicBaseUrl&gt;/s/#&lt;token&gt;.&lt;key&gt;".
     /// Usually the https address of a reverse proxy in front of the gateway.
     /// </summary>
     public string PublicBaseUrl { get; set; } = "http://localhost:8080";

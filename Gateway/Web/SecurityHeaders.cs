@@ -5,8 +5,8 @@ namespace DicomGateway.Web;
 
 /// <summary>
 /// Headers on every response: a strict Content-Security-Policy (scripts only from us, no inline script, no plug-ins,
-/// no framing), no Referer (the path carries a link token), no caching (responses carry key material and
-/// ciphertext), no MIME sniffing, and HSTS when served over HTTPS.
+/// no framing), no Referer (the path of a link of the earlier form carries its token), no caching (responses carry
+/// key material and ciphertext), no MIME sniffing, and HSTS when served over HTTPS.
 /// </summary>
 public static class SecurityHeaders
 {

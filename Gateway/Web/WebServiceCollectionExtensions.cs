@@ -7,10 +7,14 @@ namespace DicomGateway.Web;
 
 public static class WebServiceCollectionExtensions
 {
-    /// <summary>Registers the recipient web API's services, bound to the "Web" section.</summary>
+    /// <summary>
+    /// Registers the recipient web API's services, bound to the "Web" section, and the floor that keeps the
+    /// framework's request lines (which carry paths) out of the log (<see cref="RequestLineLogging"/>).
+    /// </summary>
     public static IServiceCollection AddGatewayWeb(this IServiceCollection services)
     {
         services.AddValidatedOptions<WebOptions>(WebOptions.Section, o => o.Validate());
+        services.AddRequestLineFloor();
         services.AddSingleton<RecipientSessions>();
         return services;
     }

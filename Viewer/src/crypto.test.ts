@@ -8,6 +8,7 @@ import {
   hex,
   hkdf,
   importDataKey,
+  isLinkPath,
   keyWrapKeyBytes,
   normaliseCode,
   parseHeader,
@@ -149,12 +150,24 @@ describe('recipient vector', () => {
   const T = fromHex(r.token);
   const Ks = fromHex(r.serverShare);
 
-  it('parses the link', () => {
+  it('parses the link, with T and E in the fragment only', () => {
     const url = new URL(r.link);
+    expect(url.pathname).toBe('/s/');
+    expect(url.search).toBe('');
     const link = parseLink(url.pathname, url.hash);
     expect(link).not.toBeNull();
     expect(hex(link!.token)).toBe(r.token);
     expect(hex(link!.fragmentKey)).toBe(r.fragmentKey);
+    expect(link!.tokenText).toBe(url.hash.slice(1, 44));
+  });
+
+  it('parses a link of the earlier form, T in the path', () => {
+    const url = new URL(r.linkEarlierForm);
+    const link = parseLink(url.pathname, url.hash);
+    expect(link).not.toBeNull();
+    expect(hex(link!.token)).toBe(r.token);
+    expect(hex(link!.fragmentKey)).toBe(r.fragmentKey);
+    expect(link!.tokenText).toBe(url.pathname.slice(3));
   });
 
   it('normalises the typed code', () => {
@@ -212,15 +225,55 @@ describe('codes', () => {
   it('refuses non-ASCII look-alikes', () => {
     expect(normaliseCode('ABCD-EFGÍ')).toBeNull();
   });
+  it('has vectors for the non-ASCII characters that case mapping or folding would turn into the alphabet', () => {
+    const typed = vectors.codes.map((c) => c.typed).join('');
+    for (const c of ['\u0131', '\u0130', '\u017f', '\u00df', '\u212a', '\u00a0']) expect(typed).toContain(c);
+    expect(typed).toMatch(/[\uff10-\uff19]/);
+    // The trap the vectors guard against: the browser's own case mapping reads them as code symbols.
+    expect('7K3M-9QX\u0131'.toUpperCase()).toBe('7K3M-9QXI');
+    expect('7K3M-9Q\u00df'.toUpperCase()).toBe('7K3M-9QSS');
+    for (const c of vectors.codes) if (/[^\x00-\x7f]/.test(c.typed)) expect(c.normalized).toBeNull();
+  });
 });
 
 describe('links', () => {
-  it('refuses a link without a fragment or with a short token', () => {
-    const t = 'gIGCg4SFhoeIiYqLjI2Oj5CRkpOUlZaXmJmam5ydnp8';
-    expect(parseLink(`/s/${t}`, '')).toBeNull();
-    expect(parseLink(`/s/${t.slice(1)}`, `#${t}`)).toBeNull();
-    expect(parseLink(`/x/${t}`, `#${t}`)).toBeNull();
-    expect(parseLink(`/s/${t}`, `#${t}`)).not.toBeNull();
+  const t = 'gIGCg4SFhoeIiYqLjI2Oj5CRkpOUlZaXmJmam5ydnp8';
+  const e = 'QEFCQ0RFRkdISUpLTE1OT1BRUlNUVVZXWFlaW1xdXl8';
+
+  it('reads both forms', () => {
+    expect(parseLink('/s/', `#${t}.${e}`)?.tokenText).toBe(t);
+    expect(parseLink('/s', `#${t}.${e}`)?.tokenText).toBe(t);
+    expect(parseLink(`/s/${t}`, `#${e}`)?.tokenText).toBe(t);
+  });
+
+  it.each([
+    ['no fragment', '/s/', ''],
+    ['no fragment, earlier form', `/s/${t}`, ''],
+    ['only E in the fragment and no T in the path', '/s/', `#${e}`],
+    ['only T and a separator', '/s/', `#${t}.`],
+    ['no separator', '/s/', `#${t}${e}`],
+    ['T short', '/s/', `#${t.slice(1)}.${e}`],
+    ['E long', '/s/', `#${t}.${e}A`],
+    ['T padded', '/s/', `#${t}=.${e}`],
+    ['a second separator', '/s/', `#${t}.${e}.${e}`],
+    ['standard base64', '/s/', `#${t.slice(0, -1)}+.${e}`],
+    ['a non-canonical final character', '/s/', `#${t.slice(0, -1)}9.${e}`],
+    ['another path', '/x/', `#${t}.${e}`],
+    ['both forms at once', `/s/${t}`, `#${t}.${e}`],
+    ['earlier form, T short', `/s/${t.slice(1)}`, `#${e}`],
+    ['earlier form, E padded', `/s/${t}`, `#${e}=`],
+    ['earlier form, another path', `/x/${t}`, `#${e}`],
+  ])('refuses %s', (_, pathname, hash) => {
+    expect(parseLink(pathname, hash)).toBeNull();
+  });
+
+  it('knows the link page by its path', () => {
+    expect(isLinkPath('/s/')).toBe(true);
+    expect(isLinkPath('/s')).toBe(true);
+    expect(isLinkPath(`/s/${t}`)).toBe(true);
+    expect(isLinkPath('/')).toBe(false);
+    expect(isLinkPath('/admin')).toBe(false);
+    expect(isLinkPath('/sx')).toBe(false);
   });
 });
 

@@ -74,24 +74,43 @@ function u32(value: number): Uint8Array {
 // Link and code
 
 export interface Link {
-  /** T, 32 bytes, from the path. */
+  /** T, 32 bytes, from the fragment (or from the path of a link of the earlier form). */
   token: Uint8Array;
-  /** T as it appears in the path (base64url), sent back to the server in request bodies. */
+  /** T in base64url, sent to the server in request bodies only, never in a URL. */
   tokenText: string;
   /** E, 32 bytes, from the fragment; never sent anywhere. */
   fragmentKey: Uint8Array;
 }
 
-/** Reads T from "/s/<T>" and E from "#<E>"; null when either is missing or not 32 bytes. */
+const KEY_TEXT = '[A-Za-z0-9_-]{43}';
+const LINK_PATH = /^\/s\/?$/;
+const LINK_FRAGMENT = new RegExp(`^#?(${KEY_TEXT})\\.(${KEY_TEXT})$`);
+const EARLIER_LINK_PATH = new RegExp(`^/s/(${KEY_TEXT})/?$`);
+const EARLIER_LINK_FRAGMENT = new RegExp(`^#?(${KEY_TEXT})$`);
+
+/** Whether the page was opened as a recipient's link ("/s/", or "/s/<T>" for a link of the earlier form). */
+export function isLinkPath(pathname: string): boolean {
+  return LINK_PATH.test(pathname) || pathname.startsWith('/s/');
+}
+
+/**
+ * Reads T and E from a link "/s/#<T>.<E>", or from a link of the earlier form "/s/<T>#<E>" (e-mailed before T moved
+ * into the fragment, and valid until its shipment expires); null for anything else, or a value that is not 32 bytes.
+ */
 export function parseLink(pathname: string, hash: string): Link | null {
-  const path = /^\/s\/([A-Za-z0-9_-]{43})\/?$/.exec(pathname);
-  const fragment = /^#?([A-Za-z0-9_-]{43})$/.exec(hash);
-  if (!path || !fragment) return null;
+  let tokenText: string;
+  let keyText: string;
+  const current = LINK_PATH.test(pathname) ? LINK_FRAGMENT.exec(hash) : null;
+  const earlierPath = EARLIER_LINK_PATH.exec(pathname);
+  const earlierFragment = earlierPath ? EARLIER_LINK_FRAGMENT.exec(hash) : null;
+  if (current) [tokenText, keyText] = [current[1], current[2]];
+  else if (earlierPath && earlierFragment) [tokenText, keyText] = [earlierPath[1], earlierFragment[1]];
+  else return null;
   try {
-    const token = base64UrlDecode(path[1]);
-    const fragmentKey = base64UrlDecode(fragment[1]);
-    if (token.length !== 32 || fragmentKey.length !== 32) return null;
-    return { token, tokenText: path[1], fragmentKey };
+    const token = base64UrlDecode(tokenText);
+    const fragmentKey = base64UrlDecode(keyText);
+    if (token.length !== 32 || fragmentKey.length !== 32 || base64UrlEncode(token) !== tokenText || base64UrlEncode(fragmentKey) !== keyText) return null;
+    return { token, tokenText, fragmentKey };
   } catch {
     return null;
   }
@@ -99,14 +118,22 @@ export function parseLink(pathname: string, hash: string): Link | null {
 
 export const CODE_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
-/** Crockford normalisation of a typed code: the 8 symbols, or null when the code cannot be one. */
+/**
+ * Crockford normalisation of a typed code, exactly as the gateway's: hyphens and spaces dropped, then any non-ASCII
+ * character makes the code invalid before any case mapping (toUpperCase would turn "ı" into "I", "ſ" into "S" and
+ * "ß" into "SS"); a-z upper-cased, I and L read as 1, O as 0; the 8 symbols, or null.
+ */
 export function normaliseCode(typed: string): string | null {
-  const upper = typed.replace(/[- ]/g, '').toUpperCase();
   let out = '';
-  for (const c of upper) {
-    const mapped = c === 'I' || c === 'L' ? '1' : c === 'O' ? '0' : c;
-    if (!CODE_ALPHABET.includes(mapped)) return null;
-    out += mapped;
+  for (const c of typed) {
+    if (c === '-' || c === ' ') continue;
+    const unit = c.charCodeAt(0);
+    if (c.length !== 1 || unit > 0x7f) return null;
+    let upper = unit >= 0x61 && unit <= 0x7a ? String.fromCharCode(unit - 0x20) : c;
+    if (upper === 'I' || upper === 'L') upper = '1';
+    else if (upper === 'O') upper = '0';
+    if (!CODE_ALPHABET.includes(upper) || out.length === 8) return null;
+    out += upper;
   }
   return out.length === 8 ? out : null;
 }

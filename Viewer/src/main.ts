@@ -1,14 +1,18 @@
-// Boot: take E out of the address bar at once, then the unlock page, the overview and the viewer.
+// Boot: take T and E out of the address bar at once, then the unlock page, the overview and the viewer.
 
-import { parseLink } from './crypto';
+import { isLinkPath, parseLink } from './crypto';
 import { $, showPage } from './dom';
 import { hook } from './hook';
 import { applyStatic, lang, setLang, t, type Lang } from './i18n';
 import { resendCode, unlock } from './shipment';
 
-// The fragment (E) leaves the address bar and the history before anything else runs.
+// T and E leave the address bar and the history before anything else runs: the fragment, and for a link of the
+// earlier form ("/s/<T>#<E>") the token in the path too.
+const onLinkPage = isLinkPath(location.pathname);
 const link = parseLink(location.pathname, location.hash);
-if (location.hash) history.replaceState(null, '', location.pathname);
+if (location.hash || onLinkPage) history.replaceState(null, '', onLinkPage ? '/s/' : location.pathname);
+// Another link opened in this tab changes only the fragment of "/s/", which loads nothing: start again with it.
+addEventListener('hashchange', () => location.reload());
 
 const langSelect = $('lang') as HTMLSelectElement;
 langSelect.value = lang();
@@ -22,7 +26,7 @@ function say(message: (() => string) | null): void {
 }
 
 function boot(): void {
-  if (!location.pathname.startsWith('/s/')) {
+  if (!onLinkPage) {
     showPage('home');
     return;
   }

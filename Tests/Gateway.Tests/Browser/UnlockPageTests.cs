@@ -75,12 +75,58 @@ public sealed class UnlockPageTests(BrowserFixture browser) : IDisposable
         (await NeutralMessageForUnknownTokenAsync(session)).Should().Be(expired, "expired and unknown links cannot be told apart");
     }
 
+    [BrowserFact]
+    public async Task A_link_of_the_earlier_form_still_opens_the_study_and_the_address_bar_keeps_neither_its_token_nor_its_key()
+    {
+        await using var session = await ViewerSession.StartAsync(browser, _dir.Path, Phantom.Write(Path.Combine(_dir.Path, "study"), 1));
+        var earlier = RecipientLinks.EarlierForm(session.Link);
+        var (token, key) = RecipientLinks.Texts(session.Link);
+        new Uri(earlier).AbsolutePath.Should().Contain(token, "the earlier form has T in its path");
+
+        await session.OpenLinkAsync(earlier);
+        await session.Page.WaitForFunctionAsync("() => location.pathname === '/s/' && location.hash === ''");
+        await session.EnterCodeAsync();
+        await session.Page.Locator("#overview").WaitForAsync();
+
+        session.Page.Url.Should().NotContain(token).And.NotContain(key);
+        session.Requests.Where(r => !r.Url.Contains("/s/" + token, StringComparison.Ordinal)).Should()
+            .OnlyContain(r => !r.Url.Contains(token, StringComparison.Ordinal) && !r.Url.Contains(key, StringComparison.Ordinal),
+                "after the page itself only request bodies carry T");
+        session.PageErrors.Should().BeEmpty();
+    }
+
+    [BrowserFact]
+    public async Task A_second_link_opened_in_the_same_tab_is_read_afresh()
+    {
+        await using var session = await ViewerSession.StartAsync(browser, _dir.Path, Phantom.Write(Path.Combine(_dir.Path, "study"), 1));
+        await session.OpenLinkAsync(RecipientLinks.WithUnknownToken(session.Link));
+        await session.Page.WaitForFunctionAsync("() => location.hash === ''");
+
+        // Only the fragment differs from the page's "/s/": the page reloads with the new link and reads it.
+        await session.Page.EvaluateAsync("link => { window.__firstLink = true; location.href = link; }", session.Link);
+        await session.Page.WaitForFunctionAsync("() => window.__firstLink === undefined && document.readyState === 'complete' && location.hash === ''");
+        new Uri(session.Page.Url).AbsolutePath.Should().Be("/s/");
+        await session.EnterCodeAsync();
+        await session.Page.Locator("#overview").WaitForAsync();
+        session.PageErrors.Should().BeEmpty();
+    }
+
+    [BrowserFact]
+    public async Task A_link_with_only_the_key_in_the_fragment_and_no_token_anywhere_is_a_broken_link()
+    {
+        await using var session = await ViewerSession.StartAsync(browser, _dir.Path, Phantom.Write(Path.Combine(_dir.Path, "study"), 1));
+        var (_, key) = RecipientLinks.Texts(session.Link);
+
+        await session.Page.GotoAsync(new Uri(session.Gateway.WebBase, "/s/#" + key).ToString());
+        await session.Page.WaitForFunctionAsync("() => { const t = document.querySelector('#message')?.innerText.trim(); return !!t; }");
+        (await session.Page.Locator("#code").IsDisabledAsync()).Should().BeTrue("without T the page cannot unlock anything");
+        session.Requests.Should().NotContain(r => r.Url.Contains("/api/recipient/", StringComparison.Ordinal));
+    }
+
     /// <summary>Opens the session's link with its token replaced by one that exists nowhere and enters the right code.</summary>
     private static async Task<string> NeutralMessageForUnknownTokenAsync(ViewerSession session)
     {
-        var at = session.Link.IndexOf("/s/", StringComparison.Ordinal);
-        var unknown = session.Link[..at] + "/s/" + new string('A', 43) + session.Link[session.Link.IndexOf('#', StringComparison.Ordinal)..];
-        await session.OpenLinkAsync(unknown);
+        await session.OpenLinkAsync(RecipientLinks.WithUnknownToken(session.Link));
         var before = await MessageAsync(session);
         await session.EnterCodeAsync();
         return await NewMessageAsync(session, before);

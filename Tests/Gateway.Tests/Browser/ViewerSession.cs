@@ -16,6 +16,7 @@ public sealed class ViewerSession : IAsyncDisposable
     public const float StepTimeoutMs = 30_000;
 
     private readonly List<string> _pageErrors = [];
+    private readonly List<(string Url, string? Body)> _requests = [];
 
     private ViewerSession(GatewayProcess gateway, string link, string code, IPage page)
     {
@@ -24,6 +25,7 @@ public sealed class ViewerSession : IAsyncDisposable
         Code = code;
         Page = page;
         page.PageError += (_, message) => { lock (_pageErrors) _pageErrors.Add(message); };
+        page.Request += (_, request) => { lock (_requests) _requests.Add((request.Url, request.PostData)); };
         // Chromium logs every 4xx answer as a console error ("Failed to load resource"); a wrong code is one, not a fault.
         page.Console += (_, message) =>
         {
@@ -41,6 +43,12 @@ public sealed class ViewerSession : IAsyncDisposable
     public IReadOnlyList<string> PageErrors
     {
         get { lock (_pageErrors) return [.. _pageErrors]; }
+    }
+
+    /// <summary>Every request the page has sent so far: its URL and its body, if any.</summary>
+    public IReadOnlyList<(string Url, string? Body)> Requests
+    {
+        get { lock (_requests) return [.. _requests]; }
     }
 
     /// <summary>
@@ -72,12 +80,17 @@ public sealed class ViewerSession : IAsyncDisposable
         }
     }
 
-    /// <summary>Opens <paramref name="link"/> (the e-mailed one by default) and waits for the code field.</summary>
+    /// <summary>
+    /// Opens <paramref name="link"/> (the e-mailed one by default) as a new page load, as from the e-mail, and waits
+    /// for the code field. (Links differ only in their fragment, so going from one to the next would otherwise load
+    /// nothing.)
+    /// </summary>
     public async Task OpenLinkAsync(string? link = null)
     {
         IResponse? response;
         try
         {
+            await Page.GotoAsync("about:blank");
             response = await Page.GotoAsync(link ?? Link);
         }
         catch (PlaywrightException e) when (e.Message.Contains("ERR_HTTP_RESPONSE_CODE_FAILURE", StringComparison.Ordinal))

@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text.Json;
 using DicomGateway.Crypto;
@@ -21,6 +22,19 @@ public sealed class VectorGeneratorFactAttribute : FactAttribute
 /// </summary>
 public class ShipmentVectorGenerator
 {
+    /// <summary>
+    /// Typed codes: the Crockford readings, then wrong lengths and characters, then non-ASCII characters that a
+    /// Unicode-aware case mapping or compatibility normalisation would turn into the alphabet (dotless ı and ſ
+    /// upper-case to I and S, ß to SS, the Kelvin sign lower-cases to k, full-width forms fold to ASCII, a
+    /// non-breaking space is white space): each makes the code invalid.
+    /// </summary>
+    internal static readonly string[] Codes =
+    [
+        "7K3M-9QXZ", "7k3m9qxz", " 7K3M 9QXZ ", "ABCD-EFGH", "iLoO-1234", "ABCD-EFGU", "ABCD-EFG", "ABCD-EFGHJ", "ABCD_EFGH",
+        "7K3M-9QX\u0131", "7K3M-9QX\u0130", "7K3M-9QX\u017F", "7K3M-9Q\u00DF", "7K3M-9QX\u212A", "\uFF17K\uFF13M-\uFF19QXZ", "7K3M-9QX\uFF3A",
+        "7K3M\u00A09QXZ",
+    ];
+
     private static byte[] Pattern(int length, int start) => Enumerable.Range(0, length).Select(i => (byte)(start + i)).ToArray();
 
     internal static byte[] LargePlaintext(int length) => Enumerable.Range(0, length).Select(i => (byte)(i % 251)).ToArray();
@@ -43,7 +57,7 @@ public class ShipmentVectorGenerator
         json.WriteEndArray();
         WriteRecipient(json, dataKey);
         json.WriteStartArray("codes");
-        foreach (var typed in new[] { "7K3M-9QXZ", "7k3m9qxz", " 7K3M 9QXZ ", "ABCD-EFGH", "iLoO-1234", "ABCD-EFGU", "ABCD-EFG", "ABCD-EFGHJ", "ABCD_EFGH" })
+        foreach (var typed in Codes)
         {
             json.WriteStartObject();
             json.WriteString("typed", typed);
@@ -137,6 +151,7 @@ public class ShipmentVectorGenerator
         json.WriteString("wrapNonce", Hex(wrapNonce));
         json.WriteString("baseUrl", baseUrl);
         json.WriteString("link", secrets.Link(baseUrl));
+        json.WriteString("linkEarlierForm", $"{baseUrl}/s/{Base64Url.EncodeToString(token)}#{Base64Url.EncodeToString(fragmentKey)}");
         json.WriteString("tokenHash", Hex(secrets.TokenHash));
         json.WriteString("unlockProof", Hex(ShipmentKeys.DeriveUnlockProof(fragmentKey, typedCode, token)));
         json.WriteString("proofHash", Hex(secrets.ProofHash));

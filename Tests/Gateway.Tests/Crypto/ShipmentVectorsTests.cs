@@ -192,7 +192,39 @@ public class ShipmentVectorsTests
         dataKey.Should().Equal(Hex(r, "dataKey"));
 
         var link = r.GetProperty("link").GetString()!;
-        link.Should().Be($"{r.GetProperty("baseUrl").GetString()}/s/{System.Buffers.Text.Base64Url.EncodeToString(t)}#{System.Buffers.Text.Base64Url.EncodeToString(e)}");
+        link.Should().Be($"{r.GetProperty("baseUrl").GetString()}/s/#{System.Buffers.Text.Base64Url.EncodeToString(t)}.{System.Buffers.Text.Base64Url.EncodeToString(e)}");
+        new Uri(link).AbsolutePath.Should().Be("/s/", "nothing secret is in the part of the link a browser sends");
+        var earlier = r.GetProperty("linkEarlierForm").GetString()!;
+        earlier.Should().Be($"{r.GetProperty("baseUrl").GetString()}/s/{System.Buffers.Text.Base64Url.EncodeToString(t)}#{System.Buffers.Text.Base64Url.EncodeToString(e)}");
+    }
+
+    [Fact]
+    public void Both_forms_of_the_vector_link_parse_to_its_token_and_fragment_key()
+    {
+        var r = Root.GetProperty("recipient");
+        foreach (var property in new[] { "link", "linkEarlierForm" })
+        {
+            RecipientLink.TryParse(r.GetProperty(property).GetString(), out var parsed).Should().BeTrue(property);
+            parsed!.Token.Should().Equal(Hex(r, "token"));
+            parsed.FragmentKey.Should().Equal(Hex(r, "fragmentKey"));
+            parsed.BaseUrl.Should().Be(r.GetProperty("baseUrl").GetString());
+        }
+    }
+
+    [Fact]
+    public void The_code_vectors_are_the_generator_s_and_hold_non_ASCII_look_alikes_that_are_all_invalid()
+    {
+        var vectors = Root.GetProperty("codes").EnumerateArray().ToList();
+        vectors.Select(v => v.GetProperty("typed").GetString()).Should().Equal(ShipmentVectorGenerator.Codes);
+        var nonAscii = vectors.Where(v => v.GetProperty("typed").GetString()!.Any(c => c > 0x7F)).ToList();
+        // Dotless i, dotted capital I, long s, sharp s, the Kelvin sign, a full-width digit, a non-breaking space.
+        char[] lookAlikes = ['\u0131', '\u0130', '\u017F', '\u00DF', '\u212A', '\uFF10', '\u00A0'];
+        foreach (var lookAlike in lookAlikes)
+        {
+            Func<char, bool> matches = c => c == lookAlike || (lookAlike == '\uFF10' && c is >= '\uFF10' and <= '\uFF19');
+            nonAscii.Should().Contain(v => v.GetProperty("typed").GetString()!.Any(matches), $"U+{(int)lookAlike:X4} has a vector");
+        }
+        nonAscii.Should().OnlyContain(v => v.GetProperty("normalized").ValueKind == JsonValueKind.Null);
     }
 
     [Fact]

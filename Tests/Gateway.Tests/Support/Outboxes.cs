@@ -35,7 +35,7 @@ public sealed partial class Outboxes(string directory)
         if (mails.Length < count || sms.Length < count)
             throw new TimeoutException($"no e-mail and SMS in the outboxes within {timeoutSeconds} s");
         var message = await MimeMessage.LoadAsync(mails.OrderBy(f => File.GetLastWriteTimeUtc(f)).Last());
-        var link = LinkPattern().Match(message.TextBody ?? "").Value;
+        var link = RecipientLinks.Pattern().Match(message.TextBody ?? "").Value;
         using var smsJson = JsonDocument.Parse(await File.ReadAllTextAsync(sms.OrderBy(f => File.GetLastWriteTimeUtc(f)).Last()));
         var code = CodePattern().Match(smsJson.RootElement.GetProperty("text").GetString()!).Groups[1].Value;
         link.Should().NotBeEmpty();
@@ -46,9 +46,6 @@ public sealed partial class Outboxes(string directory)
     private (string[] Mails, string[] Sms) Files() =>
         (Directory.Exists(MailDirectory) ? Directory.GetFiles(MailDirectory, "*.eml") : [],
          Directory.Exists(SmsDirectory) ? Directory.GetFiles(SmsDirectory, "*.json") : []);
-
-    [GeneratedRegex(@"https?://[^\s""<>]+/s/[A-Za-z0-9_-]+#[A-Za-z0-9_-]+")]
-    private static partial Regex LinkPattern();
 
     [GeneratedRegex(@": ([0-9A-Z]{4}-[0-9A-Z]{4})")]
     private static partial Regex CodePattern();

@@ -29,6 +29,7 @@ public sealed partial class SecurityHeaderTests : IAsyncLifetime
     public static TheoryData<string, string> Routes() => new()
     {
         { "GET", "/" },
+        { "GET", "/s/" },
         { "GET", "/s/" + UnknownToken },
         { "POST", "/api/recipient/unlock" },
         { "POST", "/api/recipient/resend-code" },

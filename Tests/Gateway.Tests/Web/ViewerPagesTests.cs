@@ -20,10 +20,14 @@ public sealed partial class ViewerPagesTests
         html.Should().Contain("id=\"code\"").And.Contain("id=\"viewport\"").And.NotContain("<style").And.NotContain("style=\"");
         ShouldCarrySecurityHeaders(home);
 
-        using var link = await http.GetAsync(new Uri("/s/" + new string('A', 43), UriKind.Relative));
-        link.StatusCode.Should().Be(HttpStatusCode.OK);
-        (await link.Content.ReadAsStringAsync()).Should().Be(html);
-        ShouldCarrySecurityHeaders(link);
+        // The link's page ("/s/", T and E in the fragment) and that of a link of the earlier form ("/s/<T>").
+        foreach (var path in new[] { "/s/", "/s/" + new string('A', 43) })
+        {
+            using var link = await http.GetAsync(new Uri(path, UriKind.Relative));
+            link.StatusCode.Should().Be(HttpStatusCode.OK, path);
+            (await link.Content.ReadAsStringAsync()).Should().Be(html);
+            ShouldCarrySecurityHeaders(link);
+        }
 
         var scripts = ScriptSource().Matches(html).Select(m => m.Groups[1].Value).ToList();
         scripts.Should().NotBeEmpty().And.OnlyContain(s => s.StartsWith("/assets/", StringComparison.Ordinal));
@@ -40,6 +44,7 @@ public sealed partial class ViewerPagesTests
     {
         response.Headers.GetValues("Content-Security-Policy").Single().Should().Be(SecurityHeaders.ContentSecurityPolicy);
         response.Headers.CacheControl!.NoStore.Should().BeTrue();
+        response.Headers.GetValues("Referrer-Policy").Single().Should().Be("no-referrer");
     }
 
     [GeneratedRegex("<script[^>]*src=\"([^\"]+)\"")]
