@@ -47,5 +47,8 @@ builder.Services.AddGatewayWeb();
 builder.Services.AddAdministration();
 
 var app = builder.Build();
+// The gateway key is found and checked against the database before any service touches the data directory.
+if (!app.Services.OpenGatewayKey()) return 1;
 app.UseGatewayWeb();
 await app.RunAsync();
+return 0;
