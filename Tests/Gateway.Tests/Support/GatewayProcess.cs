@@ -72,7 +72,7 @@ public sealed class GatewayProcess : IAsyncDisposable
 
     /// <summary>Starts the process and collects its output; see <see cref="StartAsync"/> for the settings.</summary>
     private static GatewayProcess Launch(IDictionary<string, string>? environment = null, IEnumerable<string>? args = null,
-        string? dataDirectory = null, int? port = null, string? keyFile = null)
+        string? dataDirectory = null, int? port = null, string? keyFile = null, IEnumerable<string>? command = null)
     {
         port ??= LoopbackPort.Free();
         var webPort = LoopbackPort.Free();
@@ -87,6 +87,7 @@ public sealed class GatewayProcess : IAsyncDisposable
             WorkingDirectory = AppContext.BaseDirectory,
         };
         psi.ArgumentList.Add(exe);
+        foreach (var word in command ?? []) psi.ArgumentList.Add(word);
         psi.ArgumentList.Add("--Storage:DataDirectory");
         psi.ArgumentList.Add(data);
         psi.ArgumentList.Add("--Dicom:BindAddress");
@@ -114,10 +115,11 @@ public sealed class GatewayProcess : IAsyncDisposable
     /// Starts the gateway and waits (up to 60 s) for it to exit by itself, as a gateway that refuses to start does;
     /// the exit code and everything it wrote. A gateway still running after the wait is killed and the test fails.
     /// </summary>
+    /// <param name="command">Words given before the settings, e.g. <c>backup &lt;target-dir&gt;</c>.</param>
     public static async Task<(int ExitCode, string Output)> RunUntilExitAsync(IDictionary<string, string>? environment = null, IEnumerable<string>? args = null,
-        string? dataDirectory = null, string? keyFile = null)
+        string? dataDirectory = null, string? keyFile = null, IEnumerable<string>? command = null)
     {
-        await using var gw = Launch(environment, args, dataDirectory, null, keyFile);
+        await using var gw = Launch(environment, args, dataDirectory, null, keyFile, command);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         try
         {
