@@ -43,7 +43,7 @@ public static partial class CryptoServiceCollectionExtensions
             services.GetRequiredService<GatewayKeyring>();
             return true;
         }
-        catch (GatewayKeyRefusedException e)
+        catch (Exception e) when (e is GatewayKeyRefusedException or OptionsValidationException)
         {
             LogRefused(services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(GatewayKeyCustody).FullName!), e.Message);
             return false;

@@ -105,6 +105,20 @@ public sealed class GatewayKeyCustodyProcessTests : IDisposable
         File.Exists(keyFile).Should().BeFalse();
     }
 
+    [Theory]
+    [InlineData("not base64!")]
+    [InlineData("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==")] // 31 bytes
+    public async Task A_configured_key_that_is_not_32_bytes_of_base64_stops_the_start_with_the_setting_named_and_writes_nothing(string configured)
+    {
+        var data = Path.Combine(_dir.Path, "data");
+
+        var (exitCode, output) = await GatewayProcess.RunUntilExitAsync(new Dictionary<string, string> { ["Shipments__GatewayKey"] = configured }, dataDirectory: data);
+
+        exitCode.Should().NotBe(0, output);
+        output.Should().Contain("Shipments:GatewayKey must be the base64 of exactly 32 bytes").And.NotContain(configured);
+        Directory.Exists(data).Should().BeFalse();
+    }
+
     [Fact]
     public async Task A_key_an_earlier_version_kept_in_the_data_directory_is_moved_out_at_start_with_a_warning()
     {
