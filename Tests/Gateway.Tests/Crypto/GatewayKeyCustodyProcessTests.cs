@@ -37,6 +37,7 @@ public sealed class GatewayKeyCustodyProcessTests : IDisposable
             store.ExitCode.Should().Be(0, store.Output);
             (await gw.TerminateAsync()).Should().Be(0, gw.Output);
         }
+        File.Exists(Path.Combine(data, "gateway.db-wal")).Should().BeFalse("a stopped gateway closes its connections, which checkpoints the log away");
         return (data, keyFile);
     }
 
