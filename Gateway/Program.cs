@@ -18,11 +18,14 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Logging;
 using NLog.Extensions.Logging;
 
+// "backup <target-dir> [--Setting value ...]" runs a command with the gateway's settings instead of the gateway (docs/backup.md).
+var backup = args is [GatewayBackup.Command, ..];
+string[] backupArguments = backup ? [.. args.Skip(1).TakeWhile(a => !a.StartsWith("--", StringComparison.Ordinal))] : [];
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 {
     // Settings are read once at start. Reloading appsettings.json on change would put a recursive file watcher on
     // the content root, which holds data/ by default: it would be woken by every blob written (see ContentRoot).
-    Args = [$"--{ContentRoot.ReloadConfigOnChangeKey}=false", .. args],
+    Args = [$"--{ContentRoot.ReloadConfigOnChangeKey}=false", .. backup ? args.Skip(1 + backupArguments.Length) : args],
     ContentRootPath = ContentRoot.Locate(),
     // The viewer's files are copied beside the executable at build time, whatever the content root is.
     WebRootPath = Path.Combine(AppContext.BaseDirectory, "wwwroot"),
@@ -47,5 +50,9 @@ builder.Services.AddGatewayWeb();
 builder.Services.AddAdministration();
 
 var app = builder.Build();
+if (backup) return await GatewayBackup.RunAsync(app.Services, backupArguments, CancellationToken.None);
+// The gateway key is found and checked against the database before any service touches the data directory.
+if (!app.Services.OpenGatewayKey()) return 1;
 app.UseGatewayWeb();
 await app.RunAsync();
+return 0;

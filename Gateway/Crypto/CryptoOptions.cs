@@ -6,15 +6,18 @@ public sealed class CryptoOptions
     public const string Section = "Shipments";
 
     /// <summary>
-    /// Base64 of exactly 32 bytes. When set, it is the gateway key and <see cref="GatewayKeyFile"/> is not read:
-    /// for deployments that inject secrets through the environment (Shipments__GatewayKey). Losing it makes every
-    /// study not yet sealed, and every queued notification, unreadable.
+    /// Base64 of exactly 32 bytes. When set, it is the gateway key and neither the systemd credential "gateway-key"
+    /// nor <see cref="GatewayKeyFile"/> is read: for deployments that inject secrets through the environment
+    /// (Shipments__GatewayKey). Losing it makes every study not yet sealed, every queued notification and every
+    /// shipment's key share unreadable.
     /// </summary>
     public string? GatewayKey { get; set; }
 
     /// <summary>
-    /// Where the key is kept when <see cref="GatewayKey"/> is not set, relative to the data directory. Created
-    /// (32 random bytes, mode 0600) on first start. Back it up apart from the data directory.
+    /// Where the key is kept when neither <see cref="GatewayKey"/> nor a systemd credential gives it; a relative path
+    /// is taken from the content root (the directory of appsettings.json), never from the data directory, and a file
+    /// inside the data directory is refused. Created (32 random bytes, mode 0600, directory 0700) on first start.
+    /// Back it up apart from the data.
     /// </summary>
     public string GatewayKeyFile { get; set; } = "keys/gateway.key";
 

@@ -23,6 +23,9 @@ public static class CryptoPurposes
 
         /// <summary>A queued notification's payload (it holds the link or the code) until it is sent.</summary>
         public const string Notification = "notification";
+
+        /// <summary>A recipient's key share Ks while the shipment lives: the database alone does not hold it.</summary>
+        public const string ServerShare = "server-share";
     }
 
     /// <summary>Purposes of the gateway's keyed hashes: pseudonymous identifiers that are compared, never reversed.</summary>
@@ -34,7 +37,16 @@ public static class CryptoPurposes
 
         /// <summary>An instance's transfer syntax and data set bytes, to tell a resend from a conflicting instance.</summary>
         public const string InstanceContent = "instance-content";
+
+        /// <summary>The unlock verifier, a MAC of SHA-256(P): without the gateway key the database verifies no code guess.</summary>
+        public const string UnlockVerifier = "unlock-verifier";
+
+        /// <summary>The gateway key's check value, a MAC of <see cref="KeyCheckLabel"/>: tells the key the database was used with from another.</summary>
+        public const string KeyCheck = "key-check";
     }
+
+    /// <summary>What the gateway key's check value is a MAC of (<see cref="Hash.KeyCheck"/>).</summary>
+    internal static ReadOnlySpan<byte> KeyCheckLabel => "DicomGateway v1 gateway key check"u8;
 
     /// <summary>HKDF info of the shipment format (docs/shipment-format.md).</summary>
     internal static ReadOnlySpan<byte> BlobKey => "DicomGateway v1 blob key"u8;

@@ -1,18 +1,15 @@
 using System.Security.Cryptography;
 using System.Text;
-using DicomGateway.Storage;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace DicomGateway.Crypto;
 
 /// <summary>
-/// The gateway's own 32-byte key, from configuration or from a key file created on first start. Every use goes
+/// The gateway's own 32-byte key (found by <see cref="GatewayKeyCustody"/>). Every use goes
 /// through a subkey derived per purpose (HKDF-SHA256, info "DicomGateway v1 protect {purpose}" or
 /// "DicomGateway v1 hash {purpose}"), so a value protected or hashed for one purpose means nothing for another.
 /// Protects the data keys of studies not yet sealed and queued notifications; keys pseudonymous identifiers.
 /// </summary>
-public sealed partial class GatewayKeyring : ISecretProtector, IDisposable
+public sealed class GatewayKeyring : ISecretProtector, IDisposable
 {
     public const int KeySize = 32;
 
@@ -20,26 +17,19 @@ public sealed partial class GatewayKeyring : ISecretProtector, IDisposable
     private const int TagSize = 16;
 
     private readonly byte[] _key;
-    private readonly ILogger<GatewayKeyring> _logger;
 
-    /// <param name="dataDirectory">The gateway's data directory (<see cref="StoragePaths.DataDirectory"/>); a relative key file is taken from it.</param>
-    public GatewayKeyring(IOptions<CryptoOptions> options, string dataDirectory, ILogger<GatewayKeyring> logger)
+    /// <param name="key">The 32-byte gateway key, as <see cref="GatewayKeyCustody"/> found it; copied.</param>
+    public GatewayKeyring(ReadOnlySpan<byte> key)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentException.ThrowIfNullOrWhiteSpace(dataDirectory);
-        _logger = logger;
-        var configured = options.Value;
-        if (!string.IsNullOrEmpty(configured.GatewayKey))
-        {
-            if (!CryptoOptions.IsKey(configured.GatewayKey)) throw new InvalidOperationException("Shipments:GatewayKey must be the base64 of exactly 32 bytes");
-            _key = Convert.FromBase64String(configured.GatewayKey);
-            LogConfiguredKey();
-        }
-        else
-        {
-            _key = LoadOrCreate(Path.GetFullPath(Path.Combine(dataDirectory, configured.GatewayKeyFile)));
-        }
+        if (key.Length != KeySize) throw new ArgumentException($"The gateway key must be {KeySize} bytes", nameof(key));
+        _key = key.ToArray();
     }
+
+    /// <summary>
+    /// The key's check value, stored in the database (table gateway_key): a MAC of a fixed label under a subkey, so
+    /// that a gateway started with another key can tell, while the value itself reveals nothing of the key.
+    /// </summary>
+    public byte[] CheckValue() => KeyedHash(CryptoPurposes.Hash.KeyCheck, CryptoPurposes.KeyCheckLabel);
 
     /// <summary>
     /// Encrypts <paramref name="plaintext"/> for <paramref name="purpose"/>: nonce (12) || ciphertext || tag (16),
@@ -135,65 +125,4 @@ public sealed partial class GatewayKeyring : ISecretProtector, IDisposable
         ArgumentException.ThrowIfNullOrEmpty(purpose);
         return Encoding.UTF8.GetBytes(purpose);
     }
-
-    private byte[] LoadOrCreate(string path)
-    {
-        if (File.Exists(path)) return Load(path);
-
-        var directory = Path.GetDirectoryName(path)!;
-        if (OperatingSystem.IsWindows()) Directory.CreateDirectory(directory);
-        else Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-
-        // Written whole to a temporary file, flushed to disk, then renamed: a crash leaves no key or a whole key.
-        var key = RandomNumberGenerator.GetBytes(KeySize);
-        var temporary = $"{path}.{Guid.NewGuid():N}.tmp";
-        var fileOptions = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
-        if (!OperatingSystem.IsWindows()) fileOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        try
-        {
-            using (var file = new FileStream(temporary, fileOptions))
-            {
-                file.Write(key);
-                file.Flush(flushToDisk: true);
-            }
-            File.Move(temporary, path, overwrite: false);
-        }
-        catch (IOException) when (File.Exists(path))
-        {
-            // Another process created the key between our check and our rename: theirs is the key.
-            File.Delete(temporary);
-            CryptographicOperations.ZeroMemory(key);
-            return Load(path);
-        }
-        catch
-        {
-            File.Delete(temporary);
-            throw;
-        }
-        Durability.SyncDirectory(directory);
-        LogKeyFileCreated(path);
-        return key;
-    }
-
-    private byte[] Load(string path)
-    {
-        var key = File.ReadAllBytes(path);
-        if (key.Length != KeySize)
-        {
-            CryptographicOperations.ZeroMemory(key);
-            throw new InvalidOperationException($"The gateway key file {path} does not hold {KeySize} bytes; restore it from backup rather than deleting it");
-        }
-        if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(path) & (UnixFileMode.GroupRead | UnixFileMode.OtherRead)) != 0)
-            LogKeyFileReadable(path);
-        return key;
-    }
-
-    [LoggerMessage(EventId = 5001, Level = LogLevel.Warning, Message = "Created a new gateway key in {Path}; back it up: without it, unsealed studies and queued notifications cannot be read")]
-    private partial void LogKeyFileCreated(string path);
-
-    [LoggerMessage(EventId = 5002, Level = LogLevel.Information, Message = "Using the gateway key from Shipments:GatewayKey")]
-    private partial void LogConfiguredKey();
-
-    [LoggerMessage(EventId = 5003, Level = LogLevel.Warning, Message = "The gateway key file {Path} can be read by other users; it should have mode 0600")]
-    private partial void LogKeyFileReadable(string path);
 }

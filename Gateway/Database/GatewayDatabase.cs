@@ -17,7 +17,7 @@ namespace DicomGateway.Database;
 /// The journal is a write-ahead log: readers never wait for the writer. The schema is migrated on first use
 /// (see <see cref="Migrator"/>), so nothing can query a database that is older than the code.
 /// </remarks>
-public sealed partial class GatewayDatabase
+public sealed partial class GatewayDatabase : IDisposable
 {
     private readonly string _connectionString;
     private readonly ILogger<GatewayDatabase> _logger;
@@ -31,7 +31,7 @@ public sealed partial class GatewayDatabase
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(paths);
         _logger = logger;
-        FilePath = System.IO.Path.GetFullPath(System.IO.Path.Combine(paths.DataDirectory, options.Value.Path));
+        FilePath = PathOf(options.Value, paths.DataDirectory);
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(FilePath)!);
         _connectionString = new SqliteConnectionStringBuilder
         {
@@ -45,6 +45,23 @@ public sealed partial class GatewayDatabase
     }
 
     public string FilePath { get; }
+
+    /// <summary>The database file <paramref name="options"/> name: a relative path is taken from the data directory.</summary>
+    public static string PathOf(DatabaseOptions options, string dataDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return System.IO.Path.GetFullPath(System.IO.Path.Combine(dataDirectory, options.Path));
+    }
+
+    /// <summary>
+    /// Closes the pooled connections when the host stops: the last one to close checkpoints the write-ahead log and
+    /// deletes it, so a stopped gateway leaves the database in one file (which a key check reads without writing).
+    /// </summary>
+    public void Dispose()
+    {
+        using var connection = new SqliteConnection(_connectionString);
+        SqliteConnection.ClearPool(connection);
+    }
 
     /// <summary>Opens a connection to a migrated database. Dispose it (it returns to the pool).</summary>
     public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken = default)

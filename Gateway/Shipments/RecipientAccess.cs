@@ -19,7 +19,7 @@ namespace DicomGateway.Shipments;
 /// expired, revoked and used-up shipments all give the same answer.
 /// </summary>
 public sealed partial class RecipientAccess(GatewayDatabase database, StudyStore studies, AuditTrail audit, NotificationOutbox outbox, IOptions<ShipmentOptions> options,
-    TimeProvider time, ILogger<RecipientAccess> logger)
+    TimeProvider time, StoredRecipientSecrets stored, ILogger<RecipientAccess> logger)
 {
     public abstract record UnlockResult;
 
@@ -83,7 +83,7 @@ public sealed partial class RecipientAccess(GatewayDatabase database, StudyStore
             await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
             return new Unavailable();
         }
-        if (!ShipmentKeys.VerifyProof(proof.Span, row.ProofHash))
+        if (!stored.VerifyProof(proof.Span, row.ProofHash))
         {
             var failed = row.FailedAttempts + 1;
             var max = options.Value.MaxCodeAttempts;
@@ -129,7 +129,7 @@ public sealed partial class RecipientAccess(GatewayDatabase database, StudyStore
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
         if (!row.AnyOpened) outbox.Wake();
         LogOpened(row.Reference);
-        return new Unlocked(row.ShipmentId, row.RecipientId, row.StudyId, row.Reference, row.ServerShare!, row.WrappedKey!, DateTimeOffset.FromUnixTimeMilliseconds(row.ExpiresAt));
+        return new Unlocked(row.ShipmentId, row.RecipientId, row.StudyId, row.Reference, stored.ServerShare(row.ServerShare!), row.WrappedKey!, DateTimeOffset.FromUnixTimeMilliseconds(row.ExpiresAt));
     }
 
     /// <summary>

@@ -18,7 +18,7 @@ namespace DicomGateway.Shipments;
 /// nothing when the study moved meanwhile (an instance reopened it): the transaction is then rolled back.
 /// </summary>
 public sealed class SealWriter(StudyStore studies, ForwardQueue forwards, NotificationOutbox outbox, AuditTrail audit, ISecretProtector protector,
-    IOptions<RecipientLinkOptions> links)
+    StoredRecipientSecrets stored, IOptions<RecipientLinkOptions> links)
 {
     /// <summary>
     /// Creates the shipments and queues the forwards, then wakes the notification and forwarding workers; false (nothing
@@ -86,14 +86,15 @@ public sealed class SealWriter(StudyStore studies, ForwardQueue forwards, Notifi
             using var secrets = RecipientSecrets.Create(dataKey.Bytes);
             var recipientId = await connection.ExecuteScalarAsync<long>(
                 """
-                INSERT INTO recipients (shipment_id, email, phone, language, token_hash, proof_hash, server_share, wrapped_key, code)
-                VALUES (@shipmentId, @Email, @Phone, @Language, @TokenHash, @ProofHash, @ServerShare, @WrappedKey, @Code)
+                INSERT INTO recipients (shipment_id, email, phone, language, token_hash, proof_hash, server_share, wrapped_key, code, secrets_version)
+                VALUES (@shipmentId, @Email, @Phone, @Language, @TokenHash, @ProofHash, @ServerShare, @WrappedKey, @Code, @SecretsVersion)
                 RETURNING id
                 """,
                 new
                 {
-                    shipmentId, recipient.Email, recipient.Phone, recipient.Language, secrets.TokenHash, secrets.ProofHash,
-                    secrets.ServerShare, secrets.WrappedKey, Code = protector.Protect(CryptoPurposes.Protect.SmsCode, Encoding.ASCII.GetBytes(secrets.Code)),
+                    shipmentId, recipient.Email, recipient.Phone, recipient.Language, secrets.TokenHash, ProofHash = stored.Verifier(secrets),
+                    ServerShare = stored.ProtectServerShare(secrets.ServerShare), secrets.WrappedKey,
+                    Code = protector.Protect(CryptoPurposes.Protect.SmsCode, Encoding.ASCII.GetBytes(secrets.Code)), SecretsVersion = StoredRecipientSecrets.Version,
                 }, tx).ConfigureAwait(false);
             await outbox.EnqueueShipmentAsync(connection, tx, new ShipmentNotice
             {

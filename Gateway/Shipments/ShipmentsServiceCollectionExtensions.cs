@@ -29,6 +29,7 @@ public static class ShipmentsServiceCollectionExtensions
         services.AddSingleton<ShipmentStatistics>();
         // The notification queue learns about the shipments it announces from here.
         services.AddSingleton<INotifiedShipments>(sp => sp.GetRequiredService<ShipmentLookup>());
+        services.AddSingleton<StoredRecipientSecrets>();
         services.AddSingleton<RecipientAccess>();
         services.AddSingleton<ShipmentAdministration>();
         services.AddSingleton<HeldStudies>();
@@ -36,6 +37,8 @@ public static class ShipmentsServiceCollectionExtensions
         // Replaces routing's default, which reads nothing.
         services.AddSingleton<IStudyHeaders>(sp => sp.GetRequiredService<StudyHeaders>());
         services.AddSingleton<IAdminEndpoints, HeldEndpoints>();
+        // Before anything reads a recipient's secrets: rows stored in the earlier form are rewritten first.
+        services.AddHostedService<RecipientSecretsUpgrade>();
         services.AddHostedService<LifecycleService>();
         services.AddHostedService<SealingService>();
         return services;

@@ -17,7 +17,7 @@ public sealed partial class BlobStore
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(paths);
         _logger = logger;
-        Directory = Path.Combine(paths.DataDirectory, "blobs");
+        Directory = DirectoryOf(paths.DataDirectory);
         System.IO.Directory.CreateDirectory(Directory);
         DirectorySync = new DirectorySync(Directory);
         FlushToDisk = options.Value.FlushToDisk;
@@ -25,6 +25,9 @@ public sealed partial class BlobStore
     }
 
     public string Directory { get; }
+
+    /// <summary>Where the blobs of <paramref name="dataDirectory"/> are, without creating it (for a backup).</summary>
+    public static string DirectoryOf(string dataDirectory) => Path.Combine(dataDirectory, "blobs");
 
     /// <summary>See <see cref="StorageOptions.FlushToDisk"/>.</summary>
     internal bool FlushToDisk { get; }

@@ -9,8 +9,6 @@ using DicomGateway.Ingest;
 using DicomGateway.Studies;
 using DicomGateway.Notifications;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace Gateway.Tests.Administration;
 
@@ -194,7 +192,7 @@ public sealed class ShipmentReportTests(ShipmentReportTests.Seeded fixture) : IC
 
         public async Task InitializeAsync()
         {
-            _keyring = new GatewayKeyring(Options.Create(new CryptoOptions { GatewayKey = GatewayKey }), Path.GetTempPath(), NullLogger<GatewayKeyring>.Instance);
+            _keyring = new GatewayKeyring(Convert.FromBase64String(GatewayKey));
             _gateway = await AdminGateway.StartAsync(new Dictionary<string, string>
             {
                 ["Shipments__GatewayKey"] = GatewayKey,

@@ -15,8 +15,11 @@ public sealed class CryptoPurposesTests
     {
         (CryptoPurposes.Protect.StudyDataKey, CryptoPurposes.Protect.SmsCode, CryptoPurposes.Protect.Notification)
             .Should().Be(("study-data-key", "sms-code", "notification"));
+        CryptoPurposes.Protect.ServerShare.Should().Be("server-share");
         (CryptoPurposes.Hash.StudyInstanceUid, CryptoPurposes.Hash.SopInstanceUid, CryptoPurposes.Hash.PatientId, CryptoPurposes.Hash.InstanceContent)
             .Should().Be(("study-instance-uid", "sop-instance-uid", "patient-id", "instance-content"));
+        (CryptoPurposes.Hash.UnlockVerifier, CryptoPurposes.Hash.KeyCheck).Should().Be(("unlock-verifier", "key-check"));
+        Encoding.ASCII.GetString(CryptoPurposes.KeyCheckLabel).Should().Be("DicomGateway v1 gateway key check");
         Encoding.ASCII.GetString(CryptoPurposes.BlobKey).Should().Be("DicomGateway v1 blob key");
         Encoding.ASCII.GetString(CryptoPurposes.UnlockProof).Should().Be("DicomGateway v1 unlock proof");
         Encoding.ASCII.GetString(CryptoPurposes.KeyWrap).Should().Be("DicomGateway v1 key wrap");
@@ -35,6 +38,8 @@ public sealed class CryptoPurposesTests
             CryptoPurposes.HashPrefix + CryptoPurposes.Hash.InstanceContent, Encoding.ASCII.GetString(CryptoPurposes.BlobKey),
             Encoding.ASCII.GetString(CryptoPurposes.UnlockProof), Encoding.ASCII.GetString(CryptoPurposes.KeyWrap),
             Encoding.ASCII.GetString(CryptoPurposes.DataKeyAssociatedData), Encoding.ASCII.GetString(CryptoPurposes.IndexSummary),
+            CryptoPurposes.ProtectPrefix + CryptoPurposes.Protect.ServerShare, CryptoPurposes.HashPrefix + CryptoPurposes.Hash.UnlockVerifier,
+            CryptoPurposes.HashPrefix + CryptoPurposes.Hash.KeyCheck, Encoding.ASCII.GetString(CryptoPurposes.KeyCheckLabel),
         ];
 
         labels.Should().OnlyHaveUniqueItems();

@@ -3,52 +3,18 @@ using DicomGateway.Crypto;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Tests.Crypto;
 
-/// <summary>The gateway key: created once with owner-only access, reloaded on the next start, overridden by configuration.</summary>
+/// <summary>The gateway keyring: protection and keyed hashes per purpose, the key's check value, the registration from the Shipments section.</summary>
 public sealed class GatewayKeyringTests : IDisposable
 {
-    private readonly TempDirectory _data = new("gw-keyring-");
+    private readonly TempDirectory _root = new("gw-keyring-");
 
-    public void Dispose() => _data.Dispose();
+    public void Dispose() => _root.Dispose();
 
-    private GatewayKeyring Keyring(CryptoOptions? options = null) =>
-        new(Options.Create(options ?? new CryptoOptions()), _data.Path, NullLogger<GatewayKeyring>.Instance);
-
-    private string KeyFile => Path.Combine(_data.Path, "keys", "gateway.key");
-
-    [Fact]
-    public void The_first_start_creates_a_32_byte_key_file_only_its_owner_can_read()
-    {
-        using var keyring = Keyring();
-
-        File.ReadAllBytes(KeyFile).Should().HaveCount(32);
-        Directory.EnumerateFiles(Path.GetDirectoryName(KeyFile)!).Should().ContainSingle("no temporary file is left behind");
-        if (!OperatingSystem.IsWindows())
-            File.GetUnixFileMode(KeyFile).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite);
-    }
-
-    [Fact]
-    public void The_next_start_reloads_the_same_key_and_reads_what_the_first_protected()
-    {
-        byte[] protectedData;
-        byte[] hash;
-        using (var first = Keyring())
-        {
-            protectedData = first.Protect("notification", "to: someone"u8);
-            hash = first.KeyedHash("patient-id", "12345");
-        }
-        var fileBefore = File.ReadAllBytes(KeyFile);
-
-        using var second = Keyring();
-
-        second.Unprotect("notification", protectedData).Should().Equal("to: someone"u8.ToArray());
-        second.KeyedHash("patient-id", "12345").Should().Equal(hash);
-        File.ReadAllBytes(KeyFile).Should().Equal(fileBefore);
-    }
+    private static GatewayKeyring Keyring() => new(RandomNumberGenerator.GetBytes(32));
 
     [Fact]
     public void Protect_and_unprotect_round_trip_with_a_fresh_nonce_each_time()
@@ -66,14 +32,14 @@ public sealed class GatewayKeyringTests : IDisposable
     }
 
     [Fact]
-    public void Data_protected_for_one_purpose_does_not_unprotect_for_another()
+    public void Data_protected_for_one_purpose_does_not_unprotect_for_another_nor_under_another_key()
     {
         using var keyring = Keyring();
+        using var other = Keyring();
         var protectedData = keyring.Protect("study-data-key", new byte[32]);
 
-        var otherPurpose = () => keyring.Unprotect("notification", protectedData);
-
-        otherPurpose.Should().Throw<ShipmentIntegrityException>();
+        ((Action)(() => keyring.Unprotect("notification", protectedData))).Should().Throw<ShipmentIntegrityException>();
+        ((Action)(() => other.Unprotect("study-data-key", protectedData))).Should().Throw<ShipmentIntegrityException>();
     }
 
     [Fact]
@@ -87,37 +53,22 @@ public sealed class GatewayKeyringTests : IDisposable
         ((Action)(() => keyring.Unprotect("notification", new byte[27]))).Should().Throw<ShipmentIntegrityException>();
     }
 
-    [Fact]
-    public void A_configured_key_is_used_instead_of_the_key_file_and_no_file_is_created()
+    [Theory]
+    [InlineData(0)]
+    [InlineData(31)]
+    [InlineData(33)]
+    public void A_key_that_is_not_32_bytes_is_refused(int length)
     {
-        var key = RandomNumberGenerator.GetBytes(32);
-        using var configured = Keyring(new CryptoOptions { GatewayKey = Convert.ToBase64String(key) });
-        var protectedData = configured.Protect("notification", "x"u8);
+        var make = () => new GatewayKeyring(new byte[length]);
 
-        File.Exists(KeyFile).Should().BeFalse();
-        using var again = Keyring(new CryptoOptions { GatewayKey = Convert.ToBase64String(key) });
-        again.Unprotect("notification", protectedData).Should().Equal("x"u8.ToArray());
-        using var fromFile = Keyring();
-        ((Action)(() => fromFile.Unprotect("notification", protectedData))).Should().Throw<ShipmentIntegrityException>();
-    }
-
-    [Fact]
-    public void A_key_file_of_the_wrong_size_stops_the_start_and_is_left_alone()
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(KeyFile)!);
-        File.WriteAllBytes(KeyFile, new byte[31]);
-
-        var start = () => Keyring();
-
-        start.Should().Throw<InvalidOperationException>();
-        File.ReadAllBytes(KeyFile).Should().HaveCount(31);
+        make.Should().Throw<ArgumentException>();
     }
 
     [Fact]
     public void Keyed_hashes_depend_on_the_purpose_and_the_key_and_the_incremental_hash_agrees()
     {
         using var keyring = Keyring();
-        using var other = Keyring(new CryptoOptions { GatewayKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) });
+        using var other = Keyring();
         var value = Blobs.Plaintext(100_000);
 
         var hash = keyring.KeyedHash("content", value);
@@ -128,6 +79,22 @@ public sealed class GatewayKeyringTests : IDisposable
         keyring.KeyedHash("sop-instance-uid", value).Should().NotEqual(hash);
         other.KeyedHash("content", value).Should().NotEqual(hash);
         keyring.KeyedHash("patient-id", "ABC").Should().Equal(keyring.KeyedHash("patient-id", "ABC"u8));
+    }
+
+    [Fact]
+    public void The_check_value_is_the_same_for_the_same_key_differs_for_another_and_is_not_the_key()
+    {
+        var key = RandomNumberGenerator.GetBytes(32);
+        using var keyring = new GatewayKeyring(key);
+        using var again = new GatewayKeyring(key);
+        using var other = Keyring();
+
+        var check = keyring.CheckValue();
+
+        check.Should().HaveCount(32).And.Equal(again.CheckValue());
+        other.CheckValue().Should().NotEqual(check);
+        check.Should().NotEqual(key);
+        check.Should().NotEqual(HMACSHA256.HashData(key, CryptoPurposes.KeyCheckLabel), "the check is made under a subkey, not the key itself");
     }
 
     [Theory]
@@ -148,11 +115,12 @@ public sealed class GatewayKeyringTests : IDisposable
     {
         var key = RandomNumberGenerator.GetBytes(32);
         using var provider = Services(Convert.ToBase64String(key));
-        using var direct = Keyring(new CryptoOptions { GatewayKey = Convert.ToBase64String(key) });
+        using var direct = new GatewayKeyring(key);
 
         var keyring = provider.GetRequiredService<GatewayKeyring>();
 
         keyring.KeyedHash("p", "v").Should().Equal(direct.KeyedHash("p", "v"));
+        Directory.EnumerateFileSystemEntries(_root.Path, "*", SearchOption.AllDirectories).Should().BeEmpty("a configured key writes no key file");
     }
 
     private ServiceProvider Services(string configuredKey)
@@ -160,13 +128,14 @@ public sealed class GatewayKeyringTests : IDisposable
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Shipments:GatewayKey"] = configuredKey,
-            ["Storage:DataDirectory"] = _data.Path,
+            ["Storage:DataDirectory"] = "data",
         }).Build();
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);
         services.AddLogging();
-        services.AddSingleton<IHostEnvironment>(new TestHostEnvironment(_data.Path));
+        services.AddSingleton<IHostEnvironment>(new TestHostEnvironment(_root.Path));
         DicomGateway.Storage.StorageServiceCollectionExtensions.AddInstanceStorage(services);
+        DicomGateway.Database.DatabaseServiceCollectionExtensions.AddGatewayDatabase(services);
         services.AddGatewayCrypto();
         return services.BuildServiceProvider();
     }

@@ -4,8 +4,6 @@ using DicomGateway.Crypto;
 using DicomKit.Data;
 using DicomKit.IO;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace Gateway.Tests.Shipments;
 
@@ -58,7 +56,7 @@ public sealed class CrashTests : IDisposable
 
     private static async Task VerifyAsync(string data, IReadOnlySet<string> acknowledged)
     {
-        using var keyring = new GatewayKeyring(Options.Create(new CryptoOptions()), data, NullLogger<GatewayKeyring>.Instance);
+        using var keyring = new GatewayKeyring(File.ReadAllBytes(GatewayProcess.KeyFileFor(data)));
         await using var db = new SqliteConnection($"Data Source={Path.Combine(data, "gateway.db")};Mode=ReadOnly;Pooling=False");
         var rows = (await db.QueryAsync<(byte[] InstanceKey, string Blob, long Ordinal, byte[] WrappedKey)>(
             "SELECT i.instance_key, i.blob, i.ordinal, s.wrapped_key FROM instances i JOIN studies s ON s.id = i.study_id")).ToList();

@@ -34,6 +34,8 @@ public sealed class LifecycleTests : IDisposable
     private readonly TestDatabase _db = new();
     private readonly IOptions<ShipmentOptions> _options = Options.Create(new ShipmentOptions { MaxCodeAttempts = 3, SessionIdleTimeout = Grace });
     private readonly TestSecretProtector _protector = new();
+    private readonly GatewayKeyring _keyring = new(RandomNumberGenerator.GetBytes(32));
+    private readonly StoredRecipientSecrets _stored;
     private readonly List<RecipientSecrets> _secrets = [];
     private readonly BlobStore _blobs;
     private readonly StoragePaths _paths;
@@ -43,6 +45,7 @@ public sealed class LifecycleTests : IDisposable
 
     public LifecycleTests()
     {
+        _stored = new StoredRecipientSecrets(_keyring, NullLogger<StoredRecipientSecrets>.Instance);
         var dataDirectory = Path.GetDirectoryName(_db.Database.FilePath)!;
         var storage = Options.Create(new StorageOptions { DataDirectory = dataDirectory, FlushToDisk = false });
         _paths = new StoragePaths(storage, new TestHostEnvironment(dataDirectory));
@@ -60,6 +63,7 @@ public sealed class LifecycleTests : IDisposable
     public void Dispose()
     {
         foreach (var s in _secrets) s.Dispose();
+        _keyring.Dispose();
         _db.Dispose();
     }
 
@@ -375,7 +379,7 @@ public sealed class LifecycleTests : IDisposable
     }
 
     private RecipientAccess Access(GatewayDatabase database) =>
-        new(database, new StudyStore(database, _protector), new AuditTrail(database, _clock), Outbox(database), _options, _clock, NullLogger<RecipientAccess>.Instance);
+        new(database, new StudyStore(database, _protector), new AuditTrail(database, _clock), Outbox(database), _options, _clock, _stored, NullLogger<RecipientAccess>.Instance);
 
     private NotificationOutbox Outbox(GatewayDatabase database)
     {
@@ -422,11 +426,11 @@ public sealed class LifecycleTests : IDisposable
             _secrets.Add(secrets);
             recipients.Add(secrets);
             await c.ExecuteAsync("""
-                INSERT INTO recipients (shipment_id, email, language, token_hash, proof_hash, server_share, wrapped_key, code)
-                VALUES (@shipmentId, @email, 'cs', @TokenHash, @ProofHash, @ServerShare, @WrappedKey, @code)
+                INSERT INTO recipients (shipment_id, email, language, token_hash, proof_hash, server_share, wrapped_key, code, secrets_version)
+                VALUES (@shipmentId, @email, 'cs', @TokenHash, @ProofHash, @ServerShare, @WrappedKey, @code, 1)
                 """, new
             {
-                shipmentId, email, secrets.TokenHash, secrets.ProofHash, secrets.ServerShare, secrets.WrappedKey,
+                shipmentId, email, secrets.TokenHash, ProofHash = _stored.Verifier(secrets), ServerShare = _stored.ProtectServerShare(secrets.ServerShare), secrets.WrappedKey,
                 code = _protector.Protect(CryptoPurposes.Protect.SmsCode, Encoding.UTF8.GetBytes(secrets.Code)),
             });
         }
@@ -440,9 +444,9 @@ public sealed class LifecycleTests : IDisposable
         rows.Should().HaveCount(seeded.Recipients.Count);
         for (var i = 0; i < rows.Count; i++)
         {
-            rows[i].ServerShare.Should().Equal(seeded.Recipients[i].ServerShare);
+            _stored.ServerShare(rows[i].ServerShare).Should().Equal(seeded.Recipients[i].ServerShare);
             rows[i].WrappedKey.Should().Equal(seeded.Recipients[i].WrappedKey);
-            rows[i].ProofHash.Should().Equal(seeded.Recipients[i].ProofHash);
+            rows[i].ProofHash.Should().Equal(_stored.Verifier(seeded.Recipients[i]));
             rows[i].Code.Should().NotBeNull();
         }
     }

@@ -79,8 +79,10 @@ public sealed class ShipmentEndToEndTests : IDisposable
         await using var db = new SqliteConnection($"Data Source={gw.DatabasePath};Mode=ReadOnly;Pooling=False");
         var stored = await db.QuerySingleAsync<(byte[] Share, byte[] Wrapped)>("SELECT server_share, wrapped_key FROM recipients");
         (await db.ExecuteScalarAsync<long>("SELECT count(*) FROM studies WHERE wrapped_key IS NOT NULL")).Should().Be(0, "sealing deletes the gateway's copy of the data key");
+        using var keyring = new GatewayKeyring(await File.ReadAllBytesAsync(gw.KeyFile));
+        var share = keyring.Unprotect(CryptoPurposes.Protect.ServerShare, stored.Share);
         var guess = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
-        var open = () => ShipmentKeys.UnwrapDataKey(stored.Wrapped, guess, ShipmentKeys.NormalizeCode(code)!, parsed.Token, stored.Share);
+        var open = () => ShipmentKeys.UnwrapDataKey(stored.Wrapped, guess, ShipmentKeys.NormalizeCode(code)!, parsed.Token, share);
         open.Should().Throw<ShipmentIntegrityException>();
     }
 

@@ -12,12 +12,13 @@ public sealed class GatewayProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
-    private GatewayProcess(Process process, int port, int webPort, string dataDirectory, TempDirectory? ownData)
+    private GatewayProcess(Process process, int port, int webPort, string dataDirectory, string keyFile, TempDirectory? ownData)
     {
         _process = process;
         Port = port;
         WebPort = webPort;
         DataDirectory = dataDirectory;
+        KeyFile = keyFile;
         _ownData = ownData;
     }
 
@@ -30,6 +31,15 @@ public sealed class GatewayProcess : IAsyncDisposable
     public string DataDirectory { get; }
     public string BlobDirectory => Path.Combine(DataDirectory, "blobs");
     public string DatabasePath => Path.Combine(DataDirectory, "gateway.db");
+
+    /// <summary>Shipments:GatewayKeyFile as given to the process (Shipments:GatewayKey or a credential, when set, take precedence).</summary>
+    public string KeyFile { get; }
+
+    /// <summary>
+    /// The key file a gateway on <paramref name="dataDirectory"/> gets unless the test names one: beside the data
+    /// directory, never in it, and the same on every restart.
+    /// </summary>
+    public static string KeyFileFor(string dataDirectory) => Path.TrimEndingDirectorySeparator(dataDirectory) + ".gateway.key";
 
     /// <summary>SIGKILL: the process gets no chance to clean up, as in a power cut of the process (not of the disk).</summary>
     public async Task KillAsync()
@@ -60,15 +70,83 @@ public sealed class GatewayProcess : IAsyncDisposable
     public Task<bool> WaitForOutputAsync(string text) =>
         Eventually.TrueAsync(() => Output.Contains(text, StringComparison.Ordinal), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(50));
 
+    /// <summary>Starts the process and collects its output; see <see cref="StartAsync"/> for the settings.</summary>
+    private static GatewayProcess Launch(IDictionary<string, string>? environment = null, IEnumerable<string>? args = null,
+        string? dataDirectory = null, int? port = null, string? keyFile = null, IEnumerable<string>? command = null)
+    {
+        port ??= LoopbackPort.Free();
+        var webPort = LoopbackPort.Free();
+        var ownData = dataDirectory is null ? new TempDirectory("gw-test-") : null;
+        var data = dataDirectory ?? Path.Combine(ownData!.Path, "data");
+        keyFile ??= KeyFileFor(data);
+        var exe = Path.Combine(AppContext.BaseDirectory, "DicomGateway.dll");
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = AppContext.BaseDirectory,
+        };
+        psi.ArgumentList.Add(exe);
+        foreach (var word in command ?? []) psi.ArgumentList.Add(word);
+        psi.ArgumentList.Add("--Storage:DataDirectory");
+        psi.ArgumentList.Add(data);
+        psi.ArgumentList.Add("--Dicom:BindAddress");
+        psi.ArgumentList.Add("127.0.0.1");
+        psi.ArgumentList.Add("--Web:Urls");
+        psi.ArgumentList.Add($"http://127.0.0.1:{webPort}");
+        psi.ArgumentList.Add("--Web:PublicBaseUrl");
+        psi.ArgumentList.Add($"http://127.0.0.1:{webPort}");
+        psi.ArgumentList.Add("--Shipments:GatewayKeyFile");
+        psi.ArgumentList.Add(keyFile);
+        foreach (var a in args ?? []) psi.ArgumentList.Add(a);
+        psi.Environment["Dicom__Port"] = port.Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var (k, v) in environment ?? new Dictionary<string, string>()) psi.Environment[k] = v;
+
+        var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start the gateway");
+        var gw = new GatewayProcess(process, port.Value, webPort, data, keyFile, ownData);
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (gw._output) gw._output.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (gw._output) gw._output.AppendLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return gw;
+    }
+
+    /// <summary>Starts the gateway with settings that must stop it at start; its exit code and output (see <see cref="RunUntilExitAsync"/>).</summary>
+    public static Task<(int ExitCode, string Output)> StartExpectingExitAsync(IDictionary<string, string>? environment = null, IEnumerable<string>? args = null,
+        string? dataDirectory = null) => RunUntilExitAsync(environment, args, dataDirectory);
+
+    /// <summary>
+    /// Starts the gateway and waits (up to 60 s) for it to exit by itself, as a gateway that refuses to start does;
+    /// the exit code and everything it wrote. A gateway still running after the wait is killed and the test fails.
+    /// </summary>
+    /// <param name="command">Words given before the settings, e.g. <c>backup &lt;target-dir&gt;</c>.</param>
+    public static async Task<(int ExitCode, string Output)> RunUntilExitAsync(IDictionary<string, string>? environment = null, IEnumerable<string>? args = null,
+        string? dataDirectory = null, string? keyFile = null, IEnumerable<string>? command = null)
+    {
+        await using var gw = Launch(environment, args, dataDirectory, null, keyFile, command);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            await gw._process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException("the gateway did not exit within 60 s:\n" + gw.Output);
+        }
+        return (gw._process.ExitCode, gw.Output);
+    }
+
     /// <summary>
     /// Starts the gateway with its DICOM port and web port free on loopback. With <paramref name="dataDirectory"/>
     /// it reuses that directory (a restart) and leaves it in place at dispose; otherwise it makes and deletes its own.
+    /// The gateway key file is <paramref name="keyFile"/>, by default <see cref="KeyFileFor"/> the data directory.
     /// </summary>
     public static async Task<GatewayProcess> StartAsync(IDictionary<string, string>? environment = null, IEnumerable<string>? args = null,
-        string? dataDirectory = null, int? port = null)
+        string? dataDirectory = null, int? port = null, string? keyFile = null)
     {
-        var gw = Launch(environment, args, dataDirectory, port);
+        var gw = Launch(environment, args, dataDirectory, port, keyFile);
         var process = gw._process;
+
         var listening = await Eventually.TrueAsync(() => process.HasExited || gw.IsListening, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(100));
         if (process.HasExited)
         {
@@ -78,56 +156,6 @@ public sealed class GatewayProcess : IAsyncDisposable
         if (listening) return gw;
         await gw.DisposeAsync();
         throw new TimeoutException("the gateway did not start listening within 30 s:\n" + gw.Output);
-    }
-
-    /// <summary>
-    /// Starts the gateway with settings that must stop it at start, and returns its exit code and output once it has
-    /// exited (within 30 s). Throws if it starts listening instead.
-    /// </summary>
-    public static async Task<(int ExitCode, string Output)> StartExpectingExitAsync(IDictionary<string, string>? environment = null, IEnumerable<string>? args = null,
-        string? dataDirectory = null)
-    {
-        await using var gw = Launch(environment, args, dataDirectory, null);
-        var process = gw._process;
-        await Eventually.TrueAsync(() => process.HasExited || gw.IsListening, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(100));
-        if (!process.HasExited) throw new InvalidOperationException("the gateway started although it should have refused to:\n" + gw.Output);
-        await process.WaitForExitAsync(); // drains the redirected output
-        return (process.ExitCode, gw.Output);
-    }
-
-    private static GatewayProcess Launch(IDictionary<string, string>? environment, IEnumerable<string>? args, string? dataDirectory, int? port)
-    {
-        port ??= LoopbackPort.Free();
-        var webPort = LoopbackPort.Free();
-        var ownData = dataDirectory is null ? new TempDirectory("gw-test-") : null;
-        var data = dataDirectory ?? ownData!.Path;
-        var exe = Path.Combine(AppContext.BaseDirectory, "DicomGateway.dll");
-        var psi = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = AppContext.BaseDirectory,
-        };
-        psi.ArgumentList.Add(exe);
-        psi.ArgumentList.Add("--Storage:DataDirectory");
-        psi.ArgumentList.Add(data);
-        psi.ArgumentList.Add("--Dicom:BindAddress");
-        psi.ArgumentList.Add("127.0.0.1");
-        psi.ArgumentList.Add("--Web:Urls");
-        psi.ArgumentList.Add($"http://127.0.0.1:{webPort}");
-        psi.ArgumentList.Add("--Web:PublicBaseUrl");
-        psi.ArgumentList.Add($"http://127.0.0.1:{webPort}");
-        foreach (var a in args ?? []) psi.ArgumentList.Add(a);
-        psi.Environment["Dicom__Port"] = port.Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        foreach (var (k, v) in environment ?? new Dictionary<string, string>()) psi.Environment[k] = v;
-
-        var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start the gateway");
-        var gw = new GatewayProcess(process, port.Value, webPort, data, ownData);
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (gw._output) gw._output.AppendLine(e.Data); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (gw._output) gw._output.AppendLine(e.Data); };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return gw;
     }
 
     private bool IsListening =>
