@@ -1,5 +1,6 @@
 using System.Buffers.Text;
 using DicomGateway.Audit;
+using DicomGateway.Hosting;
 using DicomGateway.Notifications;
 using DicomGateway.Shipments;
 using DicomGateway.Storage;
@@ -54,7 +55,7 @@ public static class RecipientEndpoints
                 default:
                     return Unavailable();
             }
-        });
+        }).RequireRateLimiting(RateLimitPolicies.Unlock);
 
         api.MapGet("/blobs/{ordinal:int}", async (int ordinal, HttpContext http, RecipientAccess access, RecipientSessions sessions, BlobStore blobs, CancellationToken ct) =>
         {
@@ -92,7 +93,7 @@ public static class RecipientEndpoints
                 CodeResendResult.NoPhone => Results.Json(new { error = "no-phone" }, statusCode: StatusCodes.Status409Conflict),
                 _ => Unavailable(),
             };
-        });
+        }).RequireRateLimiting(RateLimitPolicies.CodeResend);
 
         // The ciphertext is decrypted in the browser, so only the viewer knows that a ZIP is being made; it says so
         // here before it starts, and the download is in the audit trail like the opening was.
