@@ -89,7 +89,7 @@ public static class RecipientEndpoints
             return outcome switch
             {
                 CodeResendResult.Queued => Results.Accepted(),
-                CodeResendResult.RateLimited => Results.Json(new { error = "rate-limited" }, statusCode: StatusCodes.Status429TooManyRequests),
+                CodeResendResult.RateLimited => ResendsUsedUp(http),
                 CodeResendResult.NoPhone => Results.Json(new { error = "no-phone" }, statusCode: StatusCodes.Status409Conflict),
                 _ => Unavailable(),
             };
@@ -114,6 +114,16 @@ public static class RecipientEndpoints
             return Results.NoContent();
         });
         return app;
+    }
+
+    /// <summary>
+    /// The recipient's own hourly limit (Sms:MaxResendsPerHour) is reached. It counts the resends of the last hour, so an
+    /// hour is the longest wait; Retry-After says so, as the per-address limit's answer does.
+    /// </summary>
+    private static IResult ResendsUsedUp(HttpContext http)
+    {
+        http.Response.Headers.RetryAfter = "3600";
+        return Results.Json(new { error = "rate-limited", retryAfterSeconds = 3600 }, statusCode: StatusCodes.Status429TooManyRequests);
     }
 
     /// <summary>Unknown, locked, expired, revoked and used-up shipments are indistinguishable from outside.</summary>

@@ -248,6 +248,19 @@ public sealed class FloodingTests : IDisposable
         var after = await op.GetFromJsonAsync<JsonElement>(new Uri($"/api/shipments/{shipmentId}", UriKind.Relative));
         after.GetProperty("state").GetString().Should().Be("active");
         after.GetProperty("events").EnumerateArray().Should().Contain(e => e.GetRawText().Contains("recipient unlocked", StringComparison.Ordinal));
+
+        // The recipient's own hourly limit of SMS resends answers like the per-address limit: 429 with Retry-After.
+        DicomGateway.Crypto.RecipientLink.TryParse(secrets["dr.second@example.org"].Link, out var linkB).Should().BeTrue();
+        var token = Base64Url.EncodeToString(linkB!.Token);
+        var anonymous = gw.Anonymous();
+        for (var i = 0; i < 3; i++)
+        {
+            using var resend = await anonymous.PostAsJsonAsync("/api/recipient/resend-code", new { token });
+            resend.StatusCode.Should().Be(HttpStatusCode.Accepted);
+        }
+        using var fourth = await anonymous.PostAsJsonAsync("/api/recipient/resend-code", new { token });
+        fourth.StatusCode.Should().Be(HttpStatusCode.TooManyRequests, "Sms:MaxResendsPerHour is 3");
+        fourth.Headers.RetryAfter!.Delta.Should().Be(TimeSpan.FromHours(1));
     }
 
     [Theory]
