@@ -22,7 +22,15 @@ public static class AdministrationServiceCollectionExtensions
         services.AddValidatedOptions<AdministrationOptions>(AdministrationOptions.Section, o => o.Validate());
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<SessionStamps>();
+        services.AddSingleton<AdminSessions>();
         services.AddSingleton<AccountStore>();
+        // PBKDF2-HMAC-SHA512 (the hasher's format V3) at the iterations OWASP asks for it; a hash with fewer is
+        // verified, then replaced at the next successful sign-in (PasswordSignIn).
+        services.Configure<PasswordHasherOptions>(o =>
+        {
+            o.CompatibilityMode = PasswordHasherCompatibilityMode.IdentityV3;
+            o.IterationCount = PasswordHashing.Iterations;
+        });
         services.AddSingleton<IPasswordHasher<Account>, PasswordHasher<Account>>();
         services.AddSingleton<PasswordSignIn>();
         services.AddHostedService<InitialAdministrator>();

@@ -14,12 +14,14 @@ namespace DicomGateway.Shipments;
 /// <summary>
 /// A recipient opening a shipment. The client proves it knows E (from the link) and S (from the SMS) by sending a
 /// value derived from both; the server compares its hash in constant time and only then releases the key share
-/// Ks and the wrapped data key. Wrong proofs are counted per shipment; after <see cref="ShipmentOptions.MaxCodeAttempts"/>
-/// the shipment is locked, which survives restarts because the count is in the database. Unknown, locked,
-/// expired, revoked and used-up shipments all give the same answer.
+/// Ks and the wrapped data key. Wrong proofs are counted per recipient, so one recipient's link cannot lock the
+/// others out; after <see cref="ShipmentOptions.MaxCodeAttempts"/> the recipient is locked until an administrator
+/// unlocks it, which survives restarts because the count is in the database. Unknown, locked, expired, revoked and
+/// used-up shipments all give the same answer, and attempts on them are counted in the audit trail per minute
+/// (<see cref="AuditAggregator"/>) rather than one row each, so a flood of made-up tokens costs bounded storage.
 /// </summary>
-public sealed partial class RecipientAccess(GatewayDatabase database, StudyStore studies, AuditTrail audit, NotificationOutbox outbox, IOptions<ShipmentOptions> options,
-    TimeProvider time, StoredRecipientSecrets stored, ILogger<RecipientAccess> logger)
+public sealed partial class RecipientAccess(GatewayDatabase database, StudyStore studies, AuditTrail audit, AuditAggregator aggregated, NotificationOutbox outbox,
+    IOptions<ShipmentOptions> options, TimeProvider time, StoredRecipientSecrets stored, ILogger<RecipientAccess> logger)
 {
     public abstract record UnlockResult;
 
@@ -40,6 +42,7 @@ public sealed partial class RecipientAccess(GatewayDatabase database, StudyStore
         public long? MaxDownloads { get; init; }
         public long DownloadCount { get; init; }
         public long FailedAttempts { get; init; }
+        public long? LockedAt { get; init; }
         public byte[]? ProofHash { get; init; }
         public byte[]? ServerShare { get; init; }
         public byte[]? WrappedKey { get; init; }
@@ -59,7 +62,7 @@ public sealed partial class RecipientAccess(GatewayDatabase database, StudyStore
         var row = await connection.QuerySingleOrDefaultAsync<Row>(
             """
             SELECT r.id AS RecipientId, s.id AS ShipmentId, s.study_id AS StudyId, s.reference AS Reference, s.state AS State, s.expires_at AS ExpiresAt,
-                   s.max_downloads AS MaxDownloads, s.download_count AS DownloadCount, s.failed_attempts AS FailedAttempts,
+                   s.max_downloads AS MaxDownloads, s.download_count AS DownloadCount, r.failed_attempts AS FailedAttempts, r.locked_at AS LockedAt,
                    r.proof_hash AS ProofHash, r.server_share AS ServerShare, r.wrapped_key AS WrappedKey, r.email AS Email, r.phone AS Phone,
                    EXISTS (SELECT 1 FROM recipients o WHERE o.shipment_id = s.id AND o.first_opened_at IS NOT NULL) AS AnyOpened
             FROM recipients r JOIN shipments s ON s.id = r.shipment_id
@@ -70,17 +73,15 @@ public sealed partial class RecipientAccess(GatewayDatabase database, StudyStore
 
         if (row is null)
         {
-            await audit.RecordAsync(connection, tx, Attempt(null, clientAddress, AuditOutcome.MinorFailure, "unknown link"), cancellationToken).ConfigureAwait(false);
-            await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+            aggregated.Count(Attempt(null, clientAddress, AuditOutcome.MinorFailure, "unknown link"), clientAddress);
             return new Unavailable();
         }
+        // A shipment in state 'locked' was locked by wrong codes before they were counted per recipient; it stays closed.
         var openable = row.State == "active" && row.ExpiresAt > now.ToUnixTimeMilliseconds() && row.ProofHash is not null && row.ServerShare is not null
             && row.WrappedKey is not null && row.ManifestBlob is not null;
-        if (!openable)
+        if (!openable || row.LockedAt is not null)
         {
-            await audit.RecordAsync(connection, tx, Attempt(row, clientAddress, AuditOutcome.MinorFailure, "shipment not openable: " + row.State), cancellationToken)
-                .ConfigureAwait(false);
-            await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+            aggregated.Count(Attempt(row, clientAddress, AuditOutcome.MinorFailure, openable ? "recipient locked" : "shipment not openable: " + row.State), clientAddress);
             return new Unavailable();
         }
         if (!stored.VerifyProof(proof.Span, row.ProofHash))
@@ -89,12 +90,12 @@ public sealed partial class RecipientAccess(GatewayDatabase database, StudyStore
             var max = options.Value.MaxCodeAttempts;
             var locked = failed >= max;
             await connection.ExecuteAsync(
-                "UPDATE shipments SET failed_attempts = @failed, state = CASE WHEN @locked THEN 'locked' ELSE state END, locked_at = CASE WHEN @locked THEN @at ELSE locked_at END WHERE id = @ShipmentId",
-                new { failed, locked, at = now.ToUnixTimeMilliseconds(), row.ShipmentId }, tx).ConfigureAwait(false);
+                "UPDATE recipients SET failed_attempts = @failed, locked_at = CASE WHEN @locked THEN @at ELSE locked_at END WHERE id = @RecipientId",
+                new { failed, locked, at = now.ToUnixTimeMilliseconds(), row.RecipientId }, tx).ConfigureAwait(false);
             await audit.RecordAsync(connection, tx, Attempt(row, clientAddress, locked ? AuditOutcome.SeriousFailure : AuditOutcome.MinorFailure,
-                locked ? "wrong code; shipment locked" : "wrong code"), cancellationToken).ConfigureAwait(false);
+                locked ? "wrong code; recipient locked" : "wrong code"), cancellationToken).ConfigureAwait(false);
             await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
-            if (locked) LogLocked(row.Reference, failed);
+            if (locked) LogLocked(row.Reference, row.RecipientId, failed);
             return new WrongCode((int)Math.Max(0, max - failed));
         }
 
@@ -107,7 +108,8 @@ public sealed partial class RecipientAccess(GatewayDatabase database, StudyStore
                    state = CASE WHEN @exhausted THEN 'exhausted' ELSE state END, ended_at = CASE WHEN @exhausted THEN @at ELSE ended_at END
             WHERE id = @ShipmentId
             """, new { downloads, exhausted, at, row.ShipmentId }, tx).ConfigureAwait(false);
-        await connection.ExecuteAsync("UPDATE recipients SET open_count = open_count + 1, first_opened_at = coalesce(first_opened_at, @at) WHERE id = @RecipientId",
+        await connection.ExecuteAsync(
+            "UPDATE recipients SET open_count = open_count + 1, first_opened_at = coalesce(first_opened_at, @at), failed_attempts = 0 WHERE id = @RecipientId",
             new { at, row.RecipientId }, tx).ConfigureAwait(false);
         await audit.RecordAsync(connection, tx, Attempt(row, clientAddress, AuditOutcome.Success, "unlocked"), cancellationToken).ConfigureAwait(false);
         await audit.RecordAsync(connection, tx, new AuditEvent
@@ -180,7 +182,7 @@ public sealed partial class RecipientAccess(GatewayDatabase database, StudyStore
         var tokenHash = ShipmentKeys.TokenHash(token.Span);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         return await connection.QuerySingleOrDefaultAsync<long?>(
-            "SELECT r.id FROM recipients r JOIN shipments s ON s.id = r.shipment_id WHERE r.token_hash = @tokenHash AND s.state = 'active' AND s.expires_at > @now",
+            "SELECT r.id FROM recipients r JOIN shipments s ON s.id = r.shipment_id WHERE r.token_hash = @tokenHash AND r.locked_at IS NULL AND s.state = 'active' AND s.expires_at > @now",
             new { tokenHash, now = time.GetUtcNow().ToUnixTimeMilliseconds() }).ConfigureAwait(false);
     }
 
@@ -199,8 +201,8 @@ public sealed partial class RecipientAccess(GatewayDatabase database, StudyStore
         Detail = new { what, reference = row?.Reference },
     };
 
-    [LoggerMessage(EventId = 4301, Level = LogLevel.Warning, Message = "Shipment {Reference} locked after {Attempts} wrong codes")]
-    private partial void LogLocked(string reference, long attempts);
+    [LoggerMessage(EventId = 4301, Level = LogLevel.Warning, Message = "Recipient {RecipientId} of shipment {Reference} locked after {Attempts} wrong codes")]
+    private partial void LogLocked(string reference, long recipientId, long attempts);
 
     [LoggerMessage(EventId = 4302, Level = LogLevel.Information, Message = "Shipment {Reference} opened by a recipient")]
     private partial void LogOpened(string reference);

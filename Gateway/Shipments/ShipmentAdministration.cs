@@ -88,6 +88,45 @@ public sealed partial class ShipmentAdministration(GatewayDatabase database, Aud
         return expiresAt;
     }
 
+    /// <summary>
+    /// Lets a recipient locked by wrong codes try again: clears its count and its lock, audited in the same transaction.
+    /// A recipient that is not locked has its count cleared too. False if the shipment has no such recipient.
+    /// </summary>
+    public async Task<bool> UnlockRecipientAsync(long shipmentId, long recipientId, string administrator, string? address, CancellationToken ct)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(administrator);
+        await using var connection = await database.OpenAsync(ct).ConfigureAwait(false);
+        await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+        var recipient = await connection.QuerySingleOrDefaultAsync<(long StudyId, string Reference, long FailedAttempts, long? LockedAt)?>(
+            """
+            SELECT s.study_id, s.reference, r.failed_attempts, r.locked_at
+            FROM recipients r JOIN shipments s ON s.id = r.shipment_id
+            WHERE r.id = @recipientId AND r.shipment_id = @shipmentId
+            """, new { shipmentId, recipientId }, tx).ConfigureAwait(false);
+        if (recipient is not { } r) return false;
+        await connection.ExecuteAsync("UPDATE recipients SET failed_attempts = 0, locked_at = NULL WHERE id = @recipientId", new { recipientId }, tx).ConfigureAwait(false);
+        await audit.RecordAsync(connection, tx, new AuditEvent
+        {
+            EventId = AuditEventIds.SecurityAlert,
+            EventType = AuditEventTypes.SecurityConfiguration,
+            Action = AuditAction.Update,
+            Outcome = AuditOutcome.Success,
+            ActorKind = AuditActorKind.Administrator,
+            Actor = administrator,
+            ActorAddress = address,
+            StudyId = r.StudyId,
+            ShipmentId = shipmentId,
+            RecipientId = recipientId,
+            Detail = new { what = "recipient unlocked", reference = r.Reference, wasLocked = r.LockedAt is not null, failedAttempts = r.FailedAttempts },
+        }, ct).ConfigureAwait(false);
+        await tx.CommitAsync(ct).ConfigureAwait(false);
+        LogRecipientUnlocked(recipientId, r.Reference);
+        return true;
+    }
+
+    [LoggerMessage(EventId = 4106, Level = LogLevel.Information, Message = "Recipient {RecipientId} of shipment {Reference} unlocked by an administrator")]
+    private partial void LogRecipientUnlocked(long recipientId, string reference);
+
     [LoggerMessage(EventId = 4105, Level = LogLevel.Information, Message = "Shipment {Reference} extended by {Days} days by an administrator")]
     private partial void LogExtended(string reference, int days);
 

@@ -31,7 +31,8 @@ public sealed class ShipmentQueries(GatewayDatabase database, StudyStore studies
         public DateTimeOffset? FirstOpenedAt { get; init; }
     }
 
-    public sealed record RecipientDetail(long Id, string? Email, string? Phone, string Language, DateTimeOffset? FirstOpenedAt, long OpenCount);
+    public sealed record RecipientDetail(long Id, string? Email, string? Phone, string Language, DateTimeOffset? FirstOpenedAt, long OpenCount, long FailedAttempts,
+        DateTimeOffset? LockedAt);
 
     private const string SummarySelect = """
         SELECT s.id AS Id, s.reference AS Reference, s.state AS State, s.rule_name AS RuleName, s.created_at AS CreatedAt, s.expires_at AS ExpiresAt,
@@ -78,10 +79,11 @@ public sealed class ShipmentQueries(GatewayDatabase database, StudyStore studies
             .ConfigureAwait(false);
         if (row is null) return null;
         var study = await studies.FindAsync(row.StudyId, ct).ConfigureAwait(false);
-        var recipients = (await connection.QueryAsync<(long Id, string? Email, string? Phone, string Language, long? FirstOpenedAt, long OpenCount)>(new CommandDefinition(
-                "SELECT id, email, phone, language, first_opened_at, open_count FROM recipients WHERE shipment_id = @id ORDER BY id", new { id }, cancellationToken: ct))
+        var recipients = (await connection.QueryAsync<(long Id, string? Email, string? Phone, string Language, long? FirstOpenedAt, long OpenCount, long FailedAttempts, long? LockedAt)>(
+                new CommandDefinition(
+                "SELECT id, email, phone, language, first_opened_at, open_count, failed_attempts, locked_at FROM recipients WHERE shipment_id = @id ORDER BY id", new { id }, cancellationToken: ct))
             .ConfigureAwait(false))
-            .Select(r => new RecipientDetail(r.Id, r.Email, r.Phone, r.Language, Time(r.FirstOpenedAt), r.OpenCount)).ToList();
+            .Select(r => new RecipientDetail(r.Id, r.Email, r.Phone, r.Language, Time(r.FirstOpenedAt), r.OpenCount, r.FailedAttempts, Time(r.LockedAt))).ToList();
         var deliveries = await outbox.DeliveriesOfShipmentAsync(id, ct).ConfigureAwait(false);
         return (row.ToSummary([.. recipients.Select(r => new RecipientAddress(r.Email, r.Phone))], study), recipients, deliveries);
     }

@@ -1,5 +1,6 @@
 using System.Buffers.Text;
 using DicomGateway.Audit;
+using DicomGateway.Hosting;
 using DicomGateway.Notifications;
 using DicomGateway.Shipments;
 using DicomGateway.Storage;
@@ -54,7 +55,7 @@ public static class RecipientEndpoints
                 default:
                     return Unavailable();
             }
-        });
+        }).RequireRateLimiting(RateLimitPolicies.Unlock);
 
         api.MapGet("/blobs/{ordinal:int}", async (int ordinal, HttpContext http, RecipientAccess access, RecipientSessions sessions, BlobStore blobs, CancellationToken ct) =>
         {
@@ -88,11 +89,11 @@ public static class RecipientEndpoints
             return outcome switch
             {
                 CodeResendResult.Queued => Results.Accepted(),
-                CodeResendResult.RateLimited => Results.Json(new { error = "rate-limited" }, statusCode: StatusCodes.Status429TooManyRequests),
+                CodeResendResult.RateLimited => ResendsUsedUp(http),
                 CodeResendResult.NoPhone => Results.Json(new { error = "no-phone" }, statusCode: StatusCodes.Status409Conflict),
                 _ => Unavailable(),
             };
-        });
+        }).RequireRateLimiting(RateLimitPolicies.CodeResend);
 
         // The ciphertext is decrypted in the browser, so only the viewer knows that a ZIP is being made; it says so
         // here before it starts, and the download is in the audit trail like the opening was.
@@ -113,6 +114,16 @@ public static class RecipientEndpoints
             return Results.NoContent();
         });
         return app;
+    }
+
+    /// <summary>
+    /// The recipient's own hourly limit (Sms:MaxResendsPerHour) is reached. It counts the resends of the last hour, so an
+    /// hour is the longest wait; Retry-After says so, as the per-address limit's answer does.
+    /// </summary>
+    private static IResult ResendsUsedUp(HttpContext http)
+    {
+        http.Response.Headers.RetryAfter = "3600";
+        return Results.Json(new { error = "rate-limited", retryAfterSeconds = 3600 }, statusCode: StatusCodes.Status429TooManyRequests);
     }
 
     /// <summary>Unknown, locked, expired, revoked and used-up shipments are indistinguishable from outside.</summary>

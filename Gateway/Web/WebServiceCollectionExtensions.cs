@@ -16,20 +16,26 @@ public static class WebServiceCollectionExtensions
         services.AddValidatedOptions<WebOptions>(WebOptions.Section, o => o.Validate());
         services.AddRequestLineFloor();
         services.AddSingleton<RecipientSessions>();
+        services.AddForwardedClients();
+        services.AddGatewayRateLimits();
         return services;
     }
 
     /// <summary>
-    /// The middleware and endpoints, in order: static files need no sign-in and come before authentication; the
+    /// The middleware and endpoints, in order: the client's address and scheme from a listed proxy's headers first, so
+    /// that everything after (cookies' Secure flag, rate limits, the audit trail) sees the original request; static
+    /// files need no sign-in and come before authentication; rate limits after authentication; the
     /// recipient API and the viewer pages are anonymous (they have their own session); everything else under /api is
     /// the administration API (requires <c>AddAdministration</c>).
     /// </summary>
     public static WebApplication UseGatewayWeb(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        app.UseForwardedClients();
         app.UseSecurityHeaders();
         app.UseViewerStaticFiles();
         app.UseAdministration();
+        app.UseRateLimiter();
         app.MapRecipientApi();
         app.MapViewerPages(app.Environment);
         app.MapAdministration();

@@ -80,12 +80,19 @@ public static class AdminAuthentication
     }
 
     /// <summary>
+    /// A cookie is accepted only while its server-side session is alive (<see cref="AdminSessions"/>: sign-out ends it).
     /// A session of a local account lives only while the account's security stamp is the one it signed in with and the
     /// account is enabled: a password change, a reset, a role change or disabling ends every other session.
     /// </summary>
     private static async Task ValidateStampAsync(CookieValidatePrincipalContext context)
     {
         var principal = context.Principal;
+        if (!context.HttpContext.RequestServices.GetRequiredService<AdminSessions>().Touch(principal?.SessionOf()))
+        {
+            context.RejectPrincipal();
+            await context.HttpContext.SignOutAsync(CookieScheme).ConfigureAwait(false);
+            return;
+        }
         if (principal?.AccountIdOf() is not { } id) return; // OpenID Connect users have no local account
         var stamps = context.HttpContext.RequestServices.GetRequiredService<SessionStamps>();
         var accounts = context.HttpContext.RequestServices.GetRequiredService<AccountStore>();
@@ -148,7 +155,8 @@ public static class AdminAuthentication
             context.Fail("The identity provider's user has no role at this gateway.");
             return;
         }
-        context.Principal = AdminClaims.ForOidcUser(name, displayName, roles, CookieScheme);
+        context.Principal = AdminClaims.ForOidcUser(name, displayName, roles, CookieScheme)
+            .InSession(context.HttpContext.RequestServices.GetRequiredService<AdminSessions>().Start());
     }
 
     internal static Task Refuse(HttpResponse response, int status, string error)

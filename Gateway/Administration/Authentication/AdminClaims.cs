@@ -13,6 +13,9 @@ public static class AdminClaims
     public const string MustChangePassword = "dgw:must-change-password";
     public const string ApiKeyId = "dgw:api-key";
 
+    /// <summary>The server-side session a cookie belongs to (<see cref="AdminSessions"/>).</summary>
+    public const string Session = "dgw:session";
+
     public const string PasswordMethod = "password";
     public const string OidcMethod = "oidc";
     public const string ApiKeyMethod = "api-key";
@@ -58,6 +61,18 @@ public static class AdminClaims
         claims.AddRange(roles.Select(r => new Claim(ClaimTypes.Role, r)));
         return new ClaimsPrincipal(new ClaimsIdentity(claims, authenticationType, ClaimTypes.Name, ClaimTypes.Role));
     }
+
+    /// <summary>The same principal, bound to the server-side session <paramref name="sessionId"/>.</summary>
+    public static ClaimsPrincipal InSession(this ClaimsPrincipal user, string sessionId)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        var identity = (ClaimsIdentity)user.Identity!;
+        foreach (var old in identity.FindAll(Session).ToList()) identity.RemoveClaim(old);
+        identity.AddClaim(new Claim(Session, sessionId));
+        return user;
+    }
+
+    public static string? SessionOf(this ClaimsPrincipal user) => user?.FindFirst(Session)?.Value;
 
     public static long? AccountIdOf(this ClaimsPrincipal user) =>
         long.TryParse(user?.FindFirst(AccountId)?.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : null;

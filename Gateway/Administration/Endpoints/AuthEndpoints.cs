@@ -19,20 +19,22 @@ internal static class AuthEndpoints
     {
         var auth = api.MapGroup("/auth").WithTags("Sign-in");
 
-        auth.MapPost("/login", async (LoginRequest body, HttpContext http, PasswordSignIn passwords, CancellationToken ct) =>
+        auth.MapPost("/login", async (LoginRequest body, HttpContext http, PasswordSignIn passwords, AdminSessions sessions, CancellationToken ct) =>
         {
             var result = await passwords.SignInAsync(body.Username, body.Password, http.Address(), ct).ConfigureAwait(false);
             if (result is not PasswordSignIn.Success ok)
                 return Results.Json(new { error = "invalid-credentials" }, statusCode: StatusCodes.Status401Unauthorized);
-            var principal = AdminClaims.ForAccount(ok.Account, AdminAuthentication.CookieScheme);
+            var principal = AdminClaims.ForAccount(ok.Account, AdminAuthentication.CookieScheme).InSession(sessions.Start());
             await http.SignInAsync(AdminAuthentication.CookieScheme, principal, new AuthenticationProperties { IsPersistent = false }).ConfigureAwait(false);
             return Results.Ok(Me(principal));
-        }).AllowAnonymous().WithName("Login").WithSummary("Signs in with a user name and password; sets the session cookie");
+        }).AllowAnonymous().RequireRateLimiting(RateLimitPolicies.SignIn).WithName("Login").WithSummary("Signs in with a user name and password; sets the session cookie");
 
-        auth.MapPost("/logout", async (HttpContext http, AuditTrail audit, CancellationToken ct) =>
+        auth.MapPost("/logout", async (HttpContext http, AuditTrail audit, AdminSessions sessions, CancellationToken ct) =>
         {
             if (http.User.MethodOf() != AdminClaims.ApiKeyMethod)
             {
+                // Deleting the cookie in this browser is not enough: a copy of it must be refused too.
+                sessions.End(http.User.SessionOf());
                 await http.SignOutAsync(AdminAuthentication.CookieScheme).ConfigureAwait(false);
                 await audit.RecordAsync(new AuditEvent
                 {
@@ -45,12 +47,12 @@ internal static class AuthEndpoints
                 }, ct).ConfigureAwait(false);
             }
             return Results.NoContent();
-        }).RequireAuthorization(AdminPolicies.SignedIn).WithName("Logout").WithSummary("Signs out (ends this session)");
+        }).RequireAuthorization(AdminPolicies.SignedIn).WithName("Logout").WithSummary("Signs out: ends this session on the server, so no copy of its cookie is accepted again");
 
         auth.MapGet("/me", (HttpContext http) => Results.Ok(Me(http.User)))
             .RequireAuthorization(AdminPolicies.SignedIn).WithName("Me").WithSummary("The signed-in user, their roles and how they signed in");
 
-        auth.MapPost("/password", async (PasswordRequest body, HttpContext http, PasswordSignIn passwords, CancellationToken ct) =>
+        auth.MapPost("/password", async (PasswordRequest body, HttpContext http, PasswordSignIn passwords, AdminSessions sessions, CancellationToken ct) =>
         {
             if (http.User.AccountIdOf() is not { } id)
                 return AdminResults.Conflict("Only a local account has a password here; change it at your identity provider.");
@@ -64,8 +66,10 @@ internal static class AuthEndpoints
                 case PasswordSignIn.ChangeResult.NotLocal:
                     return AdminResults.Conflict("This account has no local password.");
             }
-            // The change gave the account a new security stamp, which ends every other session; this one continues.
-            await http.SignInAsync(AdminAuthentication.CookieScheme, AdminClaims.ForAccount(account!, AdminAuthentication.CookieScheme),
+            // The change gave the account a new security stamp, which ends every other session; this one continues in a
+            // new server-side session, so a copy of the cookie from before the change is refused as well.
+            sessions.End(http.User.SessionOf());
+            await http.SignInAsync(AdminAuthentication.CookieScheme, AdminClaims.ForAccount(account!, AdminAuthentication.CookieScheme).InSession(sessions.Start()),
                 new AuthenticationProperties { IsPersistent = false }).ConfigureAwait(false);
             return Results.NoContent();
         }).RequireAuthorization(AdminPolicies.SignedIn).WithName("ChangePassword").WithSummary("Changes the signed-in account's password; ends its other sessions");

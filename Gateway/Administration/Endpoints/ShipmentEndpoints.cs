@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Routing;
 
 namespace DicomGateway.Administration;
 
-/// <summary>Shipments: search, details with deliveries and audit events, revoke, extend, resend.</summary>
+/// <summary>Shipments: search, details with deliveries and audit events, revoke, extend, resend, unlock a recipient.</summary>
 internal static class ShipmentEndpoints
 {
     public sealed record RevokeRequest(string? Reason);
@@ -70,6 +70,11 @@ internal static class ShipmentEndpoints
             if (await admin.ExtendAsync(id, body.Days, http.User.Actor(), http.Address(), ct).ConfigureAwait(false) is { } expiresAt) return Results.Ok(new { expiresAt });
             return await queries.DetailsAsync(id, ct).ConfigureAwait(false) is null ? AdminResults.NotFound() : AdminResults.Conflict("The shipment has already ended.");
         }).RequireAuthorization(AdminPolicies.Administer).WithName("ExtendShipment").WithSummary("Adds days to a shipment's expiry");
+
+        shipments.MapPost("/{id:long}/recipients/{recipientId:long}/unlock", async (long id, long recipientId, HttpContext http, ShipmentAdministration admin, CancellationToken ct) =>
+                await admin.UnlockRecipientAsync(id, recipientId, http.User.Actor(), http.Address(), ct).ConfigureAwait(false) ? Results.NoContent() : AdminResults.NotFound())
+            .RequireAuthorization(AdminPolicies.Resend).WithName("UnlockRecipient")
+            .WithSummary("Lets a recipient locked by wrong codes try again (clears its count of wrong codes)");
 
         shipments.MapPost("/{id:long}/resend", async (long id, ResendRequest body, HttpContext http, NotificationResend resend, CancellationToken ct) =>
         {

@@ -70,6 +70,7 @@ public sealed class AuthorizationMatrixTests(AdminGatewayFixture fixture) : ICla
         new("POST", "/api/shipments/{id}/revoke", Administer),
         new("POST", "/api/shipments/{id}/extend", Administer),
         new("POST", "/api/shipments/{id}/resend", Resend),
+        new("POST", "/api/shipments/{id}/recipients/{recipientId}/unlock", Resend),
         new("GET", "/api/held", View),
         new("GET", "/api/held/{studyId}", View),
         new("POST", "/api/held/{studyId}/address", Administer),

@@ -21,7 +21,7 @@ namespace Gateway.Tests.Shipments;
 /// <summary>
 /// A shipment's life on a clock the test moves: expiry to the millisecond, keys erased before blobs, blobs kept while a
 /// recipient session could still be reading, a clock set backwards, a sweep interrupted half-way, revocation, the
-/// wrong-code lock across a restart and the download limit. Rows are seeded with SQL; the blobs are real files.
+/// per-recipient wrong-code lock across a restart and its unlocking, the counting of anonymous attempts, and the download limit. Rows are seeded with SQL; the blobs are real files.
 /// </summary>
 public sealed class LifecycleTests : IDisposable
 {
@@ -42,6 +42,7 @@ public sealed class LifecycleTests : IDisposable
     private readonly ShipmentSweeper _sweeper;
     private readonly RecipientAccess _access;
     private readonly ShipmentAdministration _administration;
+    private AuditAggregator _aggregated = null!;
 
     public LifecycleTests()
     {
@@ -198,7 +199,7 @@ public sealed class LifecycleTests : IDisposable
     }
 
     [Fact]
-    public async Task Three_wrong_codes_lock_the_shipment_and_the_lock_survives_a_restart()
+    public async Task Three_wrong_codes_lock_that_recipient_only_and_the_lock_survives_a_restart()
     {
         var seeded = await SeedAsync();
         var wrong = RandomNumberGenerator.GetBytes(seeded.Proof.Length);
@@ -211,13 +212,105 @@ public sealed class LifecycleTests : IDisposable
         _clock.Advance(TimeSpan.FromMinutes(1));
         (await _access.UnlockAsync(seeded.Recipient.Token, seeded.Proof, null, None)).Should().Be(new RecipientAccess.Unavailable(), "the right code comes too late");
 
-        var shipment = await ShipmentAsync(seeded.ShipmentId);
-        shipment.State.Should().Be("locked");
-        shipment.LockedAt.Should().Be(Start.AddMinutes(2).ToUnixTimeMilliseconds());
+        var first = await RecipientLockAsync(seeded.ShipmentId, 0);
+        first.FailedAttempts.Should().Be(3);
+        first.LockedAt.Should().Be(Start.AddMinutes(2).ToUnixTimeMilliseconds());
+        (await ShipmentAsync(seeded.ShipmentId)).State.Should().Be("active", "wrong codes lock a recipient, not the shipment");
+        (await RecipientLockAsync(seeded.ShipmentId, 1)).LockedAt.Should().BeNull();
 
         var restarted = Access(_db.Reopen());
         (await restarted.UnlockAsync(seeded.Recipient.Token, seeded.Proof, null, None)).Should().Be(new RecipientAccess.Unavailable());
-        (await ShipmentAsync(seeded.ShipmentId)).State.Should().Be("locked");
+        (await restarted.UnlockAsync(seeded.Recipients[1].Token, ProofOf(seeded.Recipients[1]), null, None)).Should().BeOfType<RecipientAccess.Unlocked>(
+            "the other recipient's link and code still open the shipment");
+    }
+
+    [Fact]
+    public async Task An_administrator_unlocks_a_locked_recipient_who_then_opens_with_the_right_code_and_the_unlock_is_audited()
+    {
+        var seeded = await SeedAsync();
+        var wrong = RandomNumberGenerator.GetBytes(seeded.Proof.Length);
+        for (var i = 0; i < 3; i++) await _access.UnlockAsync(seeded.Recipient.Token, wrong, null, None);
+        (await _access.UnlockAsync(seeded.Recipient.Token, seeded.Proof, null, None)).Should().Be(new RecipientAccess.Unavailable());
+        var recipientId = await RecipientIdAsync(seeded.ShipmentId, 0);
+
+        (await _administration.UnlockRecipientAsync(seeded.ShipmentId, recipientId, "alice", "10.1.2.3", None)).Should().BeTrue();
+
+        (await RecipientLockAsync(seeded.ShipmentId, 0)).Should().Be(new RecipientLock(0, null));
+        (await _access.UnlockAsync(seeded.Recipient.Token, seeded.Proof, null, None)).Should().BeOfType<RecipientAccess.Unlocked>();
+        (await AuditAsync()).Should().ContainSingle(e => e.Detail.Contains("recipient unlocked") && e.Actor == "alice" && e.ShipmentId == seeded.ShipmentId);
+    }
+
+    [Fact]
+    public async Task Unlocking_a_recipient_of_another_shipment_or_none_changes_nothing()
+    {
+        var seeded = await SeedAsync();
+        var recipientId = await RecipientIdAsync(seeded.ShipmentId, 0);
+        var before = (await AuditAsync()).Count;
+
+        (await _administration.UnlockRecipientAsync(seeded.ShipmentId + 1, recipientId, "alice", null, None)).Should().BeFalse("the recipient is not of that shipment");
+        (await _administration.UnlockRecipientAsync(seeded.ShipmentId, 999_999, "alice", null, None)).Should().BeFalse("there is no such recipient");
+        (await _administration.UnlockRecipientAsync(seeded.ShipmentId, -1, "alice", null, None)).Should().BeFalse();
+        (await AuditAsync()).Should().HaveCount(before, "nothing happened, so nothing is audited");
+    }
+
+    [Fact]
+    public async Task A_shipment_locked_by_wrong_codes_before_the_per_recipient_count_stays_closed_to_every_recipient()
+    {
+        var seeded = await SeedAsync();
+        await using (var c = await _db.Database.OpenAsync())
+            await c.ExecuteAsync("UPDATE shipments SET state = 'locked', locked_at = @at, failed_attempts = 5 WHERE id = @id",
+                new { at = Start.ToUnixTimeMilliseconds(), id = seeded.ShipmentId });
+
+        (await _access.UnlockAsync(seeded.Recipient.Token, seeded.Proof, null, None)).Should().Be(new RecipientAccess.Unavailable());
+        (await _access.UnlockAsync(seeded.Recipients[1].Token, ProofOf(seeded.Recipients[1]), null, None)).Should().Be(new RecipientAccess.Unavailable());
+    }
+
+    [Fact]
+    public async Task Attempts_with_unknown_links_and_on_a_locked_recipient_are_counted_in_one_audit_row_per_minute()
+    {
+        var seeded = await SeedAsync();
+        var wrong = RandomNumberGenerator.GetBytes(seeded.Proof.Length);
+        for (var i = 0; i < 3; i++) await _access.UnlockAsync(seeded.Recipient.Token, wrong, "10.0.0.1", None);
+        var before = (await AuditAsync()).Count;
+
+        for (var i = 0; i < 500; i++)
+        {
+            var address = $"10.0.{i % 7}.{i % 250}";
+            (await _access.UnlockAsync(RandomNumberGenerator.GetBytes(32), wrong, address, None)).Should().Be(new RecipientAccess.Unavailable());
+            (await _access.UnlockAsync(seeded.Recipient.Token, seeded.Proof, address, None)).Should().Be(new RecipientAccess.Unavailable());
+        }
+        (await AuditAsync()).Should().HaveCount(before, "nothing is written per request");
+
+        await _aggregated.FlushAsync(all: false, None);
+        (await AuditAsync()).Should().HaveCount(before, "the minute has not passed yet");
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        await _aggregated.FlushAsync(all: false, None);
+
+        var rows = (await AuditAsync()).Skip(before).ToList();
+        rows.Should().HaveCount(2, "one row for the unknown links, one for the locked recipient");
+        rows.Should().OnlyContain(r => r.Detail.Contains("\"count\":500") && r.Detail.Contains("\"aggregated\":true"));
+        rows.Should().ContainSingle(r => r.Detail.Contains("unknown link") && r.ShipmentId == null);
+        rows.Should().ContainSingle(r => r.Detail.Contains("recipient locked") && r.ShipmentId == seeded.ShipmentId);
+        rows.Should().OnlyContain(r => System.Text.RegularExpressions.Regex.Matches(r.Detail, @"10\.0\.\d+\.\d+").Count <= AuditAggregator.MaxAddresses,
+            "a few addresses are kept, not every one");
+    }
+
+    private static byte[] ProofOf(RecipientSecrets recipient) => ShipmentKeys.DeriveUnlockProof(recipient.FragmentKey, recipient.Code, recipient.Token);
+
+    private sealed record RecipientLock(long FailedAttempts, long? LockedAt);
+
+    private async Task<RecipientLock> RecipientLockAsync(long shipmentId, int index)
+    {
+        await using var c = await _db.Database.OpenAsync();
+        var rows = await c.QueryAsync<(long, long?)>("SELECT failed_attempts, locked_at FROM recipients WHERE shipment_id = @shipmentId ORDER BY id", new { shipmentId });
+        var (failed, lockedAt) = rows.ElementAt(index);
+        return new RecipientLock(failed, lockedAt);
+    }
+
+    private async Task<long> RecipientIdAsync(long shipmentId, int index)
+    {
+        await using var c = await _db.Database.OpenAsync();
+        return (await c.QueryAsync<long>("SELECT id FROM recipients WHERE shipment_id = @shipmentId ORDER BY id", new { shipmentId })).ElementAt(index);
     }
 
     [Fact]
@@ -378,8 +471,12 @@ public sealed class LifecycleTests : IDisposable
         return await c.ExecuteScalarAsync<byte[]?>("SELECT wrapped_key FROM studies WHERE id = @studyId", new { studyId });
     }
 
-    private RecipientAccess Access(GatewayDatabase database) =>
-        new(database, new StudyStore(database, _protector), new AuditTrail(database, _clock), Outbox(database), _options, _clock, _stored, NullLogger<RecipientAccess>.Instance);
+    private RecipientAccess Access(GatewayDatabase database)
+    {
+        var audit = new AuditTrail(database, _clock);
+        _aggregated = new AuditAggregator(audit, _clock, NullLogger<AuditAggregator>.Instance);
+        return new(database, new StudyStore(database, _protector), audit, _aggregated, Outbox(database), _options, _clock, _stored, NullLogger<RecipientAccess>.Instance);
+    }
 
     private NotificationOutbox Outbox(GatewayDatabase database)
     {

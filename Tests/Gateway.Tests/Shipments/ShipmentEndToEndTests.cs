@@ -87,7 +87,7 @@ public sealed class ShipmentEndToEndTests : IDisposable
     }
 
     [Fact]
-    public async Task Wrong_codes_are_counted_the_shipment_locks_at_the_limit_and_stays_locked_after_a_restart()
+    public async Task Wrong_codes_are_counted_the_recipient_locks_at_the_limit_and_stays_locked_after_a_restart()
     {
         var data = Path.Combine(_dir.Path, "data");
         var env = Environment();
@@ -106,7 +106,7 @@ public sealed class ShipmentEndToEndTests : IDisposable
             (await recipient.UnlockAsync(wrong)).Body.GetProperty("attemptsLeft").GetInt32().Should().Be(1);
             (await recipient.UnlockAsync(wrong)).Body.GetProperty("attemptsLeft").GetInt32().Should().Be(0);
             var locked = await recipient.UnlockAsync();
-            locked.Status.Should().Be(HttpStatusCode.NotFound, "a locked shipment does not open even with the right code");
+            locked.Status.Should().Be(HttpStatusCode.NotFound, "a locked recipient does not open the shipment even with the right code");
             locked.Body.GetProperty("error").GetString().Should().Be("unavailable");
         }
         await using (var again = await GatewayProcess.StartAsync(env, dataDirectory: data))

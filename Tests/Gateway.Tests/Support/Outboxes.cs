@@ -43,6 +43,32 @@ public sealed partial class Outboxes(string directory)
         return (link, code);
     }
 
+    /// <summary>
+    /// Each recipient's link and code, once <paramref name="count"/> e-mails and SMS are in the outboxes, keyed by the
+    /// e-mail address; the SMS to <paramref name="phones"/>[i] belongs to the e-mail to <paramref name="emails"/>[i].
+    /// </summary>
+    public async Task<Dictionary<string, (string Link, string Code)>> WaitForRecipientsAsync(IReadOnlyList<string> emails, IReadOnlyList<string> phones,
+        int timeoutSeconds = 60)
+    {
+        var (mails, sms) = await Eventually.PollAsync(() => Task.FromResult(Files()), f => f.Mails.Length >= emails.Count && f.Sms.Length >= phones.Count,
+            TimeSpan.FromSeconds(timeoutSeconds), TimeSpan.FromMilliseconds(200));
+        if (mails.Length < emails.Count || sms.Length < phones.Count)
+            throw new TimeoutException($"no {emails.Count} e-mails and SMS in the outboxes within {timeoutSeconds} s");
+        var links = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var mail in mails)
+        {
+            var message = await MimeMessage.LoadAsync(mail);
+            links[message.To.Mailboxes.Single().Address] = LinkPattern().Match(message.TextBody ?? "").Value;
+        }
+        var codes = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var file in sms)
+        {
+            using var json = JsonDocument.Parse(await File.ReadAllTextAsync(file));
+            codes[json.RootElement.GetProperty("to").GetString()!] = CodePattern().Match(json.RootElement.GetProperty("text").GetString()!).Groups[1].Value;
+        }
+        return emails.Select((e, i) => (e, links[e], codes[phones[i]])).ToDictionary(x => x.e, x => (x.Item2, x.Item3), StringComparer.OrdinalIgnoreCase);
+    }
+
     private (string[] Mails, string[] Sms) Files() =>
         (Directory.Exists(MailDirectory) ? Directory.GetFiles(MailDirectory, "*.eml") : [],
          Directory.Exists(SmsDirectory) ? Directory.GetFiles(SmsDirectory, "*.json") : []);

@@ -104,6 +104,23 @@ describe('the API client', () => {
     expect(e.message).toBe('The shipment has already ended.');
   });
 
+  it('reads the seconds to wait from Retry-After on 429, and keeps the message when it has none', async () => {
+    const limited = vi.fn(async () => new Response(JSON.stringify({ error: 'rate-limited' }), { status: 429, headers: { 'Content-Type': 'application/json', 'Retry-After': '42' } }));
+    const e = await failure(new ApiClient({ fetch: limited as unknown as typeof fetch }).post('/api/auth/login', { username: 'a', password: 'b' }, { expectUnauthorized: true }));
+    expect(e.kind).toBe('rate-limited');
+    expect(e.message).toBe('42');
+    const bare = await failure(new ApiClient({ fetch: fakeFetch(429, { error: 'rate-limited' }).fetch }).post('/api/shipments/4/resend', {}));
+    expect(bare.kind).toBe('rate-limited');
+    expect(bare.message).toBe('rate-limited');
+  });
+
+  it('posts the unlock of a recipient under its shipment', async () => {
+    const { fetch, calls } = fakeFetch(204);
+    await endpoints(new ApiClient({ fetch })).shipments.unlockRecipient(4, 17);
+    expect(calls[0].url).toBe('/api/shipments/4/recipients/17/unlock');
+    expect(calls[0].init.method).toBe('POST');
+  });
+
   it('tells 404, other statuses, a non-JSON error page and a network failure apart', async () => {
     expect((await failure(new ApiClient({ fetch: fakeFetch(404, { error: 'not-found' }).fetch }).get('/api/rules/9'))).kind).toBe('not-found');
     const e500 = await failure(new ApiClient({ fetch: fakeFetch(502, '<html>Bad gateway</html>', 'text/html').fetch }).get('/api/rules'));

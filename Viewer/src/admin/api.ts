@@ -5,7 +5,7 @@ import type { Rule } from './ruleModel';
 
 export type FieldErrors = Record<string, string[]>;
 
-export type ApiErrorKind = 'unauthorized' | 'forbidden' | 'invalid' | 'not-found' | 'conflict' | 'failed' | 'network';
+export type ApiErrorKind = 'unauthorized' | 'forbidden' | 'invalid' | 'not-found' | 'conflict' | 'rate-limited' | 'failed' | 'network';
 
 export class ApiError extends Error {
   constructor(
@@ -127,6 +127,11 @@ async function toError(response: Response, options: RequestOptions, onUnauthoriz
       return new ApiError('not-found', 404, message || 'not found', {}, code);
     case 409:
       return new ApiError('conflict', 409, message || code || 'conflict', {}, code);
+    case 429: {
+      // The gateway's rate limits say in Retry-After (seconds) when to come back.
+      const seconds = Number.parseInt(response.headers.get('Retry-After') ?? '', 10);
+      return new ApiError('rate-limited', 429, Number.isFinite(seconds) && seconds > 0 ? String(seconds) : message || code, {}, code);
+    }
     default:
       return new ApiError('failed', response.status, message || `HTTP ${response.status}`, {}, code);
   }
@@ -252,7 +257,7 @@ export interface ShipmentSummary {
   createdAt: string;
   expiresAt: string;
   endedAt: string | null;
-  recipients: { id?: number; email: string | null; phone: string | null; language?: string | null; firstOpenedAt?: string | null; openCount?: number }[];
+  recipients: { id?: number; email: string | null; phone: string | null; language?: string | null; firstOpenedAt?: string | null; openCount?: number; failedAttempts?: number; lockedAt?: string | null }[];
   instanceCount: number;
   totalBytes: number;
   downloadCount: number;
@@ -482,6 +487,7 @@ export function endpoints(c: ApiClient) {
       revoke: (shipmentId: number, reason: string) => c.post(`/api/shipments/${id(shipmentId)}/revoke`, { reason }),
       extend: (shipmentId: number, days: number) => c.post<{ expiresAt: string }>(`/api/shipments/${id(shipmentId)}/extend`, { days }),
       resend: (shipmentId: number, recipientId: number, channel: 'sms' | 'email') => c.post(`/api/shipments/${id(shipmentId)}/resend`, { recipientId, channel }),
+      unlockRecipient: (shipmentId: number, recipientId: number) => c.post(`/api/shipments/${id(shipmentId)}/recipients/${id(recipientId)}/unlock`),
     },
     held: {
       list: () => c.get<HeldStudy[]>('/api/held'),

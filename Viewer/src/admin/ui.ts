@@ -151,6 +151,8 @@ export function errorText(e: unknown): string {
         return e.message && e.message !== 'invalid' ? e.message : t().fixErrors;
       case 'unauthorized':
         return t().invalidCredentials;
+      case 'rate-limited':
+        return /^\d+$/.test(e.message) ? t().rateLimited(Number(e.message)) : e.message || t().failed;
       default:
         return t().failed;
     }

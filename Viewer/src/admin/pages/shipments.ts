@@ -1,5 +1,5 @@
 // Shipments: search by date, state, recipient and reference; the details with every recipient, delivery and audit
-// event; revoke, extend, resend.
+// event; revoke, extend, resend, unlock a recipient locked by wrong codes.
 
 import type { AppContext } from '../app';
 import type { ShipmentDetails, ShipmentQuery, ShipmentSummary } from '../api';
@@ -150,6 +150,16 @@ async function renderDetails(root: HTMLElement, ctx: AppContext, id: number): Pr
     }
   };
 
+  const unlock = (recipientId: number) => async () => {
+    try {
+      await ctx.api.shipments.unlockRecipient(id, recipientId);
+      toast(t().recipientUnlocked);
+      await reload();
+    } catch (e) {
+      toast(errorText(e), true);
+    }
+  };
+
   const recipients = table(
     [
       { label: t().email, cell: (r) => r.email ?? t().none },
@@ -157,6 +167,8 @@ async function renderDetails(root: HTMLElement, ctx: AppContext, id: number): Pr
       { label: t().language, cell: (r) => r.language ?? t().none },
       { label: t().firstOpened, cell: (r) => (r.firstOpenedAt ? formatDateTime(r.firstOpenedAt) : t().notOpened) },
       { label: t().openCount, cell: (r) => formatNumber(r.openCount ?? 0), class: 'num' },
+      { label: t().wrongCodes, cell: (r) => formatNumber(r.failedAttempts ?? 0), class: 'num' },
+      { label: t().lockedSince, cell: (r) => (r.lockedAt ? formatDateTime(r.lockedAt) : t().notLocked) },
       ...(ctx.can('resend') && !ended
         ? [
             {
@@ -169,6 +181,9 @@ async function renderDetails(root: HTMLElement, ctx: AppContext, id: number): Pr
                       { class: 'row-actions' },
                       r.phone ? h('button', { type: 'button', class: 'secondary small', onclick: resend(r.id, 'sms') }, t().resendSms) : '',
                       r.email ? h('button', { type: 'button', class: 'secondary small', onclick: resend(r.id, 'email') }, t().resendEmail) : '',
+                      r.lockedAt
+                        ? h('button', { type: 'button', class: 'small', 'data-testid': 'unlock-recipient', onclick: unlock(r.id) }, t().unlockRecipient)
+                        : '',
                     ),
             },
           ]
