@@ -248,47 +248,20 @@ internal sealed class ByteSwapStream(Stream inner, int unit) : Stream
 }
 
 /// <summary>
-/// A large value read from a stream that cannot be revisited (deflated data, a socket): it is spilled
-/// to a temporary file, deleted when the process no longer references it.
+/// A value that was read past without being kept (<see cref="IO.DicomReadOptions.SkipLargeBulkData"/>): its element
+/// stays in the data set with its VR and length, so a reader of the header still sees that it is there and how big
+/// it is, but its bytes are gone and asking for them is an error.
 /// </summary>
-public sealed class TempFileValueSource : ValueSource, IDisposable
+public sealed class SkippedValueSource(long length) : ValueSource
 {
-    private readonly string _path;
-    private readonly long _length;
+    public override long Length => length;
 
-    internal TempFileValueSource(string path, long length)
-    {
-        _path = path;
-        _length = length;
-    }
+    public override ReadOnlyMemory<byte> Memory => throw NotKept();
 
-    public override long Length => _length;
+    public override Stream OpenRead() => throw NotKept();
 
-    public override Stream OpenRead() =>
-        new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.SequentialScan);
-
-    internal static TempFileValueSource Create(Action<Stream> fill)
-    {
-        var path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "dicomkit-" + Guid.NewGuid().ToString("N") + ".tmp");
-        long len;
-        using (var fs = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920))
-        {
-            fill(fs);
-            len = fs.Length;
-        }
-        return new TempFileValueSource(path, len);
-    }
-
-    public void Dispose()
-    {
-        try { File.Delete(_path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-        GC.SuppressFinalize(this);
-    }
-
-    ~TempFileValueSource()
-    {
-        try { File.Delete(_path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-    }
+    private InvalidOperationException NotKept() =>
+        new($"This value of {length} bytes was read past without being kept (SkipLargeBulkData); read the file again to get it.");
 }
 
 internal static class PooledCopy

@@ -142,7 +142,7 @@ internal sealed class DicomDatasetReader(ByteReader reader, DicomReadOptions opt
             return ReadSequence(parent, tag, vr, length, rules, depth);
         }
 
-        var value = ReadBytes(tag, length, rules.BigEndian ? vr.UnitSize : 1);
+        var value = ReadBytes(tag, length, rules.BigEndian ? vr.UnitSize : 1, IsBulk(vr));
         return new DicomElement(tag, vr, value);
     }
 
@@ -208,7 +208,7 @@ internal sealed class DicomDatasetReader(ByteReader reader, DicomReadOptions opt
                 throw new DicomFormatException($"Expected a fragment item in encapsulated pixel data, found {itemTag}", at, tag);
             if (len == UndefinedLength)
                 throw new DicomFormatException("A pixel data fragment has undefined length", at, tag);
-            var value = ReadBytes(tag, len, 1);
+            var value = ReadBytes(tag, len, 1, bulk: true);
             if (offsetTable is null) offsetTable = value;
             else fragments.Add(value);
         }
@@ -217,8 +217,15 @@ internal sealed class DicomDatasetReader(ByteReader reader, DicomReadOptions opt
         return new DicomFragmentSequence(tag, vr, offsetTable, fragments);
     }
 
-    /// <summary>Reads or references a value of <paramref name="length"/> bytes, swapping units when the source is big endian.</summary>
-    private ValueSource ReadBytes(DicomTag tag, uint length, int swapUnit)
+    private static bool IsBulk(DicomVR vr) =>
+        vr == DicomVR.OB || vr == DicomVR.OW || vr == DicomVR.OF || vr == DicomVR.OD || vr == DicomVR.OL || vr == DicomVR.OV;
+
+    /// <summary>
+    /// Reads or references a value of <paramref name="length"/> bytes, swapping units when the source is big endian.
+    /// A large value of a source that cannot be revisited is read past when it is <paramref name="bulk"/> data and the
+    /// caller asked for the header only, and otherwise spilled encrypted.
+    /// </summary>
+    private ValueSource ReadBytes(DicomTag tag, uint length, int swapUnit, bool bulk)
     {
         if (length == 0) return ValueSource.Empty;
         CheckFits(length, tag);
@@ -232,7 +239,12 @@ internal sealed class DicomDatasetReader(ByteReader reader, DicomReadOptions opt
                     reader.Skip(length);
                     return new FileRangeValueSource(sourcePath, at, length, swapUnit);
                 }
-                return TempFileValueSource.Create(fs =>
+                if (bulk && options.SkipLargeBulkData)
+                {
+                    reader.Skip(length);
+                    return new SkippedValueSource(length);
+                }
+                return EncryptedSpillValueSource.Create(SpillDirectory.Prepare(options.SpillDirectory), fs =>
                 {
                     if (swapUnit > 1)
                     {

@@ -54,7 +54,10 @@ public sealed class DicomFile
         return Read(fs, options ?? DicomReadOptions.Default, full);
     }
 
-    /// <summary>Reads from a stream. Large values are spilled to temporary files, since the stream may not be revisited.</summary>
+    /// <summary>
+    /// Reads from a stream. Large values are spilled encrypted (or read past, with
+    /// <see cref="DicomReadOptions.SkipLargeBulkData"/>), since the stream may not be revisited.
+    /// </summary>
     public static DicomFile Open(Stream stream, DicomReadOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(stream);

@@ -9,9 +9,24 @@ public sealed record DicomReadOptions
 
     /// <summary>
     /// Values longer than this are not read into memory: they stay a byte range of the source file, or are spilled
-    /// to a temporary file when the source cannot be revisited (deflated data, non-seekable streams).
+    /// encrypted (<see cref="EncryptedSpillValueSource"/>) when the source cannot be revisited (deflated data,
+    /// non-seekable streams), unless <see cref="SkipLargeBulkData"/> drops them.
     /// </summary>
     public int LargeValueThreshold { get; init; } = 64 * 1024;
+
+    /// <summary>
+    /// Where values are spilled when the source cannot be revisited: a directory made (or checked to be) mode 0700.
+    /// Null means <see cref="Data.SpillDirectory.Default"/>, a per-user directory under the temporary directory.
+    /// </summary>
+    public string? SpillDirectory { get; init; }
+
+    /// <summary>
+    /// For readers that want the header only: a bulk value (OB, OD, OF, OL, OV, OW, and encapsulated fragments)
+    /// longer than <see cref="LargeValueThreshold"/> that would have to be spilled is read past instead, and its
+    /// element keeps its VR and length with a <see cref="SkippedValueSource"/>. Nothing of it is kept anywhere;
+    /// text and UN values are still spilled, since they may be matched as text.
+    /// </summary>
+    public bool SkipLargeBulkData { get; init; }
 
     /// <summary>When set, top-level reading stops at the first element whose tag is at or after this one (header-only reads).</summary>
     public DicomTag? StopAtTag { get; init; }

@@ -26,7 +26,9 @@ public sealed class DryRunUploadException : Exception
 /// A dry run on an uploaded DICOM file: multipart/form-data with <c>file</c> (a Part-10 file) and optional fields
 /// <c>callingAeTitle</c>, <c>calledAeTitle</c>, <c>sourceAddress</c>, <c>receivedAt</c> (ISO 8601) and <c>rules</c>
 /// (a JSON array of rules to try instead of the saved ones). The file is parsed as it streams in, up to the pixel data;
-/// the rest of it is read and dropped, never held: a CT series member may be hundreds of megabytes.
+/// the rest of it is read and dropped, never held: a CT series member may be hundreds of megabytes. Rules never read
+/// bulk data (an encapsulated PDF, an icon, a private blob), so large bulk values before the pixel data are read past
+/// too; a large text value is spilled encrypted under a key held only in memory, into a private directory.
 /// </summary>
 public sealed record DryRunUpload(RoutingInput Input, IReadOnlyList<RoutingRule>? Rules)
 {
@@ -109,7 +111,7 @@ public sealed record DryRunUpload(RoutingInput Input, IReadOnlyList<RoutingRule>
         DicomFile parsed;
         try
         {
-            parsed = DicomFile.Open(new PrefixedStream(start, file), DicomReadOptions.Default with { StopAtTag = PixelDataStart });
+            parsed = DicomFile.Open(new PrefixedStream(start, file), DicomReadOptions.Default with { StopAtTag = PixelDataStart, SkipLargeBulkData = true });
         }
         catch (Exception e) when (e is DicomFormatException or EndOfStreamException or InvalidDataException or NotSupportedException or ArgumentException or
                                       OverflowException or FormatException or KeyNotFoundException)

@@ -43,12 +43,12 @@ public sealed class LargeValueTests : IDisposable
     [Theory]
     [InlineData("ct-16bit.dcm")]
     [InlineData("ct-16bit.big.dcm")]
-    public void A_value_read_from_a_stream_is_spilled_to_a_temporary_file(string name)
+    public void A_value_read_from_a_stream_is_spilled_encrypted_to_a_temporary_file(string name)
     {
         using var s = new MemoryStream(File.ReadAllBytes(TestPaths.Corpus(name)));
         var px = DicomFile.Open(s, SmallThreshold).Dataset.GetElement(PixelData)!;
 
-        px.Value.Should().BeOfType<TempFileValueSource>();
+        px.Value.Should().BeOfType<EncryptedSpillValueSource>();
         px.Value.Memory.ToArray().Should().Equal(InMemoryPixels("ct-16bit.dcm"));
     }
 
@@ -57,7 +57,7 @@ public sealed class LargeValueTests : IDisposable
     {
         var px = DicomFile.Open(TestPaths.Corpus("ct-16bit.deflated.dcm"), SmallThreshold).Dataset.GetElement(PixelData)!;
 
-        px.Value.Should().BeOfType<TempFileValueSource>();
+        px.Value.Should().BeOfType<EncryptedSpillValueSource>();
         px.Value.Memory.ToArray().Should().Equal(InMemoryPixels("ct-16bit.dcm"));
     }
 

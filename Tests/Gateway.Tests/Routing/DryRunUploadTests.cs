@@ -57,6 +57,29 @@ public sealed class DryRunUploadTests
     }
 
     [Fact]
+    public async Task A_large_document_before_the_pixel_data_is_read_past_and_large_text_is_spilled_encrypted()
+    {
+        var document = new byte[200_000];
+        new Random(14).NextBytes(document);
+        var header = Ct().AddOrUpdate(new DicomElement(new DicomTag(0x0042, 0x0011), DicomVR.OB, ValueSource.FromBytes(document)))
+            .AddOrUpdate(new DicomTag(0x0070, 0x0006), DicomVR.UT, new string('x', 100_000) + "END");
+        var rules = """[{"name":"try","conditions":[{"kind":"attribute","key":"Modality","op":"equals","value":"CT"}],"actions":[{"kind":"hold"}]}]""";
+        using var body = Form(Part10(header, pixelBytes: 4096), ("rules", rules));
+
+        var upload = await DryRunUpload.ReadAsync(body, ContentType, Now, CancellationToken.None);
+
+        var skipped = upload.Input.Header.GetElement(new DicomTag(0x0042, 0x0011))!;
+        skipped.Value.Should().BeOfType<SkippedValueSource>("routing never reads bulk data, so none of it is kept, in memory or on disk");
+        skipped.Length.Should().Be(document.Length);
+        var text = upload.Input.Header.GetElement(new DicomTag(0x0070, 0x0006))!.Value;
+        text.Should().BeOfType<EncryptedSpillValueSource>("text over 64 KiB may be matched by a rule, so it is kept, encrypted");
+        upload.Input.Header.GetString(new DicomTag(0x0070, 0x0006)).Should().EndWith("END");
+        upload.Input.Header.GetString(Tags.StudyDescription).Should().Be("CT HEART WITH CONTRAST", "reading goes on after the document");
+        RuleEvaluator.Evaluate(upload.Rules!, upload.Input).Disposition.Should().Be(RoutingDisposition.Held);
+        ((EncryptedSpillValueSource)text).Dispose();
+    }
+
+    [Fact]
     public async Task Fields_after_the_file_are_read_too_and_the_time_defaults_to_now()
     {
         using var body = new MemoryStream();
