@@ -28,7 +28,6 @@ public sealed class KeyCustodyTests : IDisposable
     {
         var outboxes = new Outboxes(outboxRoot ?? _dir.Path);
         var env = outboxes.Environment();
-        env["Shipments__GatewayKeyFile"] = KeyFile;
         env["Shipments__SweepInterval"] = "00:00:00.500";
         return env;
     }
@@ -36,7 +35,7 @@ public sealed class KeyCustodyTests : IDisposable
     /// <summary>Sends two CT slices, waits for the e-mail and the SMS, and stops the gateway cleanly.</summary>
     private async Task<(string Link, string Code, string Output)> ShipAsync(Dictionary<string, string>? env = null, string? outboxRoot = null)
     {
-        await using var gw = await GatewayProcess.StartAsync(env ?? Environment(outboxRoot), dataDirectory: Data);
+        await using var gw = await GatewayProcess.StartAsync(env ?? Environment(outboxRoot), dataDirectory: Data, keyFile: KeyFile);
         var files = Enumerable.Range(1, 2).Select(i => Instances.WriteCt(_dir.Path, i)).ToList();
         var store = await ExternalTool.RunAsync("storescu", ["-aec", "DICOMGATEWAY", "127.0.0.1", gw.Port.ToString(CultureInfo.InvariantCulture), .. files],
             ExternalTool.LongTimeout);
@@ -93,15 +92,14 @@ public sealed class KeyCustodyTests : IDisposable
         var copiedData = Path.Combine(elsewhere, "data");
         var before = Snapshot(copiedData);
 
-        var withoutKey = Environment();
-        withoutKey["Shipments__GatewayKeyFile"] = Path.Combine(elsewhere, "etc", "gateway.key");
-        var refused = async () => { await using var _ = await GatewayProcess.StartAsync(withoutKey, dataDirectory: copiedData); };
+        var elsewhereKey = Path.Combine(elsewhere, "etc", "gateway.key");
+        var refused = async () => { await using var _ = await GatewayProcess.StartAsync(Environment(), dataDirectory: copiedData, keyFile: elsewhereKey); };
         (await refused.Should().ThrowAsync<InvalidOperationException>()).Which.Message.Should().Contain("Shipments:GatewayKey");
-        File.Exists(Path.Combine(elsewhere, "etc", "gateway.key")).Should().BeFalse("a gateway that finds a key check in its database never makes a new key");
+        File.Exists(elsewhereKey).Should().BeFalse("a gateway that finds a key check in its database never makes a new key");
 
         var otherKey = Environment();
         otherKey["Shipments__GatewayKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
-        var wrongKey = async () => { await using var _ = await GatewayProcess.StartAsync(otherKey, dataDirectory: copiedData); };
+        var wrongKey = async () => { await using var _ = await GatewayProcess.StartAsync(otherKey, dataDirectory: copiedData, keyFile: elsewhereKey); };
         (await wrongKey.Should().ThrowAsync<InvalidOperationException>()).Which.Message.Should().Contain("Shipments:GatewayKey");
         Snapshot(copiedData).Should().Equal(before, "a refused start changes nothing in the data directory");
 
@@ -112,21 +110,68 @@ public sealed class KeyCustodyTests : IDisposable
         offline.Should().Throw<ShipmentIntegrityException>();
 
         // With the key brought back, the copy is the gateway again.
-        var withKey = Environment();
-        withKey["Shipments__GatewayKeyFile"] = Path.Combine(elsewhere, "etc", "gateway.key");
         Directory.CreateDirectory(Path.Combine(elsewhere, "etc"));
-        File.Copy(KeyFile, Path.Combine(elsewhere, "etc", "gateway.key"));
-        await using var restored = await GatewayProcess.StartAsync(withKey, dataDirectory: copiedData);
+        File.Copy(KeyFile, elsewhereKey);
+        await using var restored = await GatewayProcess.StartAsync(Environment(), dataDirectory: copiedData, keyFile: elsewhereKey);
         using var recipient = new RecipientClient(restored.WebBase, link, code);
         (await recipient.UnlockAsync()).Status.Should().Be(HttpStatusCode.OK);
         (await recipient.ManifestAsync()).InstanceCount.Should().Be(2);
     }
 
     [Fact]
+    public async Task The_data_directory_with_the_gateway_key_opens_what_the_gateway_can_read_and_no_sent_shipment()
+    {
+        var (link, code, _) = await ShipAsync();
+        // A second study that is still arriving (it is not quiet long enough to be sealed).
+        var waiting = Environment();
+        waiting["Shipments__StableStudySeconds"] = "3600";
+        await using (var gw = await GatewayProcess.StartAsync(waiting, dataDirectory: Data, keyFile: KeyFile))
+        {
+            var other = Instances.Write(_dir.Path, 7, studyUid: "1.2.826.0.1.3680043.10.1234.2", patientName: "Smetana^Bedřich", patientId: "PAT-002");
+            (await ExternalTool.RunAsync("storescu", ["-aec", "DICOMGATEWAY", "127.0.0.1", gw.Port.ToString(CultureInfo.InvariantCulture), other], ExternalTool.LongTimeout))
+                .ExitCode.Should().Be(0);
+            (await gw.TerminateAsync()).Should().Be(0);
+        }
+
+        using var keyring = new GatewayKeyring(await File.ReadAllBytesAsync(KeyFile));
+        await using var db = new SqliteConnection($"Data Source={Path.Combine(Data, "gateway.db")};Mode=ReadOnly;Pooling=False");
+
+        // What the gateway can read, the key reads too: the study still arriving...
+        var (wrappedStudyKey, blob, ordinal) = await db.QuerySingleAsync<(byte[], string, long)>(
+            "SELECT s.wrapped_key, i.blob, i.ordinal FROM studies s JOIN instances i ON i.study_id = s.id WHERE s.wrapped_key IS NOT NULL");
+        var dataKey = keyring.Unprotect(CryptoPurposes.Protect.StudyDataKey, wrappedStudyKey);
+        using (var plaintext = new MemoryStream())
+        {
+            await using (var ciphertext = File.OpenRead(Path.Combine(Data, "blobs", blob)))
+                await SegmentedBlob.DecryptAsync(ciphertext, plaintext, dataKey, (uint)ordinal, CancellationToken.None);
+            plaintext.Position = 0;
+            DicomKit.IO.DicomFile.Open(plaintext).Dataset.GetString(DicomKit.Data.Tags.PatientID).Should().Be("PAT-002");
+        }
+        // ...and the code kept for resending, and Ks.
+        var (storedCode, storedShare, wrapped, verifier) = await db.QuerySingleAsync<(byte[], byte[], byte[], byte[])>(
+            "SELECT code, server_share, wrapped_key, proof_hash FROM recipients");
+        var s = Encoding.ASCII.GetString(keyring.Unprotect(CryptoPurposes.Protect.SmsCode, storedCode));
+        s.Should().Be(ShipmentKeys.NormalizeCode(code));
+        var share = keyring.Unprotect(CryptoPurposes.Protect.ServerShare, storedShare);
+
+        // The shipment whose e-mail went out stays closed: E is stored nowhere, not even in the delivery queue.
+        (await db.ExecuteScalarAsync<long>("SELECT count(*) FROM deliveries WHERE payload IS NOT NULL")).Should().Be(0, "a sent message's content is erased");
+        var parsed = Parse(link);
+        var withoutE = () => ShipmentKeys.UnwrapDataKey(wrapped, RandomNumberGenerator.GetBytes(32), s, parsed.Token, share);
+        withoutE.Should().Throw<ShipmentIntegrityException>();
+
+        // With the recipient's e-mail as well, a guessed code can now be checked offline (the verifier needs only the
+        // key), so the 40-bit code falls to a search; the true code stands for the search's end.
+        var stored = new DicomGateway.Shipments.StoredRecipientSecrets(keyring, Microsoft.Extensions.Logging.Abstractions.NullLogger<DicomGateway.Shipments.StoredRecipientSecrets>.Instance);
+        stored.VerifyProof(ShipmentKeys.DeriveUnlockProof(parsed.FragmentKey, s, parsed.Token), verifier).Should().BeTrue();
+        ShipmentKeys.UnwrapDataKey(wrapped, parsed.FragmentKey, s, parsed.Token, share).Should().HaveCount(32);
+    }
+
+    [Fact]
     public async Task The_mailbox_alone_gets_five_guesses_and_then_nothing()
     {
         var (link, code, _) = await ShipAsync();
-        await using var gw = await GatewayProcess.StartAsync(Environment(), dataDirectory: Data);
+        await using var gw = await GatewayProcess.StartAsync(Environment(), dataDirectory: Data, keyFile: KeyFile);
         using var recipient = new RecipientClient(gw.WebBase, link, code);
         var wrong = code[0] == 'A' ? "BBBB-BBBB" : "AAAA-AAAA";
         for (var i = 0; i < 5; i++) (await recipient.UnlockAsync(wrong)).Status.Should().Be(HttpStatusCode.Forbidden);
@@ -138,7 +183,7 @@ public sealed class KeyCustodyTests : IDisposable
     public async Task The_code_alone_finds_nothing()
     {
         var (link, code, _) = await ShipAsync();
-        await using var gw = await GatewayProcess.StartAsync(Environment(), dataDirectory: Data);
+        await using var gw = await GatewayProcess.StartAsync(Environment(), dataDirectory: Data, keyFile: KeyFile);
         // The right code with a made-up link: the server has no recipient for the token, and E is unknown.
         var parsed = Parse(link);
         var madeUp = RecipientLink.Format(parsed.BaseUrl, RandomNumberGenerator.GetBytes(32), RandomNumberGenerator.GetBytes(32));
@@ -157,7 +202,7 @@ public sealed class KeyCustodyTests : IDisposable
         var parsed = Parse(link);
         byte[] share, wrapped;
         string openOutput;
-        await using (var gw = await GatewayProcess.StartAsync(env, dataDirectory: Data))
+        await using (var gw = await GatewayProcess.StartAsync(env, dataDirectory: Data, keyFile: KeyFile))
         {
             using var recipient = new RecipientClient(gw.WebBase, link, code);
             var unlocked = await recipient.UnlockAsync();
@@ -175,7 +220,7 @@ public sealed class KeyCustodyTests : IDisposable
         await using (var db = new SqliteConnection($"Data Source={Path.Combine(Data, "gateway.db")};Pooling=False"))
             await db.ExecuteAsync("UPDATE shipments SET expires_at = @past", new { past = DateTimeOffset.UtcNow.AddMinutes(-1).ToUnixTimeMilliseconds() });
         string expireOutput;
-        await using (var gw = await GatewayProcess.StartAsync(env, dataDirectory: Data))
+        await using (var gw = await GatewayProcess.StartAsync(env, dataDirectory: Data, keyFile: KeyFile))
         {
             var erased = await Eventually.TrueAsync(async () =>
             {

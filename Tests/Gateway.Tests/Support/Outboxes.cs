@@ -58,7 +58,7 @@ public sealed partial class Outboxes(string directory)
         foreach (var mail in mails)
         {
             var message = await MimeMessage.LoadAsync(mail);
-            links[message.To.Mailboxes.Single().Address] = LinkPattern().Match(message.TextBody ?? "").Value;
+            links[message.To.Mailboxes.Single().Address] = RecipientLinks.Pattern().Match(message.TextBody ?? "").Value;
         }
         var codes = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var file in sms)
