@@ -69,6 +69,9 @@ function boot(): void {
         case 'unavailable':
           say(() => t().unavailable);
           break;
+        case 'rate-limited':
+          say(() => t().tooManyAttempts(result.retryAfterSeconds));
+          break;
         default:
           say(() => t().failed);
       }

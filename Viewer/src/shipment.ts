@@ -36,6 +36,7 @@ export type UnlockResult =
   | { kind: 'wrong-code'; attemptsLeft: number }
   | { kind: 'invalid-code' }
   | { kind: 'unavailable' }
+  | { kind: 'rate-limited'; retryAfterSeconds: number }
   | { kind: 'failed' };
 
 const API = '/api/recipient';
@@ -60,6 +61,7 @@ export async function unlock(link: Link, typedCode: string): Promise<UnlockResul
     return { kind: 'wrong-code', attemptsLeft: body.attemptsLeft ?? 0 };
   }
   if (response.status === 404) return { kind: 'unavailable' };
+  if (response.status === 429) return { kind: 'rate-limited', retryAfterSeconds: retryAfterSeconds(response) };
   if (!response.ok) return { kind: 'failed' };
   const body = (await response.json()) as { serverShare: string; wrappedKey: string };
   const dataKey = await unwrapDataKey(link.fragmentKey, code, link.token, base64UrlDecode(body.serverShare), base64UrlDecode(body.wrappedKey));
@@ -69,6 +71,12 @@ export async function unlock(link: Link, typedCode: string): Promise<UnlockResul
   manifestBytes.fill(0);
   performance.mark('dgw:manifest');
   return { kind: 'ok', shipment: new Shipment(dataKey, manifest) };
+}
+
+/** Seconds to wait from a 429's Retry-After (delta-seconds); a minute when it is missing or not a number. */
+export function retryAfterSeconds(response: Response): number {
+  const value = Number.parseInt(response.headers.get('Retry-After') ?? '', 10);
+  return Number.isFinite(value) && value > 0 ? value : 60;
 }
 
 export type ResendResult = 'queued' | 'rate-limited' | 'no-phone' | 'unavailable' | 'failed';
