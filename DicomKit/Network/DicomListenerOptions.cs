@@ -58,6 +58,43 @@ public sealed class DicomListenerOptions
     /// </summary>
     public Dictionary<string, string> AllowedCallingAeTitles { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// The entry of <see cref="PreferredTransferSyntaxes"/> that stands for every encapsulated (compressed, lossless or
+    /// lossy) transfer syntax the standard defines, taken in the order the caller proposes them.
+    /// </summary>
+    public const string Compressed = "compressed";
+
+    /// <summary>
+    /// The preference when <see cref="PreferredTransferSyntaxes"/> is empty: a compressed syntax as the modality offers
+    /// it, so the instance is stored and shipped as it was encoded; then Explicit, then Implicit VR Little Endian.
+    /// </summary>
+    public static IReadOnlyList<string> DefaultPreferredTransferSyntaxes { get; } = [Compressed, "1.2.840.10008.1.2.1", "1.2.840.10008.1.2"];
+
+    /// <summary>
+    /// Which proposed transfer syntax a storage presentation context is accepted in: the first entry (a transfer
+    /// syntax UID, or <see cref="Compressed"/>) that matches a proposed syntax wins; when none does, the first proposed
+    /// syntax the standard defines. Empty means <see cref="DefaultPreferredTransferSyntaxes"/>. Empty by default
+    /// because configuration binding appends to a list, and an administrator's list must replace the default.
+    /// </summary>
+    public List<string> PreferredTransferSyntaxes { get; set; } = [];
+
+    /// <summary>The preference in effect: <see cref="PreferredTransferSyntaxes"/>, or the default when it is empty.</summary>
+    public IReadOnlyList<string> EffectivePreferredTransferSyntaxes =>
+        PreferredTransferSyntaxes.Count > 0 ? PreferredTransferSyntaxes : DefaultPreferredTransferSyntaxes;
+
+    /// <summary>
+    /// A calling AE title's own preference list (same entries as <see cref="PreferredTransferSyntaxes"/>), or null or
+    /// empty to use the listener's. The Gateway answers from its node registry. Called on the listener's path: answer
+    /// from memory. Not bound from configuration.
+    /// </summary>
+    public Func<string, IReadOnlyList<string>?>? PreferredTransferSyntaxesFor { get; set; }
+
+    /// <summary>Why <paramref name="entry"/> cannot be a transfer syntax preference, or null when it can.</summary>
+    public static string? TransferSyntaxPreferenceProblem(string? entry) =>
+        entry == Compressed || (entry is not null && DicomKit.IO.DicomTransferSyntax.IsKnown(entry) && entry == entry.Trim())
+            ? null
+            : $"'{entry}' is neither \"{Compressed}\" nor a transfer syntax UID of the standard";
+
     /// <summary>Checks the values a configuration file could get wrong; the Gateway calls it at start.</summary>
     public IEnumerable<string> Validate()
     {
@@ -73,5 +110,10 @@ public sealed class DicomListenerOptions
             yield return "MaxPduLength must be 4096 to 16777216";
         if (IdleTimeout <= TimeSpan.Zero || ArtimTimeout <= TimeSpan.Zero)
             yield return "IdleTimeout and ArtimTimeout must be positive";
+        foreach (var entry in PreferredTransferSyntaxes)
+        {
+            if (TransferSyntaxPreferenceProblem(entry) is { } problem)
+                yield return "PreferredTransferSyntaxes: " + problem;
+        }
     }
 }

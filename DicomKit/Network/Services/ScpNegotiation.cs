@@ -51,9 +51,10 @@ internal static class ScpNegotiation
     }
 
     /// <summary>
-    /// Builds the A-ASSOCIATE-AC. Verification and every storage SOP class are accepted; for each, the transfer
-    /// syntax is Explicit VR Little Endian when proposed, then Implicit VR Little Endian, then the first proposed
-    /// syntax the standard defines (deflated, big endian and every encapsulated one: the SCP stores bytes as sent).
+    /// Builds the A-ASSOCIATE-AC. Verification and every storage SOP class are accepted; for a storage context the
+    /// transfer syntax is the first proposed one that matches the preference list (<see cref="DicomListenerOptions.PreferredTransferSyntaxes"/>,
+    /// or the caller's own list), else the first proposed syntax the standard defines: the SCP stores bytes as sent.
+    /// Verification takes Explicit, then Implicit VR Little Endian.
     /// </summary>
     public static AssociateAc Accept(AssociateRq rq, DicomListenerOptions options)
     {
@@ -63,11 +64,14 @@ internal static class ScpNegotiation
             CallingAeTitle = rq.CallingAeTitle,
             UserInformation = UserInformation.Ours(options.MaxPduLength),
         };
+        var preferences = options.PreferredTransferSyntaxesFor?.Invoke(rq.CallingAeTitle) is { Count: > 0 } own
+            ? own
+            : options.EffectivePreferredTransferSyntaxes;
         var seen = new HashSet<byte>();
         var acceptedSyntaxes = new HashSet<string>(StringComparer.Ordinal);
         foreach (var pc in rq.PresentationContexts)
         {
-            var (result, ts) = Choose(pc);
+            var (result, ts) = Choose(pc, preferences);
             if ((pc.Id & 1) == 0 || !seen.Add(pc.Id))
                 result = PresentationContextResult.NoReason; // ids must be odd and unique (PS3.8 9.3.2.2)
             if (result == PresentationContextResult.Acceptance)
@@ -86,23 +90,41 @@ internal static class ScpNegotiation
         return ac;
     }
 
-    private static (PresentationContextResult, string) Choose(PresentationContextRq pc)
+    private static (PresentationContextResult, string) Choose(PresentationContextRq pc, IReadOnlyList<string> preferences)
     {
         var first = pc.TransferSyntaxes.Count > 0 ? pc.TransferSyntaxes[0] : KnownUids.ImplicitVRLittleEndian;
-        if (pc.AbstractSyntax != KnownUids.Verification && !KnownUids.IsStorageSopClass(pc.AbstractSyntax))
+        if (pc.AbstractSyntax == KnownUids.Verification)
+        {
+            if (pc.TransferSyntaxes.Contains(KnownUids.ExplicitVRLittleEndian))
+                return (PresentationContextResult.Acceptance, KnownUids.ExplicitVRLittleEndian);
+            if (pc.TransferSyntaxes.Contains(KnownUids.ImplicitVRLittleEndian))
+                return (PresentationContextResult.Acceptance, KnownUids.ImplicitVRLittleEndian);
+            return (PresentationContextResult.TransferSyntaxesNotSupported, first);
+        }
+        if (!KnownUids.IsStorageSopClass(pc.AbstractSyntax))
             return (PresentationContextResult.AbstractSyntaxNotSupported, first);
-        if (pc.TransferSyntaxes.Contains(KnownUids.ExplicitVRLittleEndian))
-            return (PresentationContextResult.Acceptance, KnownUids.ExplicitVRLittleEndian);
-        if (pc.TransferSyntaxes.Contains(KnownUids.ImplicitVRLittleEndian))
-            return (PresentationContextResult.Acceptance, KnownUids.ImplicitVRLittleEndian);
-        if (pc.AbstractSyntax != KnownUids.Verification)
+        foreach (var preference in preferences)
         {
             foreach (var ts in pc.TransferSyntaxes)
             {
-                if (KnownUids.IsTransferSyntax(ts))
+                if (Matches(preference, ts))
                     return (PresentationContextResult.Acceptance, ts);
             }
         }
+        foreach (var ts in pc.TransferSyntaxes)
+        {
+            if (KnownUids.IsTransferSyntax(ts))
+                return (PresentationContextResult.Acceptance, ts);
+        }
         return (PresentationContextResult.TransferSyntaxesNotSupported, first);
     }
+
+    /// <summary>
+    /// Whether the proposed syntax <paramref name="ts"/> is what the preference entry names: the UID itself, or, for
+    /// <see cref="DicomListenerOptions.Compressed"/>, any encapsulated (compressed) syntax the standard defines.
+    /// </summary>
+    private static bool Matches(string preference, string ts) =>
+        preference == DicomListenerOptions.Compressed
+            ? KnownUids.IsTransferSyntax(ts) && DicomKit.IO.DicomTransferSyntax.FromUid(ts).IsEncapsulated
+            : string.Equals(preference, ts, StringComparison.Ordinal);
 }
