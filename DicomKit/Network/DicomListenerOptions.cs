@@ -1,3 +1,5 @@
+using System.Net;
+
 namespace DicomKit.Network;
 
 /// <summary>
@@ -20,13 +22,27 @@ public sealed class DicomListenerOptions
     public Func<string, bool>? AcceptsCalledAeTitle { get; set; }
 
     /// <summary>
-    /// A further test of the calling AE title (trimmed), asked at each association after
-    /// <see cref="AllowedCallingAeTitles"/>: false rejects the caller like an unlisted title (A-ASSOCIATE-RJ permanent,
-    /// service-user, reason 3). A delegate, not a list, so the owner can change the set while the listener runs (the
-    /// Gateway's node registry) and decide when no restriction applies. It is called on the listener's path: answer from
-    /// memory. Not bound from configuration.
+    /// The owner's registry of callers, asked at each association after <see cref="AllowedCallingAeTitles"/> with the
+    /// calling AE title (trimmed) and the caller's address. A delegate, not a list, so the owner can change the set while
+    /// the listener runs (the Gateway's node registry). It is called on the listener's path: answer from memory, and
+    /// resolve host names only within the token's time. Not bound from configuration.
     /// </summary>
-    public Func<string, bool>? AcceptsCallingAeTitle { get; set; }
+    public Func<string, IPAddress?, CancellationToken, ValueTask<CallerStatus>>? IdentifyCaller { get; set; }
+
+    /// <summary>
+    /// Whether a caller neither <see cref="AllowedCallingAeTitles"/> nor <see cref="IdentifyCaller"/> knows may associate.
+    /// The rule: every allow-list in effect must admit the caller from its address (an AE title listed for other
+    /// addresses is always refused), and, when this is false, at least one of them must name it. True by default so
+    /// that a first try works; then anyone who reaches the port can send.
+    /// </summary>
+    public bool AcceptUnknownCallers { get; set; } = true;
+
+    /// <summary>
+    /// Told of every association refused for its called or calling AE title or the caller's address, after the
+    /// A-ASSOCIATE-RJ is decided (the Gateway's audit trail). Called on the listener's path: do not block. Not bound
+    /// from configuration.
+    /// </summary>
+    public Action<CallerRefusal>? CallerRefused { get; set; }
 
     public int Port { get; set; } = 11112;
 

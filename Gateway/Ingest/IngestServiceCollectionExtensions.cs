@@ -1,3 +1,4 @@
+using DicomGateway.Audit;
 using DicomGateway.Hosting;
 using DicomGateway.Routing;
 using DicomGateway.Studies;
@@ -14,7 +15,10 @@ public static class IngestServiceCollectionExtensions
     {
         services.AddValidatedOptions<DicomListenerOptions>(DicomListenerOptions.SectionName, o => o.Validate().Select(p => "Dicom: " + p))
             // Besides its own AE title, the gateway answers to every called AE title a routing rule names.
-            .Configure<RuleStore>((options, rules) => options.AcceptsCalledAeTitle = rules.AnswersToCalledAeTitle);
+            .Configure<RuleStore>((options, rules) => options.AcceptsCalledAeTitle = rules.AnswersToCalledAeTitle)
+            // A refused caller is a security alert (node authentication). Anyone who reaches the port can cause one, so
+            // the events are counted into one row per minute and kind rather than written one by one.
+            .Configure<AuditAggregator>((options, aggregator) => options.CallerRefused = refusal => aggregator.Count(CallerAudit.Refused(refusal), refusal.Address?.ToString()));
         services.TryAddSingleton(TimeProvider.System);
         services.AddStudies();
         services.AddSingleton<IStorageSink, EncryptingStorageSink>();

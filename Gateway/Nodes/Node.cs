@@ -17,6 +17,15 @@ public sealed record Node
 
     public string? Description { get; init; }
 
+    /// <summary>
+    /// The IP addresses, CIDR networks and host names the node may call from when it is allowed to send; empty means
+    /// the node's <see cref="Host"/>.
+    /// </summary>
+    public IReadOnlyList<string> CallingAddresses { get; init; } = [];
+
+    /// <summary>The node's own transfer syntax preference (UIDs and "compressed"); empty means the listener's.</summary>
+    public IReadOnlyList<string> TransferSyntaxes { get; init; } = [];
+
     /// <summary>The last C-ECHO test from the administration page, or null if never tested.</summary>
     public NodeEchoRecord? LastEcho { get; init; }
 }
@@ -34,6 +43,8 @@ public sealed record NodeInput
     public bool AllowedToSend { get; init; }
     public bool ForwardDestination { get; init; }
     public string? Description { get; init; }
+    public IReadOnlyList<string>? CallingAddresses { get; init; }
+    public IReadOnlyList<string>? TransferSyntaxes { get; init; }
 }
 
 /// <summary>The input does not describe a valid node; <see cref="Errors"/> names each field's problems (camelCase, as in the API).</summary>

@@ -1,7 +1,9 @@
 using DicomGateway.Hosting;
+using DicomKit.Network;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
 
 namespace DicomGateway.Nodes;
 
@@ -14,6 +16,19 @@ public sealed class NodeEndpoints : IAdminEndpoints
 
         api.MapGet("/nodes", async (NodeStore nodes, CancellationToken ct) => Results.Ok(await nodes.ListAsync(ct).ConfigureAwait(false)))
             .RequireAuthorization(AdminPolicies.View);
+
+        // What the administration console warns about: whether anyone who reaches the DICOM port may send.
+        api.MapGet("/nodes/caller-policy", (NodeStore nodes, IOptions<DicomListenerOptions> listener) =>
+        {
+            var options = listener.Value;
+            var allowList = nodes.HasAllowList || options.AllowedCallingAeTitles.Count > 0;
+            return Results.Ok(new
+            {
+                acceptUnknownCallers = options.AcceptUnknownCallers,
+                allowListInEffect = allowList,
+                anyoneCanSend = options.AcceptUnknownCallers && !allowList,
+            });
+        }).RequireAuthorization(AdminPolicies.View);
 
         api.MapPost("/nodes", async (NodeInput body, HttpContext http, NodeStore nodes, CancellationToken ct) =>
         {

@@ -1,16 +1,20 @@
 using System.Collections.Frozen;
+using System.Net;
+using System.Text.Json;
 using Dapper;
 using DicomGateway.Audit;
 using DicomGateway.Database;
 using DicomGateway.Routing;
+using DicomKit.Network;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 
 namespace DicomGateway.Nodes;
 
 /// <summary>
-/// The known DICOM nodes (table <c>nodes</c>), and an in-memory snapshot of the AE titles allowed to send, which the
-/// DICOM listener asks at every association (<see cref="AcceptsCallingAeTitle"/>): no database query per association.
+/// The known DICOM nodes (table <c>nodes</c>), and an in-memory snapshot of the nodes allowed to send and their calling
+/// addresses, which the DICOM listener asks at every association (<see cref="IdentifyCallerAsync"/>): no database query
+/// per association.
 /// Every write validates, commits with its audit event, then reloads the snapshot; writes are serialised so that
 /// snapshots are published in commit order. Also the node directory routing uses (<see cref="INodeDirectory"/>).
 /// </summary>
@@ -19,22 +23,68 @@ public sealed partial class NodeStore(GatewayDatabase database, IEnumerable<INod
 {
     private const string Columns =
         "id AS Id, name AS Name, ae_title AS AeTitle, host AS Host, port AS Port, allowed_to_send AS AllowedToSend, forward_destination AS ForwardDestination, " +
-        "description AS Description, last_echo_at AS LastEchoAt, last_echo_ok AS LastEchoOk, last_echo_message AS LastEchoMessage";
+        "description AS Description, calling_addresses AS CallingAddresses, transfer_syntaxes AS TransferSyntaxes, last_echo_at AS LastEchoAt, last_echo_ok AS LastEchoOk, last_echo_message AS LastEchoMessage";
 
     private readonly SnapshotWrites _writes = new(database);
-    private volatile FrozenSet<string>? _allowedToSend;
+    private volatile Snapshot? _snapshot;
+
+    /// <summary>A node allowed to send, as the listener checks it: the networks and host names it may call from.</summary>
+    private sealed record Caller(IReadOnlyList<IPNetwork> Networks, IReadOnlyList<string> HostNames);
+
+    private sealed record Snapshot(FrozenDictionary<string, Caller> AllowedToSend, FrozenDictionary<string, IReadOnlyList<string>> TransferSyntaxes);
+
+    /// <summary>How long a host name of a node's calling addresses may take to resolve, on the listener's path.</summary>
+    internal static TimeSpan ResolveTimeout { get; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Whether at least one node is allowed to send, so that the registry is an allow-list. False until loaded.</summary>
+    public bool HasAllowList => _snapshot is { AllowedToSend.Count: > 0 };
 
     /// <summary>
-    /// The listener's calling AE title check: true when no node is allowed to send (no allow-list: everyone may send)
-    /// or when <paramref name="callingAeTitle"/> (trimmed) is the AE title of a node allowed to
-    /// send. False until the snapshot is loaded (<see cref="LoadAsync"/>, run at start before the listener).
+    /// The listener's caller check (<see cref="DicomListenerOptions.IdentifyCaller"/>): a node allowed to send with
+    /// <paramref name="callingAeTitle"/> (trimmed, compared exactly) is <see cref="CallerStatus.Allowed"/> from one of
+    /// its calling addresses (the node's host when none are listed) and <see cref="CallerStatus.WrongAddress"/> from any
+    /// other; another title is <see cref="CallerStatus.NotListed"/> while some node is allowed to send, else
+    /// <see cref="CallerStatus.Unknown"/>. Not listed until the snapshot is loaded (<see cref="LoadAsync"/>, run at start
+    /// before the listener). Host names are resolved within <see cref="ResolveTimeout"/>.
     /// </summary>
-    public bool AcceptsCallingAeTitle(string callingAeTitle)
+    public async ValueTask<CallerStatus> IdentifyCallerAsync(string callingAeTitle, IPAddress? address, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(callingAeTitle);
-        var allowed = _allowedToSend;
-        if (allowed is null) return false;
-        return allowed.Count == 0 || allowed.Contains(callingAeTitle.Trim(' '));
+        var snapshot = _snapshot;
+        if (snapshot is null) return CallerStatus.NotListed;
+        if (!snapshot.AllowedToSend.TryGetValue(callingAeTitle.Trim(' '), out var caller))
+            return snapshot.AllowedToSend.Count > 0 ? CallerStatus.NotListed : CallerStatus.Unknown;
+        if (address is null) return CallerStatus.WrongAddress;
+        if (address.IsIPv4MappedToIPv6) address = address.MapToIPv4();
+        if (caller.Networks.Any(n => n.Contains(address))) return CallerStatus.Allowed;
+        foreach (var host in caller.HostNames)
+        {
+            if ((await ResolveAsync(host, cancellationToken).ConfigureAwait(false)).Any(a => (a.IsIPv4MappedToIPv6 ? a.MapToIPv4() : a).Equals(address)))
+                return CallerStatus.Allowed;
+        }
+        return CallerStatus.WrongAddress;
+    }
+
+    /// <summary>The transfer syntax preference of the node with <paramref name="callingAeTitle"/>, or null for the listener's.</summary>
+    public IReadOnlyList<string>? TransferSyntaxesFor(string callingAeTitle)
+    {
+        ArgumentNullException.ThrowIfNull(callingAeTitle);
+        return _snapshot?.TransferSyntaxes.GetValueOrDefault(callingAeTitle.Trim(' '));
+    }
+
+    private async Task<IPAddress[]> ResolveAsync(string host, CancellationToken cancellationToken)
+    {
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(ResolveTimeout);
+        try
+        {
+            return await Dns.GetHostAddressesAsync(host, bounded.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is System.Net.Sockets.SocketException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            LogUnresolved(host);
+            return [];
+        }
     }
 
     /// <summary>Reloads the allow-list snapshot from the database.</summary>
@@ -73,10 +123,12 @@ public sealed partial class NodeStore(GatewayDatabase database, IEnumerable<INod
             await EnsureUniqueAsync(connection, transaction, node.AeTitle!, null, cancellationToken).ConfigureAwait(false);
             var now = time.GetUtcNow().ToUnixTimeMilliseconds();
             var id = await connection.ExecuteScalarAsync<long>(new CommandDefinition("""
-                INSERT INTO nodes (name, ae_title, host, port, allowed_to_send, forward_destination, description, created_at, updated_at)
-                VALUES (@Name, @AeTitle, @Host, @Port, @AllowedToSend, @ForwardDestination, @Description, @now, @now)
+                INSERT INTO nodes (name, ae_title, host, port, allowed_to_send, forward_destination, description, calling_addresses, transfer_syntaxes,
+                                   created_at, updated_at)
+                VALUES (@Name, @AeTitle, @Host, @Port, @AllowedToSend, @ForwardDestination, @Description, @callingAddresses, @transferSyntaxes, @now, @now)
                 RETURNING id
-                """, new { node.Name, node.AeTitle, node.Host, node.Port, node.AllowedToSend, node.ForwardDestination, node.Description, now },
+                """, new { node.Name, node.AeTitle, node.Host, node.Port, node.AllowedToSend, node.ForwardDestination, node.Description,
+                callingAddresses = ToJson(node.CallingAddresses), transferSyntaxes = ToJson(node.TransferSyntaxes), now },
                 transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
             await audit.RecordAsync(connection, transaction, Changed(AuditAction.Create, actor, "node added", id, node), cancellationToken).ConfigureAwait(false);
             LogAdded(id, node.AeTitle!, actor);
@@ -94,9 +146,11 @@ public sealed partial class NodeStore(GatewayDatabase database, IEnumerable<INod
             await EnsureUniqueAsync(connection, transaction, node.AeTitle!, id, cancellationToken).ConfigureAwait(false);
             var changed = await connection.ExecuteAsync(new CommandDefinition("""
                 UPDATE nodes SET name = @Name, ae_title = @AeTitle, host = @Host, port = @Port, allowed_to_send = @AllowedToSend,
-                                 forward_destination = @ForwardDestination, description = @Description, updated_at = @now
+                                 forward_destination = @ForwardDestination, description = @Description, calling_addresses = @callingAddresses,
+                                 transfer_syntaxes = @transferSyntaxes, updated_at = @now
                 WHERE id = @id
                 """, new { id, node.Name, node.AeTitle, node.Host, node.Port, node.AllowedToSend, node.ForwardDestination, node.Description,
+                callingAddresses = ToJson(node.CallingAddresses), transferSyntaxes = ToJson(node.TransferSyntaxes),
                 now = time.GetUtcNow().ToUnixTimeMilliseconds() }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
             if (changed == 0) return false;
             await audit.RecordAsync(connection, transaction, Changed(AuditAction.Update, actor, "node changed", id, node), cancellationToken).ConfigureAwait(false);
@@ -161,7 +215,11 @@ public sealed partial class NodeStore(GatewayDatabase database, IEnumerable<INod
         Action = action,
         ActorKind = AuditActorKind.Administrator,
         Actor = string.IsNullOrWhiteSpace(actor) ? "unknown" : actor,
-        Detail = new { what, nodeId = id, node.Name, node.AeTitle, node.Host, node.Port, node.AllowedToSend, node.ForwardDestination },
+        Detail = new
+        {
+            what, nodeId = id, node.Name, node.AeTitle, node.Host, node.Port, node.AllowedToSend, node.ForwardDestination, node.CallingAddresses,
+            node.TransferSyntaxes,
+        },
     };
 
     private Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> write, CancellationToken cancellationToken) =>
@@ -170,10 +228,31 @@ public sealed partial class NodeStore(GatewayDatabase database, IEnumerable<INod
     private async Task RefreshAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var titles = await connection.QueryAsync<string>(new CommandDefinition("SELECT ae_title FROM nodes WHERE allowed_to_send = 1",
-            cancellationToken: cancellationToken)).ConfigureAwait(false);
-        _allowedToSend = titles.ToFrozenSet(StringComparer.Ordinal);
+        var rows = (await connection.QueryAsync<Row>(new CommandDefinition($"SELECT {Columns} FROM nodes", cancellationToken: cancellationToken))
+            .ConfigureAwait(false)).ToList();
+        _snapshot = new Snapshot(
+            rows.Where(r => r.AllowedToSend).ToFrozenDictionary(r => r.AeTitle, r => ToCaller(r.ToNode()), StringComparer.Ordinal),
+            rows.Select(r => r.ToNode()).Where(n => n.TransferSyntaxes.Count > 0)
+                .ToFrozenDictionary(n => n.AeTitle, n => n.TransferSyntaxes, StringComparer.Ordinal));
     }
+
+    /// <summary>A node's calling addresses, parsed once per snapshot: each is a network (an address is a /32 or /128) or a host name.</summary>
+    private static Caller ToCaller(Node node)
+    {
+        var networks = new List<IPNetwork>();
+        var hostNames = new List<string>();
+        foreach (var entry in node.CallingAddresses.Count > 0 ? node.CallingAddresses : [node.Host])
+        {
+            if (IPNetwork.TryParse(entry, out var network)) networks.Add(network);
+            else if (IPAddress.TryParse(entry, out var ip)) networks.Add(new IPNetwork(ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip, ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128));
+            else hostNames.Add(entry);
+        }
+        return new Caller(networks, hostNames);
+    }
+
+    private static string? ToJson(IReadOnlyList<string>? values) => values is { Count: > 0 } ? JsonSerializer.Serialize(values) : null;
+
+    private static IReadOnlyList<string> FromJson(string? json) => json is null ? [] : JsonSerializer.Deserialize<string[]>(json) ?? [];
 
     private sealed class Row
     {
@@ -185,6 +264,8 @@ public sealed partial class NodeStore(GatewayDatabase database, IEnumerable<INod
         public bool AllowedToSend { get; init; }
         public bool ForwardDestination { get; init; }
         public string? Description { get; init; }
+        public string? CallingAddresses { get; init; }
+        public string? TransferSyntaxes { get; init; }
         public long? LastEchoAt { get; init; }
         public bool? LastEchoOk { get; init; }
         public string? LastEchoMessage { get; init; }
@@ -199,13 +280,15 @@ public sealed partial class NodeStore(GatewayDatabase database, IEnumerable<INod
             AllowedToSend = AllowedToSend,
             ForwardDestination = ForwardDestination,
             Description = Description,
+            CallingAddresses = FromJson(CallingAddresses),
+            TransferSyntaxes = FromJson(TransferSyntaxes),
             LastEcho = LastEchoAt is { } at ? new NodeEchoRecord(DateTimeOffset.FromUnixTimeMilliseconds(at), LastEchoOk == true, LastEchoMessage) : null,
         };
 
         public NodeInput ToInput() => new()
         {
             Name = Name, AeTitle = AeTitle, Host = Host, Port = (int)Port, AllowedToSend = AllowedToSend, ForwardDestination = ForwardDestination,
-            Description = Description,
+            Description = Description, CallingAddresses = FromJson(CallingAddresses), TransferSyntaxes = FromJson(TransferSyntaxes),
         };
     }
 
@@ -214,6 +297,9 @@ public sealed partial class NodeStore(GatewayDatabase database, IEnumerable<INod
 
     [LoggerMessage(EventId = 8002, Level = LogLevel.Information, Message = "Node {NodeId} ({AeTitle}) changed by {Actor}")]
     private partial void LogUpdated(long nodeId, string aeTitle, string actor);
+
+    [LoggerMessage(EventId = 8005, Level = LogLevel.Warning, Message = "The calling address {Host} of a node does not resolve; callers are not matched against it")]
+    private partial void LogUnresolved(string host);
 
     [LoggerMessage(EventId = 8003, Level = LogLevel.Information, Message = "Node {NodeId} ({AeTitle}) deleted by {Actor}")]
     private partial void LogDeleted(long nodeId, string aeTitle, string actor);

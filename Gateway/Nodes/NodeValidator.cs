@@ -1,3 +1,6 @@
+using System.Net;
+using DicomKit.Network;
+
 namespace DicomGateway.Nodes;
 
 /// <summary>
@@ -10,6 +13,8 @@ public static class NodeValidator
     public const int MaxNameLength = 100;
     public const int MaxDescriptionLength = 1000;
     public const int MaxAeTitleLength = 16;
+    public const int MaxCallingAddresses = 32;
+    public const int MaxTransferSyntaxes = 64;
 
     /// <summary>The node as it will be stored (trimmed), or the problems found.</summary>
     public static (NodeInput? Valid, IReadOnlyDictionary<string, string[]> Errors) Check(NodeInput input)
@@ -39,9 +44,56 @@ public static class NodeValidator
         var description = string.IsNullOrWhiteSpace(input.Description) ? null : input.Description.Trim();
         if (description is { Length: > MaxDescriptionLength }) Add("description", $"At most {MaxDescriptionLength} characters");
 
+        var callingAddresses = (input.CallingAddresses ?? []).Select(a => a?.Trim() ?? "").ToList();
+        if (callingAddresses.Count > MaxCallingAddresses) Add("callingAddresses", $"At most {MaxCallingAddresses} addresses or networks");
+        foreach (var entry in callingAddresses)
+        {
+            if (CallingAddressProblem(entry) is { } problem) Add("callingAddresses", problem);
+        }
+
+        var transferSyntaxes = (input.TransferSyntaxes ?? []).Select(t => t?.Trim() ?? "").ToList();
+        if (transferSyntaxes.Count > MaxTransferSyntaxes) Add("transferSyntaxes", $"At most {MaxTransferSyntaxes} entries");
+        foreach (var entry in transferSyntaxes)
+        {
+            if (DicomListenerOptions.TransferSyntaxPreferenceProblem(entry) is { } problem) Add("transferSyntaxes", problem);
+        }
+
         if (errors.Count > 0) return (null, errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal));
-        return (input with { Name = name, AeTitle = aeTitle, Host = host, Description = description }, new Dictionary<string, string[]>());
+        return (input with
+        {
+            Name = name, AeTitle = aeTitle, Host = host, Description = description,
+            CallingAddresses = [.. callingAddresses.Distinct(StringComparer.OrdinalIgnoreCase)], TransferSyntaxes = [.. transferSyntaxes.Distinct(StringComparer.Ordinal)],
+        }, new Dictionary<string, string[]>());
     }
+
+    /// <summary>
+    /// Why <paramref name="entry"/> is not an address a node may call from, or null when it is: an IP address, a CIDR
+    /// network without host bits (10.0.0.0/8, not 10.0.0.1/8), or a host name. Shortened IPv4 forms ("10", "10.1") are
+    /// refused: the resolver would read them as other addresses than an administrator means.
+    /// </summary>
+    public static string? CallingAddressProblem(string? entry)
+    {
+        var e = entry?.Trim() ?? "";
+        if (e.Length == 0) return "An address cannot be empty";
+        if (e.Length > 253) return $"'{Shorten(e)}' is too long for an address or host name";
+        if (e.Contains('/', StringComparison.Ordinal))
+        {
+            var slash = e.IndexOf('/', StringComparison.Ordinal);
+            if (!IsFullAddress(e[..slash]) || !IPNetwork.TryParse(e, out var network) || !network.BaseAddress.Equals(IPAddress.Parse(e[..slash])))
+                return $"'{e}' is not a network: write the first address and the prefix length, e.g. 10.0.0.0/8";
+            return null;
+        }
+        if (e.All(c => char.IsAsciiDigit(c) || c == '.'))
+            return IsFullAddress(e) ? null : $"'{e}' is not an IPv4 address (four numbers from 0 to 255)";
+        if (e.Contains(':', StringComparison.Ordinal))
+            return IPAddress.TryParse(e, out _) ? null : $"'{e}' is not an IPv6 address";
+        return Uri.CheckHostName(e) == UriHostNameType.Dns ? null : $"'{Shorten(e)}' is not a host name, IP address or network";
+    }
+
+    private static bool IsFullAddress(string text) =>
+        IPAddress.TryParse(text, out var ip) && (ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 || text.Count(c => c == '.') == 3);
+
+    private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "...";
 
     /// <summary>Why <paramref name="aeTitle"/> is not a valid AE title, or null when it is.</summary>
     public static string? AeTitleProblem(string? aeTitle)

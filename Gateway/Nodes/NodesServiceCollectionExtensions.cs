@@ -23,8 +23,13 @@ public static class NodesServiceCollectionExtensions
         services.AddSingleton<NodeVerifier>();
         services.AddSingleton<IAdminEndpoints, NodeEndpoints>();
         services.AddHostedService<NodeRegistryLoader>();
-        // When a node is allowed to send, only such nodes may associate; otherwise everyone may.
-        services.AddOptions<DicomListenerOptions>().Configure<NodeStore>((options, nodes) => options.AcceptsCallingAeTitle = nodes.AcceptsCallingAeTitle);
+        // When a node is allowed to send, only such nodes may associate, each from its addresses; otherwise
+        // Dicom:AcceptUnknownCallers decides. A node's own transfer syntax list replaces the listener's.
+        services.AddOptions<DicomListenerOptions>().Configure<NodeStore>((options, nodes) =>
+        {
+            options.IdentifyCaller = nodes.IdentifyCallerAsync;
+            options.PreferredTransferSyntaxesFor = nodes.TransferSyntaxesFor;
+        });
         return services;
     }
 

@@ -9,27 +9,47 @@ namespace DicomKit.Network.Services;
 /// </summary>
 internal static class ScpNegotiation
 {
-    /// <summary>Why a request is refused, or null to accept it. AE titles compare exactly, after trimming spaces.</summary>
+    /// <summary>
+    /// Why a request is refused, or null to accept it. AE titles compare exactly, after trimming spaces. A caller must
+    /// pass every allow-list in effect (<see cref="DicomListenerOptions.AllowedCallingAeTitles"/> when not empty, the
+    /// owner's <see cref="DicomListenerOptions.IdentifyCaller"/>), including the address its entry allows; when
+    /// <see cref="DicomListenerOptions.AcceptUnknownCallers"/> is false, one of them must also name it.
+    /// </summary>
     public static async Task<(AssociateRj Reject, string Why)?> CheckCallerAsync(AssociateRq rq, DicomListenerOptions options, IPAddress? remote,
         Func<string, CancellationToken, Task<IPAddress[]>> resolve, CancellationToken ct)
     {
         if (!string.Equals(rq.CalledAeTitle, options.AeTitle.Trim(), StringComparison.Ordinal) && options.AcceptsCalledAeTitle?.Invoke(rq.CalledAeTitle) != true)
             return (new AssociateRj(RejectResult.Permanent, RejectSource.ServiceUser, RejectReason.CalledAeTitleNotRecognized),
                 $"called AE title '{rq.CalledAeTitle}' is not ours ('{options.AeTitle}')");
+        var known = false;
         if (options.AllowedCallingAeTitles.Count > 0)
         {
             if (!options.AllowedCallingAeTitles.TryGetValue(rq.CallingAeTitle, out var hosts))
-                return (new AssociateRj(RejectResult.Permanent, RejectSource.ServiceUser, RejectReason.CallingAeTitleNotRecognized),
-                    $"calling AE title '{rq.CallingAeTitle}' is not in the allowed list");
+                return CallingRefused($"calling AE title '{rq.CallingAeTitle}' is not in the allowed list");
             if (!await HostAllowedAsync(hosts, remote, resolve, ct).ConfigureAwait(false))
-                return (new AssociateRj(RejectResult.Permanent, RejectSource.ServiceUser, RejectReason.CallingAeTitleNotRecognized),
-                    $"calling AE title '{rq.CallingAeTitle}' is not allowed from {remote}");
+                return CallingRefused($"calling AE title '{rq.CallingAeTitle}' is not allowed from {remote}");
+            known = true;
         }
-        if (options.AcceptsCallingAeTitle is { } accepts && !accepts(rq.CallingAeTitle))
-            return (new AssociateRj(RejectResult.Permanent, RejectSource.ServiceUser, RejectReason.CallingAeTitleNotRecognized),
-                $"calling AE title '{rq.CallingAeTitle}' is refused by the AcceptsCallingAeTitle check");
+        if (options.IdentifyCaller is { } identify)
+        {
+            switch (await identify(rq.CallingAeTitle, remote, ct).ConfigureAwait(false))
+            {
+                case CallerStatus.NotListed:
+                    return CallingRefused($"calling AE title '{rq.CallingAeTitle}' is not a registered node allowed to send");
+                case CallerStatus.WrongAddress:
+                    return CallingRefused($"calling AE title '{rq.CallingAeTitle}' is registered, but not for address {remote}");
+                case CallerStatus.Allowed:
+                    known = true;
+                    break;
+            }
+        }
+        if (!known && !options.AcceptUnknownCallers)
+            return CallingRefused($"calling AE title '{rq.CallingAeTitle}' is unknown and unknown callers are not accepted");
         return null;
     }
+
+    private static (AssociateRj, string) CallingRefused(string why) =>
+        (new AssociateRj(RejectResult.Permanent, RejectSource.ServiceUser, RejectReason.CallingAeTitleNotRecognized), why);
 
     private static async Task<bool> HostAllowedAsync(string? hosts, IPAddress? remote, Func<string, CancellationToken, Task<IPAddress[]>> resolve, CancellationToken ct)
     {

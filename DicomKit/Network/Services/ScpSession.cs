@@ -110,6 +110,8 @@ internal sealed partial class ScpSession
         {
             _machine.Reject = r.Reject;
             LogRejected(r.Reject, r.Why);
+            if (!_overLimit)
+                _options.CallerRefused?.Invoke(new CallerRefusal(rq.CallingAeTitle, rq.CalledAeTitle, _remote?.Address, (byte)r.Reject.Reason, r.Why));
             await _machine.DispatchAsync(new Input(Event.Evt8), ct).ConfigureAwait(false);
             return;
         }

@@ -1,3 +1,4 @@
+using System.Net;
 using DicomKit.Network;
 using DicomKit.Network.Pdus;
 using DicomKit.Tests.Network.Support;
@@ -92,7 +93,8 @@ public sealed class RejectionTests(ITestOutputHelper output)
     public async Task The_calling_ae_title_hook_rejects_what_it_refuses_and_is_asked_again_at_each_association()
     {
         var allowed = new HashSet<string>(StringComparer.Ordinal) { "KNOWNSCU" };
-        await using var scp = await ListenerHarness.StartAsync(output, null, o => o.AcceptsCallingAeTitle = title => allowed.Contains(title));
+        await using var scp = await ListenerHarness.StartAsync(output, null, o => o.IdentifyCaller = (title, _, _) =>
+            ValueTask.FromResult(allowed.Contains(title) ? CallerStatus.Allowed : CallerStatus.NotListed));
 
         var rj = await RejectOfAsync(scp, ListenerHarness.AeTitle, "STRANGER");
         rj.Should().Be(new AssociateRj(RejectResult.Permanent, RejectSource.ServiceUser, RejectReason.CallingAeTitleNotRecognized));
@@ -110,7 +112,7 @@ public sealed class RejectionTests(ITestOutputHelper output)
         {
             o.AllowedCallingAeTitles["GOODSCU"] = "*";
             o.AllowedCallingAeTitles["VETOED"] = "*";
-            o.AcceptsCallingAeTitle = title => title != "VETOED";
+            o.IdentifyCaller = (title, _, _) => ValueTask.FromResult(title == "VETOED" ? CallerStatus.NotListed : CallerStatus.Unknown);
         });
 
         (await scp.EchoscuAsync("-aet", "GOODSCU")).ExitCode.Should().Be(0);
@@ -118,5 +120,44 @@ public sealed class RejectionTests(ITestOutputHelper output)
         vetoed.Reason.Should().Be(RejectReason.CallingAeTitleNotRecognized);
         var unlisted = await RejectOfAsync(scp, ListenerHarness.AeTitle, "OTHER");
         unlisted.Reason.Should().Be(RejectReason.CallingAeTitleNotRecognized);
+    }
+
+    [Fact]
+    public async Task Without_unknown_callers_only_a_caller_some_list_names_is_accepted_and_every_refusal_is_reported()
+    {
+        var refused = new System.Collections.Concurrent.ConcurrentQueue<CallerRefusal>();
+        await using var scp = await ListenerHarness.StartAsync(output, null, o =>
+        {
+            o.AcceptUnknownCallers = false;
+            o.IdentifyCaller = (title, address, _) => ValueTask.FromResult(title switch
+            {
+                "REGISTERED" => CallerStatus.Allowed,
+                "ELSEWHERE" => CallerStatus.WrongAddress,
+                _ => CallerStatus.Unknown,
+            });
+            o.CallerRefused = refused.Enqueue;
+        });
+
+        (await scp.EchoscuAsync("-aet", "REGISTERED")).ExitCode.Should().Be(0);
+        var stranger = await RejectOfAsync(scp, ListenerHarness.AeTitle, "STRANGER");
+        stranger.Should().Be(new AssociateRj(RejectResult.Permanent, RejectSource.ServiceUser, RejectReason.CallingAeTitleNotRecognized));
+        var elsewhere = await RejectOfAsync(scp, ListenerHarness.AeTitle, "ELSEWHERE");
+        elsewhere.Reason.Should().Be(RejectReason.CallingAeTitleNotRecognized);
+        var wrongCalled = await RejectOfAsync(scp, "NOTUS", "REGISTERED");
+        wrongCalled.Reason.Should().Be(RejectReason.CalledAeTitleNotRecognized);
+
+        refused.Select(r => (r.CallingAeTitle, r.CalledAeTitle, r.Reason)).Should().Equal(
+            ("STRANGER", ListenerHarness.AeTitle, (byte)3), ("ELSEWHERE", ListenerHarness.AeTitle, (byte)3), ("REGISTERED", "NOTUS", (byte)7));
+        refused.Should().OnlyContain(r => r.Address != null && IPAddress.IsLoopback(r.Address));
+    }
+
+    [Fact]
+    public async Task A_registered_AE_title_from_a_wrong_address_is_refused_even_when_unknown_callers_are_accepted()
+    {
+        await using var scp = await ListenerHarness.StartAsync(output, null, o =>
+            o.IdentifyCaller = (title, _, _) => ValueTask.FromResult(title == "CT1" ? CallerStatus.WrongAddress : CallerStatus.Unknown));
+
+        (await scp.EchoscuAsync("-aet", "ANYONE")).ExitCode.Should().Be(0, "unknown callers are accepted by default");
+        (await RejectOfAsync(scp, ListenerHarness.AeTitle, "CT1")).Reason.Should().Be(RejectReason.CallingAeTitleNotRecognized);
     }
 }

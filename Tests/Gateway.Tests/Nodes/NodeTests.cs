@@ -1,3 +1,4 @@
+using System.Net;
 using Dapper;
 using DicomGateway.Audit;
 using DicomGateway.Nodes;
@@ -136,24 +137,90 @@ public sealed class NodeTests : IDisposable
     [Fact]
     public async Task The_allow_list_follows_the_nodes_allowed_to_send_and_is_open_when_there_are_none()
     {
-        _nodes.AcceptsCallingAeTitle("ANYONE").Should().BeFalse("until the snapshot is loaded nothing is accepted");
+        var here = IPAddress.Loopback;
+        ValueTask<CallerStatus> Identify(string title, IPAddress? from = null) => _nodes.IdentifyCallerAsync(title, from ?? here, None);
+        (await Identify("ANYONE")).Should().Be(CallerStatus.NotListed, "until the snapshot is loaded nothing is accepted");
         await _nodes.LoadAsync(None);
-        _nodes.AcceptsCallingAeTitle("ANYONE").Should().BeTrue("no node is allowed to send: no allow-list");
+        (await Identify("ANYONE")).Should().Be(CallerStatus.Unknown, "no node is allowed to send: no allow-list");
+        _nodes.HasAllowList.Should().BeFalse();
 
-        var destinationOnly = await _nodes.AddAsync(Valid("ARCHIVE"), "admin.novak", None);
-        _nodes.AcceptsCallingAeTitle("ANYONE").Should().BeTrue("a forward destination alone does not restrict callers");
+        var destinationOnly = await _nodes.AddAsync(Valid("ARCHIVE") with { Host = "127.0.0.1" }, "admin.novak", None);
+        (await Identify("ANYONE")).Should().Be(CallerStatus.Unknown, "a forward destination alone does not restrict callers");
 
-        var ct = await _nodes.AddAsync(Valid("CT1", allowedToSend: true), "admin.novak", None);
-        _nodes.AcceptsCallingAeTitle("CT1").Should().BeTrue();
-        _nodes.AcceptsCallingAeTitle("CT1 ").Should().BeTrue();
-        _nodes.AcceptsCallingAeTitle("ct1").Should().BeFalse("AE titles compare exactly");
-        _nodes.AcceptsCallingAeTitle("ARCHIVE").Should().BeFalse();
-        _nodes.AcceptsCallingAeTitle("ANYONE").Should().BeFalse();
+        var ct = await _nodes.AddAsync(Valid("CT1", allowedToSend: true) with { Host = "127.0.0.1" }, "admin.novak", None);
+        _nodes.HasAllowList.Should().BeTrue();
+        (await Identify("CT1")).Should().Be(CallerStatus.Allowed, "the node's host is its calling address by default");
+        (await Identify("CT1 ")).Should().Be(CallerStatus.Allowed);
+        (await Identify("CT1", IPAddress.Parse("::ffff:127.0.0.1"))).Should().Be(CallerStatus.Allowed, "an IPv4-mapped address is its IPv4 address");
+        (await Identify("CT1", IPAddress.Parse("10.1.2.3"))).Should().Be(CallerStatus.WrongAddress);
+        (await Identify("ct1")).Should().Be(CallerStatus.NotListed, "AE titles compare exactly");
+        (await Identify("ARCHIVE")).Should().Be(CallerStatus.NotListed);
+        (await Identify("ANYONE")).Should().Be(CallerStatus.NotListed);
+
+        await _nodes.UpdateAsync(ct, Valid("CT1", allowedToSend: true) with { CallingAddresses = ["10.0.0.0/8", "192.0.2.7", "fd00::/8"] }, "admin.novak", None);
+        (await Identify("CT1", IPAddress.Parse("10.1.2.3"))).Should().Be(CallerStatus.Allowed);
+        (await Identify("CT1", IPAddress.Parse("192.0.2.7"))).Should().Be(CallerStatus.Allowed);
+        (await Identify("CT1", IPAddress.Parse("fd12::1"))).Should().Be(CallerStatus.Allowed);
+        (await Identify("CT1", IPAddress.Parse("192.0.2.8"))).Should().Be(CallerStatus.WrongAddress);
+        (await Identify("CT1")).Should().Be(CallerStatus.WrongAddress, "listed addresses replace the host");
+        (await _nodes.IdentifyCallerAsync("CT1", null, None)).Should().Be(CallerStatus.WrongAddress, "an unknown address is no allowed address");
+        (await _nodes.GetAsync(ct, None))!.CallingAddresses.Should().Equal("10.0.0.0/8", "192.0.2.7", "fd00::/8");
 
         await _nodes.DeleteAsync(ct, "admin.novak", None);
-        _nodes.AcceptsCallingAeTitle("ANYONE").Should().BeTrue();
+        (await Identify("ANYONE")).Should().Be(CallerStatus.Unknown);
         _ = destinationOnly;
     }
+
+    [Fact]
+    public async Task A_nodes_transfer_syntax_list_is_the_listeners_preference_for_its_AE_title()
+    {
+        await _nodes.LoadAsync(None);
+        _nodes.TransferSyntaxesFor("CT1").Should().BeNull();
+        var id = await _nodes.AddAsync(Valid("CT1") with { TransferSyntaxes = ["1.2.840.10008.1.2.1", "compressed"] }, "admin.novak", None);
+        _nodes.TransferSyntaxesFor("CT1").Should().Equal("1.2.840.10008.1.2.1", "compressed");
+        _nodes.TransferSyntaxesFor("OTHER").Should().BeNull();
+        await _nodes.UpdateAsync(id, Valid("CT1"), "admin.novak", None);
+        _nodes.TransferSyntaxesFor("CT1").Should().BeNull("an empty list means the listener's");
+    }
+
+    [Theory]
+    [InlineData("10.0.0.0/33")]
+    [InlineData("10.0.0.1/8")]
+    [InlineData("10.0.0.0/")]
+    [InlineData("/8")]
+    [InlineData("10")]
+    [InlineData("10.1")]
+    [InlineData("300.1.2.3")]
+    [InlineData("fd00::/129")]
+    [InlineData("fd00:::1")]
+    [InlineData("not a host!")]
+    [InlineData("")]
+    [InlineData("   ")]
+    public async Task A_calling_address_that_is_no_address_network_or_host_name_is_refused(string entry)
+    {
+        var add = () => _nodes.AddAsync(Valid("CT1", allowedToSend: true) with { CallingAddresses = [entry] }, "admin.novak", None);
+        (await add.Should().ThrowAsync<NodeValidationException>()).Which.Errors.Should().ContainKey("callingAddresses");
+    }
+
+    [Fact]
+    public async Task Too_many_calling_addresses_and_unknown_transfer_syntaxes_are_refused()
+    {
+        var many = Enumerable.Range(1, NodeValidator.MaxCallingAddresses + 1).Select(i => $"192.0.2.{i}").ToArray();
+        var tooMany = () => _nodes.AddAsync(Valid("CT1") with { CallingAddresses = many }, "admin.novak", None);
+        (await tooMany.Should().ThrowAsync<NodeValidationException>()).Which.Errors.Should().ContainKey("callingAddresses");
+        var badSyntax = () => _nodes.AddAsync(Valid("CT1") with { TransferSyntaxes = ["jpeg"] }, "admin.novak", None);
+        (await badSyntax.Should().ThrowAsync<NodeValidationException>()).Which.Errors.Should().ContainKey("transferSyntaxes");
+    }
+
+    [Theory]
+    [InlineData("10.0.0.0/8")]
+    [InlineData("192.0.2.7")]
+    [InlineData("fd00::/8")]
+    [InlineData("::1")]
+    [InlineData("ct1.hospital.local")]
+    [InlineData("pacs")]
+    public void A_calling_address_network_or_host_name_is_valid(string entry) =>
+        NodeValidator.CallingAddressProblem(entry).Should().BeNull();
 
     [Fact]
     public async Task The_listener_accepts_only_nodes_allowed_to_send_from_real_echoscu()
@@ -169,7 +236,8 @@ public sealed class NodeTests : IDisposable
         services.GetRequiredService<INodeDirectory>().Should().BeSameAs(nodes);
         await nodes.LoadAsync(None);
         var options = services.GetRequiredService<IOptions<DicomListenerOptions>>().Value;
-        options.AcceptsCallingAeTitle.Should().NotBeNull("AddNodes installs the check on the listener's options");
+        options.IdentifyCaller.Should().NotBeNull("AddNodes installs the check on the listener's options");
+        options.PreferredTransferSyntaxesFor.Should().NotBeNull();
         options.AeTitle = "GATEWAY";
         options.Port = 0;
         options.BindAddress = "127.0.0.1";
@@ -180,7 +248,7 @@ public sealed class NodeTests : IDisposable
 
         (await Echo("WHOEVER")).ExitCode.Should().Be(0, "with no node allowed to send, everyone is accepted as before");
 
-        await nodes.AddAsync(Valid("MODALITY1", allowedToSend: true), "admin.novak", None);
+        await nodes.AddAsync(Valid("MODALITY1", allowedToSend: true) with { CallingAddresses = ["127.0.0.0/8"] }, "admin.novak", None);
 
         var allowed = await Echo("MODALITY1");
         allowed.ExitCode.Should().Be(0, allowed.Output);
@@ -228,7 +296,8 @@ public sealed class NodeTests : IDisposable
     {
         await using var destination = new DicomListener(new DicomListenerOptions
         {
-            AeTitle = "PICKY", Port = 0, BindAddress = "127.0.0.1", AcceptsCallingAeTitle = calling => calling == "SOMEONE-ELSE",
+            AeTitle = "PICKY", Port = 0, BindAddress = "127.0.0.1", 
+            IdentifyCaller = (calling, _, _) => ValueTask.FromResult(calling == "SOMEONE-ELSE" ? CallerStatus.Allowed : CallerStatus.NotListed),
         }, new ScriptedDestination());
         await destination.StartAsync();
         var id = await _nodes.AddAsync(Valid("PICKY", port: destination.LocalEndPoint.Port) with { Host = "127.0.0.1" }, "admin.novak", None);

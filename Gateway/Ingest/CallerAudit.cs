@@ -1,0 +1,37 @@
+using DicomGateway.Audit;
+using DicomKit.Network;
+
+namespace DicomGateway.Ingest;
+
+/// <summary>The audit event of an association refused for who called (PS3.15 A.5.3.11 Security Alert, Node Authentication).</summary>
+internal static class CallerAudit
+{
+    /// <summary>
+    /// The event for <paramref name="refusal"/>: the calling and called AE titles, the address and the A-ASSOCIATE-RJ
+    /// reason, in words that do not depend on the address, so that a flood from many addresses still makes few rows.
+    /// Nothing of a data set: none has been read.
+    /// </summary>
+    public static AuditEvent Refused(CallerRefusal refusal) => new()
+    {
+        EventId = AuditEventIds.SecurityAlert,
+        EventType = AuditEventTypes.NodeAuthentication,
+        Action = AuditAction.Execute,
+        Outcome = AuditOutcome.MinorFailure,
+        ActorKind = AuditActorKind.Node,
+        Actor = refusal.CallingAeTitle,
+        ActorAddress = refusal.Address?.ToString(),
+        Detail = new
+        {
+            what = "association rejected",
+            callingAeTitle = refusal.CallingAeTitle,
+            calledAeTitle = refusal.CalledAeTitle,
+            rejectReason = refusal.Reason,
+            reason = refusal.Reason switch
+            {
+                3 => "calling AE title not recognized",
+                7 => "called AE title not recognized",
+                _ => "refused",
+            },
+        },
+    };
+}
