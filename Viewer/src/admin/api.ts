@@ -225,7 +225,18 @@ export interface DicomNode {
   allowedToSend: boolean;
   forwardDestination: boolean;
   description: string | null;
+  /** IP addresses, CIDR networks or host names the node may call from; empty: its host. */
+  callingAddresses?: string[];
+  /** Its own transfer syntax preference (UIDs and "compressed"); empty: the listener's. */
+  transferSyntaxes?: string[];
   lastEcho?: EchoResult | null;
+}
+
+/** Whether anyone who reaches the DICOM port may send (GET /api/nodes/caller-policy). */
+export interface CallerPolicy {
+  acceptUnknownCallers: boolean;
+  allowListInEffect: boolean;
+  anyoneCanSend: boolean;
 }
 
 export type ForwardState = 'queued' | 'sending' | 'done' | 'failed' | 'cancelled';
@@ -471,6 +482,7 @@ export function endpoints(c: ApiClient) {
     },
     nodes: {
       list: () => c.get<DicomNode[]>('/api/nodes'),
+      callerPolicy: () => c.get<CallerPolicy>('/api/nodes/caller-policy'),
       create: (n: DicomNode) => c.post<{ id: number }>('/api/nodes', n),
       update: (nodeId: number, n: DicomNode) => c.put(`/api/nodes/${id(nodeId)}`, n),
       remove: (nodeId: number) => c.delete(`/api/nodes/${id(nodeId)}`),

@@ -146,6 +146,7 @@ public sealed partial class AdminConsoleTests(BrowserFixture browser) : IDisposa
 
         // A DICOM node (the gateway itself), answering C-ECHO.
         await console.GoToAsync("nodes");
+        await Expect(page.Locator("[data-testid=anyone-can-send]")).ToContainTextAsync("Anyone on the network can send");
         await page.Locator(".page-header button", new PageLocatorOptions { HasText = "New node" }).ClickAsync();
         var nodeDialog = page.Locator("dialog[open]");
         await nodeDialog.Locator("[data-field=name]").FillAsync("This gateway (loopback)");
@@ -155,6 +156,7 @@ public sealed partial class AdminConsoleTests(BrowserFixture browser) : IDisposa
         await nodeDialog.Locator("[data-field=forwardDestination]").CheckAsync();
         await nodeDialog.Locator("button[type=submit]").ClickAsync();
         await Expect(nodeDialog).ToHaveCountAsync(0);
+        await Expect(page.Locator("[data-testid=anyone-can-send]")).ToHaveCountAsync(0);
         var node = page.Locator("[data-testid=nodes-table] tbody tr", new PageLocatorOptions { HasText = "This gateway" });
         await node.Locator("[data-testid=echo]").ClickAsync();
         await Expect(node.Locator(".echo-result")).ToContainTextAsync("Echo succeeded");

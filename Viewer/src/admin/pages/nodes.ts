@@ -6,7 +6,7 @@ import { formatDateTime, t } from '../i18n';
 import { badge, checkbox, confirmDialog, dialog, errorText, field, h, pageHeader, table, toast } from '../ui';
 
 export async function render(root: HTMLElement, ctx: AppContext): Promise<void> {
-  const nodes = await ctx.api.nodes.list();
+  const [nodes, policy] = await Promise.all([ctx.api.nodes.list(), ctx.api.nodes.callerPolicy()]);
   const admin = ctx.can('administer');
   const reload = () => render(root, ctx);
 
@@ -32,6 +32,7 @@ export async function render(root: HTMLElement, ctx: AppContext): Promise<void> 
 
   root.replaceChildren(
     pageHeader(t().nodesTitle, admin ? h('button', { type: 'button', onclick: () => nodeDialog(ctx, null, reload) }, t().newNode) : ''),
+    policy.anyoneCanSend ? h('div', { class: 'warning-box', role: 'alert', 'data-testid': 'anyone-can-send' }, t().anyoneCanSendWarning) : '',
     table<DicomNode>(
       [
         { label: t().name, cell: (n) => [h('strong', {}, n.name), n.description ? h('small', { class: 'muted block' }, n.description) : ''] },
@@ -39,6 +40,7 @@ export async function render(root: HTMLElement, ctx: AppContext): Promise<void> 
         { label: t().host, cell: (n) => n.host },
         { label: t().port, cell: (n) => String(n.port), class: 'num' },
         { label: t().allowedToSend, cell: (n) => (n.allowedToSend ? t().yes : t().no) },
+        { label: t().callingAddresses, cell: (n) => (n.callingAddresses?.length ? n.callingAddresses.join(', ') : n.host) },
         { label: t().forwardDestination, cell: (n) => (n.forwardDestination ? t().yes : t().no) },
         { label: t().lastEcho, cell: echoCell },
         ...(admin
@@ -85,12 +87,16 @@ function nodeDialog(ctx: AppContext, node: DicomNode | null, reload: () => Promi
     const host = h('input', { value: n.host, required: true, spellcheck: 'false' });
     const port = h('input', { type: 'number', min: 1, max: 65535, value: n.port, required: true, inputmode: 'numeric' });
     const description = h('input', { value: n.description ?? '' });
+    const callingAddresses = h('input', { value: (n.callingAddresses ?? []).join(', '), spellcheck: 'false' });
+    const transferSyntaxes = h('input', { value: (n.transferSyntaxes ?? []).join(', '), spellcheck: 'false' });
     body.append(
       field(t().name, name, 'name'),
       h('div', { class: 'inline' }, field(t().aeTitle, ae, 'aeTitle'), field(t().host, host, 'host'), field(t().port, port, 'port')),
       field(t().description, description, 'description'),
       checkbox(t().allowedToSend, n.allowedToSend, (v) => (n.allowedToSend = v), 'allowedToSend'),
       checkbox(t().forwardDestination, n.forwardDestination, (v) => (n.forwardDestination = v), 'forwardDestination'),
+      field(t().callingAddresses, callingAddresses, 'callingAddresses', t().callingAddressesHint),
+      field(t().transferSyntaxes, transferSyntaxes, 'transferSyntaxes', t().transferSyntaxesHint),
     );
     return {
       onSubmit: async () => {
@@ -102,6 +108,8 @@ function nodeDialog(ctx: AppContext, node: DicomNode | null, reload: () => Promi
           allowedToSend: n.allowedToSend,
           forwardDestination: n.forwardDestination,
           description: description.value.trim() || null,
+          callingAddresses: splitList(callingAddresses.value),
+          transferSyntaxes: splitList(transferSyntaxes.value),
         };
         if (node?.id !== undefined) await ctx.api.nodes.update(node.id, { ...value, id: node.id });
         else await ctx.api.nodes.create(value);
@@ -110,4 +118,12 @@ function nodeDialog(ctx: AppContext, node: DicomNode | null, reload: () => Promi
       },
     };
   });
+}
+
+/** The entries of a comma-, semicolon- or space-separated list as typed, trimmed, without empty ones. */
+export function splitList(text: string): string[] {
+  return text
+    .split(/[,;\s]+/)
+    .map((e) => e.trim())
+    .filter((e) => e.length > 0);
 }
