@@ -258,6 +258,42 @@ public sealed class NodeTests : IDisposable
     }
 
     [Fact]
+    public async Task A_nodes_own_transfer_syntax_list_decides_what_real_storescu_sends_and_others_keep_the_default()
+    {
+        var services = new ServiceCollection()
+            .AddSingleton(_db.Database)
+            .AddSingleton(new AuditTrail(_db.Database, TimeProvider.System))
+            .AddLogging()
+            .AddNodes()
+            .BuildServiceProvider();
+        await using var _ = services;
+        var nodes = services.GetRequiredService<NodeStore>();
+        await nodes.LoadAsync(None);
+        await nodes.AddAsync(Valid("CT1") with { Host = "127.0.0.1", TransferSyntaxes = ["1.2.840.10008.1.2"] }, "admin.novak", None);
+        var options = services.GetRequiredService<IOptions<DicomListenerOptions>>().Value;
+        options.AeTitle = "GATEWAY";
+        options.Port = 0;
+        options.BindAddress = "127.0.0.1";
+        var destination = new ScriptedDestination();
+        await using var listener = new DicomListener(options, destination);
+        await listener.StartAsync();
+        using var scratch = new TempDirectory("gw-ts-");
+        var file = Instances.WriteCt(scratch.Path, 1);
+        var sop = DicomKit.IO.DicomFile.Open(file).Dataset.GetString(DicomKit.Data.Tags.SOPInstanceUID)!;
+        async Task<string> SentAs(string calling)
+        {
+            // +C: Explicit LE, Explicit BE and Implicit VR LE in one presentation context, so the listener chooses.
+            var store = await ExternalTool.RunAsync("storescu", ["+C", "-aet", calling, "-aec", "GATEWAY", "127.0.0.1",
+                listener.LocalEndPoint.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), file], ExternalTool.LongTimeout);
+            store.ExitCode.Should().Be(0, store.Output);
+            return destination.ReceivedSyntaxes[sop];
+        }
+
+        (await SentAs("CT1")).Should().Be("1.2.840.10008.1.2", "CT1's own list prefers Implicit VR LE, and storescu converts to it");
+        (await SentAs("OTHER")).Should().Be("1.2.840.10008.1.2.1", "other callers keep the listener's default");
+    }
+
+    [Fact]
     public async Task The_echo_button_reaches_a_real_storescp_and_records_the_result()
     {
         using var scratch = new TempDirectory("gw-echo-");

@@ -15,6 +15,9 @@ internal sealed class ScriptedDestination : IStorageSink, IAsyncDisposable
 
     public ConcurrentDictionary<string, int> Received { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>The transfer syntax each SOP Instance UID last arrived in (the one its presentation context was accepted in).</summary>
+    public ConcurrentDictionary<string, string> ReceivedSyntaxes { get; } = new(StringComparer.Ordinal);
+
     /// <summary>How long each C-STORE waits before it is answered.</summary>
     public TimeSpan Delay { get; set; }
 
@@ -29,8 +32,11 @@ internal sealed class ScriptedDestination : IStorageSink, IAsyncDisposable
         await _listener.StartAsync();
     }
 
-    public ValueTask<IIncomingInstance> BeginAsync(StoreRequestContext context, CancellationToken cancellationToken) =>
-        ValueTask.FromResult<IIncomingInstance>(new Incoming(this, context.SopInstanceUid));
+    public ValueTask<IIncomingInstance> BeginAsync(StoreRequestContext context, CancellationToken cancellationToken)
+    {
+        ReceivedSyntaxes[context.SopInstanceUid] = context.TransferSyntaxUid;
+        return ValueTask.FromResult<IIncomingInstance>(new Incoming(this, context.SopInstanceUid));
+    }
 
     public async ValueTask DisposeAsync()
     {
