@@ -69,7 +69,7 @@ public sealed class DicomListenerOptions
 
     /// <summary>
     /// When not empty, only these calling AE titles may associate. The value restricts the host the title may
-    /// come from: "*" or empty for any host, else IP addresses or host names separated by ',' or ';'. A caller
+    /// come from: "*" or empty for any host, else IP addresses, CIDR networks (10.0.0.0/8) or host names separated by ',' or ';'. A caller
     /// that fails gets A-ASSOCIATE-RJ (permanent, service-user, reason 3) and a log line.
     /// </summary>
     public Dictionary<string, string> AllowedCallingAeTitles { get; set; } = new(StringComparer.Ordinal);

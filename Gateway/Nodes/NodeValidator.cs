@@ -6,7 +6,8 @@ namespace DicomGateway.Nodes;
 /// <summary>
 /// The rules for a node: a name; an AE title of 1 to 16 characters of the default character repertoire (PS3.5 6.2,
 /// VR AE), no backslash or control characters, not only spaces (leading and trailing spaces are not significant and
-/// are trimmed); a host name or IP address; a port from 1 to 65535.
+/// are trimmed); a host name or IP address; a port from 1 to 65535; at most 32 calling addresses (IP addresses, CIDR
+/// networks, host names); a transfer syntax preference of standard UIDs and "compressed".
 /// </summary>
 public static class NodeValidator
 {

@@ -63,6 +63,12 @@ internal static class ScpNegotiation
         {
             if (entry == "*")
                 return true;
+            if (entry.Contains('/', StringComparison.Ordinal))
+            {
+                if (IPNetwork.TryParse(entry, out var network) && network.Contains(remote))
+                    return true;
+                continue;
+            }
             var addresses = IPAddress.TryParse(entry, out var ip) ? [ip] : await resolve(entry, ct).ConfigureAwait(false);
             if (addresses.Any(a => (a.IsIPv4MappedToIPv6 ? a.MapToIPv4() : a).Equals(remote)))
                 return true;

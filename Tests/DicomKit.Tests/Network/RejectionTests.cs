@@ -160,4 +160,19 @@ public sealed class RejectionTests(ITestOutputHelper output)
         (await scp.EchoscuAsync("-aet", "ANYONE")).ExitCode.Should().Be(0, "unknown callers are accepted by default");
         (await RejectOfAsync(scp, ListenerHarness.AeTitle, "CT1")).Reason.Should().Be(RejectReason.CallingAeTitleNotRecognized);
     }
+
+    [Theory]
+    [InlineData("127.0.0.0/8", true)]
+    [InlineData("10.0.0.0/8, 127.0.0.1/32", true)]
+    [InlineData("10.0.0.0/8", false)]
+    [InlineData("not-a-network/8", false)]
+    public async Task A_configured_calling_AE_title_may_be_limited_to_networks(string hosts, bool accepted)
+    {
+        var options = new DicomListenerOptions();
+        options.AllowedCallingAeTitles["CT1"] = hosts;
+        var rq = new AssociateRq { CalledAeTitle = options.AeTitle, CallingAeTitle = "CT1" };
+        var refusal = await DicomKit.Network.Services.ScpNegotiation.CheckCallerAsync(rq, options, IPAddress.Loopback,
+            (_, _) => Task.FromResult(Array.Empty<IPAddress>()), CancellationToken.None);
+        (refusal is null).Should().Be(accepted);
+    }
 }
