@@ -119,6 +119,13 @@ internal sealed class RawPeer : IAsyncDisposable
     public static byte[] StoreCommand(string sopInstanceUid) =>
         new CStoreRq(7, TestFiles.SecondaryCapture, sopInstanceUid).ToCommand().ToArray();
 
+    /// <summary>Closes with a TCP RST instead of a FIN (linger on, zero timeout), as a crashed or killed peer's stack does.</summary>
+    public void Reset()
+    {
+        _client.Client.LingerState = new LingerOption(true, 0);
+        _client.Client.Close();
+    }
+
     public async ValueTask DisposeAsync()
     {
         _client.Dispose();
