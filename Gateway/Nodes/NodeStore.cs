@@ -23,6 +23,19 @@ public sealed partial class NodeStore(GatewayDatabase database, IEnumerable<INod
 
     private readonly SnapshotWrites _writes = new(database);
     private volatile FrozenSet<string>? _allowedToSend;
+    private volatile SenderAddresses _senders = SenderAddresses.None;
+
+    /// <summary>
+    /// The listener's "registered node" test, which decides who may use the association slots kept for nodes: true
+    /// when a node allowed to send has <paramref name="callingAeTitle"/> (trimmed) as AE title and its host is
+    /// <paramref name="remote"/> (a host name counts with the addresses it resolved to when the registry was loaded).
+    /// Answered from the snapshot: no database query or name lookup per association.
+    /// </summary>
+    public bool IsRegisteredNode(string callingAeTitle, System.Net.IPAddress? remote)
+    {
+        ArgumentNullException.ThrowIfNull(callingAeTitle);
+        return remote is not null && _senders.Contains(callingAeTitle.Trim(' '), remote);
+    }
 
     /// <summary>
     /// The listener's calling AE title check: true when no node is allowed to send (no allow-list: everyone may send)
@@ -170,9 +183,10 @@ public sealed partial class NodeStore(GatewayDatabase database, IEnumerable<INod
     private async Task RefreshAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var titles = await connection.QueryAsync<string>(new CommandDefinition("SELECT ae_title FROM nodes WHERE allowed_to_send = 1",
-            cancellationToken: cancellationToken)).ConfigureAwait(false);
-        _allowedToSend = titles.ToFrozenSet(StringComparer.Ordinal);
+        var senders = (await connection.QueryAsync<(string AeTitle, string Host)>(new CommandDefinition(
+            "SELECT ae_title, host FROM nodes WHERE allowed_to_send = 1", cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
+        _allowedToSend = senders.Select(s => s.AeTitle).ToFrozenSet(StringComparer.Ordinal);
+        _senders = await SenderAddresses.ResolveAsync(senders, cancellationToken).ConfigureAwait(false);
     }
 
     private sealed class Row

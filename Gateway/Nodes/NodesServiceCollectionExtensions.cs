@@ -24,7 +24,12 @@ public static class NodesServiceCollectionExtensions
         services.AddSingleton<IAdminEndpoints, NodeEndpoints>();
         services.AddHostedService<NodeRegistryLoader>();
         // When a node is allowed to send, only such nodes may associate; otherwise everyone may.
-        services.AddOptions<DicomListenerOptions>().Configure<NodeStore>((options, nodes) => options.AcceptsCallingAeTitle = nodes.AcceptsCallingAeTitle);
+        // A node allowed to send, calling from its host, may use the association slots kept for registered nodes.
+        services.AddOptions<DicomListenerOptions>().Configure<NodeStore>((options, nodes) =>
+        {
+            options.AcceptsCallingAeTitle = nodes.AcceptsCallingAeTitle;
+            options.IsRegisteredNode = nodes.IsRegisteredNode;
+        });
         return services;
     }
 

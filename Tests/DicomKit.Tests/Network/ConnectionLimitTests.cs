@@ -86,6 +86,39 @@ public sealed class ConnectionLimitTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Over_the_pending_limit_the_busiest_address_loses_a_connection_not_a_quiet_one()
+    {
+        if (!OperatingSystem.IsLinux()) return; // only Linux routes all of 127.0.0.0/8 to the loopback interface
+        await using var scp = await ListenerHarness.StartAsync(output, null, o =>
+        {
+            o.MaxPendingConnections = 4;
+            o.ArtimTimeout = TimeSpan.FromSeconds(30);
+        });
+        var flooder = System.Net.IPAddress.Parse("127.0.0.2");
+        var peers = new List<RawPeer>();
+        try
+        {
+            var quiet = await RawPeer.ConnectAsync(scp.Port); // the oldest pending connection of all
+            peers.Add(quiet);
+            (await Eventually.TrueAsync(() => scp.Listener.PendingConnections == 1, TimeSpan.FromSeconds(5))).Should().BeTrue();
+            for (var i = 0; i < 3; i++)
+                peers.Add(await RawPeer.ConnectFromAsync(flooder, scp.Port));
+            (await Eventually.TrueAsync(() => scp.Listener.PendingConnections == 4, TimeSpan.FromSeconds(5))).Should().BeTrue();
+
+            peers.Add(await RawPeer.ConnectFromAsync(flooder, scp.Port));
+
+            (await peers[1].ClosedByPeerAsync(TimeSpan.FromSeconds(5))).Should().BeTrue("the flooder's oldest connection made room");
+            (await quiet.ClosedByPeerAsync(TimeSpan.FromMilliseconds(300))).Should().BeFalse("the quiet address keeps its connection");
+            (await AssociateAsync(quiet, "RAWPEER")).Type.Should().Be(PduType.AssociateAc);
+        }
+        finally
+        {
+            foreach (var peer in peers)
+                await peer.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task A_stranger_is_limited_per_address_but_a_registered_node_from_the_same_address_is_not()
     {
         await using var scp = await ListenerHarness.StartAsync(output, null, o =>
