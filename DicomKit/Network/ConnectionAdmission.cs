@@ -66,8 +66,15 @@ internal sealed class ConnectionAdmission(DicomListenerOptions options)
         return (ticket, evicted);
     }
 
+    /// <summary>The connection's request is complete, whether or not it will be accepted: it is no longer pending.</summary>
+    public void RequestComplete(Ticket ticket)
+    {
+        lock (_lock)
+            LeavePending(ticket);
+    }
+
     /// <summary>
-    /// The connection's request is complete: it leaves the pending set and asks for an association slot. Null when it
+    /// The connection's request is complete and its caller accepted: it asks for an association slot. Null when it
     /// gets one, else why not (the caller answers A-ASSOCIATE-RJ, transient, local limit exceeded).
     /// </summary>
     public string? TryAssociate(Ticket ticket, bool registeredNode)

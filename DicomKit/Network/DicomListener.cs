@@ -156,6 +156,7 @@ public sealed class DicomListener : IAsyncDisposable
         try
         {
             var session = new ScpSession(machine, transport.RemoteEndPoint, _options, _sink, _logger, ResolveHost,
+                () => _admission.RequestComplete(ticket),
                 rq => _admission.TryAssociate(ticket, _options.IsRegisteredNode?.Invoke(rq.CallingAeTitle, transport.RemoteEndPoint?.Address) == true));
             await session.RunAsync(ct).ConfigureAwait(false);
         }

@@ -19,6 +19,7 @@ internal sealed partial class ScpSession
     private readonly ILogger _logger;
     private readonly IPEndPoint? _remote;
     private readonly Func<string, CancellationToken, Task<IPAddress[]>> _resolve;
+    private readonly System.Action _requestComplete;
     private readonly Func<AssociateRq, string?> _admit;
     private readonly CommandAssembler _commands = new();
     private readonly Dictionary<byte, (string AbstractSyntax, string TransferSyntax)> _contexts = [];
@@ -26,7 +27,7 @@ internal sealed partial class ScpSession
     private IncomingStore? _current;
 
     public ScpSession(AssociationMachine machine, IPEndPoint? remote, DicomListenerOptions options, IStorageSink sink, ILogger logger,
-        Func<string, CancellationToken, Task<IPAddress[]>> resolve, Func<AssociateRq, string?> admit)
+        Func<string, CancellationToken, Task<IPAddress[]>> resolve, System.Action requestComplete, Func<AssociateRq, string?> admit)
     {
         _machine = machine;
         _remote = remote;
@@ -34,6 +35,7 @@ internal sealed partial class ScpSession
         _sink = sink;
         _logger = logger;
         _resolve = resolve;
+        _requestComplete = requestComplete;
         _admit = admit;
     }
 
@@ -102,7 +104,9 @@ internal sealed partial class ScpSession
     private async ValueTask AnswerAssociationAsync(CancellationToken ct)
     {
         var rq = _machine.Request!;
-        // The caller is checked before it takes a slot, so a refused caller never holds one; _admit takes the slot.
+        // The connection stops being pending whatever the answer; the caller is checked before it takes an association
+        // slot (_admit), so a refused caller never holds one.
+        _requestComplete();
         var refusal = await ScpNegotiation.CheckCallerAsync(rq, _options, _remote?.Address, _resolve, ct).ConfigureAwait(false);
         if (refusal is null && _admit(rq) is { } full)
             refusal = (new AssociateRj(RejectResult.Transient, RejectSource.ServiceProviderPresentation, RejectReason.LocalLimitExceeded), full);

@@ -119,6 +119,19 @@ public sealed class ConnectionLimitTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_refused_caller_still_holding_its_connection_is_no_longer_pending()
+    {
+        await using var scp = await ListenerHarness.StartAsync(output, null, o => o.AcceptsCallingAeTitle = calling => calling != "REFUSED");
+        await using var peer = await RawPeer.ConnectAsync(scp.Port);
+
+        var answer = await AssociateAsync(peer, "REFUSED");
+
+        answer.Type.Should().Be(PduType.AssociateRj);
+        (await Eventually.TrueAsync(() => scp.Listener.PendingConnections == 0, TimeSpan.FromSeconds(2))).Should().BeTrue();
+        scp.Listener.ActiveAssociations.Should().Be(1, "the peer has not closed yet: ARTIM waits for it");
+    }
+
+    [Fact]
     public async Task A_stranger_is_limited_per_address_but_a_registered_node_from_the_same_address_is_not()
     {
         await using var scp = await ListenerHarness.StartAsync(output, null, o =>
