@@ -25,6 +25,7 @@ public sealed class DicomListener : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<long, Task> _sessions = new();
+    private readonly ConnectionAdmission _admission;
     private readonly CancellationTokenSource _stopping = new();
     private Socket? _socket;
     private Task? _acceptLoop;
@@ -41,6 +42,7 @@ public sealed class DicomListener : IAsyncDisposable
         if (problems.Count > 0)
             throw new ArgumentException(string.Join("; ", problems), nameof(options));
         _options = options;
+        _admission = new ConnectionAdmission(options);
         _sink = sink;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<DicomListener>();
         _time = timeProvider ?? TimeProvider.System;
@@ -49,8 +51,11 @@ public sealed class DicomListener : IAsyncDisposable
     /// <summary>The bound address and port; with <see cref="DicomListenerOptions.Port"/> 0, the port the system chose.</summary>
     public IPEndPoint LocalEndPoint => _boundTo ?? throw new InvalidOperationException("the listener is not started");
 
-    /// <summary>Associations currently being served.</summary>
+    /// <summary>Connections currently open: associations being served and connections still waiting for their request.</summary>
     public int ActiveAssociations => Volatile.Read(ref _active);
+
+    /// <summary>Connections that have not yet sent a complete A-ASSOCIATE-RQ.</summary>
+    public int PendingConnections => _admission.Pending;
 
     /// <summary>Binds and starts accepting. Returns once the port is bound, so a caller may connect right after.</summary>
     public Task StartAsync(CancellationToken cancellationToken = default)
@@ -127,32 +132,32 @@ public sealed class DicomListener : IAsyncDisposable
             }
             accepted.NoDelay = true;
             var id = Interlocked.Increment(ref _nextId);
-            var active = Interlocked.Increment(ref _active);
-            if (active > _options.MaxConcurrentAssociations * 2 + 8)
-            {
-                // Far beyond the limit: do not even read the request; the transient A-ASSOCIATE-RJ below is for
-                // the ordinary case of a few too many.
-                NetworkLog.ConnectionRefused(_logger, accepted.RemoteEndPoint?.ToString() ?? "?", "too many connections");
-                accepted.Dispose();
-                Interlocked.Decrement(ref _active);
-                continue;
-            }
-            var session = ServeAsync(accepted, id, overLimit: active > _options.MaxConcurrentAssociations, ct);
+            Interlocked.Increment(ref _active);
+            var session = ServeAsync(accepted, id, ct);
             _sessions[id] = session;
             _ = session.ContinueWith((_, state) => _sessions.TryRemove((long)state!, out Task? _), id,
                 CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
     }
 
-    private async Task ServeAsync(Socket accepted, long id, bool overLimit, CancellationToken ct)
+    private async Task ServeAsync(Socket accepted, long id, CancellationToken ct)
     {
         await Task.Yield();
         var transport = new SocketTransport(accepted);
         var limits = new AssociationLimits(_options.MaxPduLength, AssociationLimits.DefaultMaxAssociatePdu, _options.ArtimTimeout, _options.IdleTimeout);
         var machine = new AssociationMachine(transport, isRequestor: false, limits, _logger, _time, id);
+        var remote = transport.RemoteEndPoint?.Address ?? IPAddress.None;
+        var (ticket, evicted) = _admission.Accept(remote, machine.CloseTransport);
+        if (evicted is not null)
+        {
+            NetworkLog.PendingConnectionClosed(_logger, evicted.Address.ToString(), _options.MaxPendingConnections);
+            evicted.Close();
+        }
         try
         {
-            var session = new ScpSession(machine, transport.RemoteEndPoint, _options, _sink, _logger, overLimit, ResolveHost);
+            var session = new ScpSession(machine, transport.RemoteEndPoint, _options, _sink, _logger, ResolveHost,
+                () => _admission.RequestComplete(ticket),
+                rq => _admission.TryAssociate(ticket, _options.IsRegisteredNode?.Invoke(rq.CallingAeTitle, transport.RemoteEndPoint?.Address) == true));
             await session.RunAsync(ct).ConfigureAwait(false);
         }
 #pragma warning disable CA1031 // one association failing must never take the listener down
@@ -163,6 +168,7 @@ public sealed class DicomListener : IAsyncDisposable
         }
         finally
         {
+            _admission.Release(ticket);
             await machine.DisposeAsync().ConfigureAwait(false);
             Interlocked.Decrement(ref _active);
         }

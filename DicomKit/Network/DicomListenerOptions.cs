@@ -44,6 +44,15 @@ public sealed class DicomListenerOptions
     /// </summary>
     public Action<CallerRefusal>? CallerRefused { get; set; }
 
+    /// <summary>
+    /// Whether the caller of an A-ASSOCIATE-RQ (calling AE title, trimmed, and the connection's remote address) is a
+    /// registered node: its associations may use the slots kept by <see cref="ReservedAssociationsForNodes"/> and are
+    /// not counted against <see cref="MaxConnectionsPerAddress"/>. Both the title and the address count, so a stranger
+    /// cannot claim a node's slots by borrowing its AE title. Called on the listener's path: answer from memory. Null:
+    /// every caller is a stranger. Not bound from configuration.
+    /// </summary>
+    public Func<string, System.Net.IPAddress?, bool>? IsRegisteredNode { get; set; }
+
     public int Port { get; set; } = 11112;
 
     /// <summary>Address to bind: "0.0.0.0" for all IPv4 interfaces, "::" for all (dual stack), or one address.</summary>
@@ -55,11 +64,33 @@ public sealed class DicomListenerOptions
     /// </summary>
     public int MaxConcurrentAssociations { get; set; } = 32;
 
+    /// <summary>
+    /// Associations one address may hold when its caller is not a registered node (<see cref="IsRegisteredNode"/>); one
+    /// more is rejected as transient (local limit exceeded), so one host cannot take every slot.
+    /// </summary>
+    public int MaxConnectionsPerAddress { get; set; } = 8;
+
+    /// <summary>
+    /// Association slots of <see cref="MaxConcurrentAssociations"/> only registered nodes may take: strangers are
+    /// rejected as transient once the others are in use, so a modality is served while strangers wait. At most
+    /// <see cref="MaxConcurrentAssociations"/> - 1 are kept, so a stranger can always be served when all is quiet.
+    /// </summary>
+    public int ReservedAssociationsForNodes { get; set; } = 8;
+
+    /// <summary>
+    /// Connections that have not yet sent a complete A-ASSOCIATE-RQ held at once. One more closes the oldest such
+    /// connection of the address holding the most: idle connections displace each other, not the callers that speak.
+    /// </summary>
+    public int MaxPendingConnections { get; set; } = 256;
+
     /// <summary>An established association silent this long is aborted.</summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
-    /// <summary>ARTIM (PS3.8 9.1.5): the wait for A-ASSOCIATE-RQ after connect, and for the close after release or abort.</summary>
-    public TimeSpan ArtimTimeout { get; set; } = TimeSpan.FromSeconds(10);
+    /// <summary>
+    /// ARTIM (PS3.8 9.1.5): the wait for a complete A-ASSOCIATE-RQ after connect (counted from the connect, however
+    /// slowly its bytes trickle in), and for the close after release or abort.
+    /// </summary>
+    public TimeSpan ArtimTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// Largest P-DATA-TF body we receive, announced as our maximum length. It is also the most memory one
@@ -122,6 +153,12 @@ public sealed class DicomListenerOptions
             yield return "BindAddress must be an IP address";
         if (MaxConcurrentAssociations < 1)
             yield return "MaxConcurrentAssociations must be at least 1";
+        if (MaxConnectionsPerAddress < 1)
+            yield return "MaxConnectionsPerAddress must be at least 1";
+        if (ReservedAssociationsForNodes < 0)
+            yield return "ReservedAssociationsForNodes must be 0 or more";
+        if (MaxPendingConnections < 1)
+            yield return "MaxPendingConnections must be at least 1";
         if (MaxPduLength is < 4096 or > 16 * 1024 * 1024)
             yield return "MaxPduLength must be 4096 to 16777216";
         if (IdleTimeout <= TimeSpan.Zero || ArtimTimeout <= TimeSpan.Zero)

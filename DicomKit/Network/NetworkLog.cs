@@ -49,4 +49,8 @@ internal static partial class NetworkLog
 
     [LoggerMessage(14, LogLevel.Warning, "Association {AssociationId}: {Detail}")]
     public static partial void DimseWarning(ILogger logger, long associationId, string detail);
+
+    // Debug: a flood of idle connections would otherwise write a line per connection.
+    [LoggerMessage(15, LogLevel.Debug, "A connection from {Address} that had not sent its association request was closed: more than {Limit} such connections")]
+    public static partial void PendingConnectionClosed(ILogger logger, string address, int limit);
 }

@@ -36,8 +36,27 @@ public sealed partial class NodeStore(GatewayDatabase database, IEnumerable<INod
     /// <summary>How long a host name of a node's calling addresses may take to resolve, on the listener's path.</summary>
     internal static TimeSpan ResolveTimeout { get; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>The addresses the host names among the sending nodes' calling addresses resolved to at the last load.</summary>
+    private volatile SenderAddresses _resolvedHostNames = SenderAddresses.None;
+
     /// <summary>Whether at least one node is allowed to send, so that the registry is an allow-list. False until loaded.</summary>
     public bool HasAllowList => _snapshot is { AllowedToSend.Count: > 0 };
+
+    /// <summary>
+    /// The listener's "registered node" test, which decides who may use the association slots kept for nodes: true
+    /// when a node allowed to send has <paramref name="callingAeTitle"/> (trimmed) as AE title and <paramref name="remote"/>
+    /// is one of its calling addresses (a host name counts with the addresses it resolved to when the registry was
+    /// loaded). Answered from the snapshot: no database query or name lookup per association.
+    /// </summary>
+    public bool IsRegisteredNode(string callingAeTitle, IPAddress? remote)
+    {
+        ArgumentNullException.ThrowIfNull(callingAeTitle);
+        if (remote is null || _snapshot is not { } snapshot) return false;
+        var title = callingAeTitle.Trim(' ');
+        if (!snapshot.AllowedToSend.TryGetValue(title, out var caller)) return false;
+        var address = remote.IsIPv4MappedToIPv6 ? remote.MapToIPv4() : remote;
+        return caller.Networks.Any(n => n.Contains(address)) || _resolvedHostNames.Contains(title, address);
+    }
 
     /// <summary>
     /// The listener's caller check (<see cref="DicomListenerOptions.IdentifyCaller"/>): a node allowed to send with
@@ -234,6 +253,8 @@ public sealed partial class NodeStore(GatewayDatabase database, IEnumerable<INod
             rows.Where(r => r.AllowedToSend).ToFrozenDictionary(r => r.AeTitle, r => ToCaller(r.ToNode()), StringComparer.Ordinal),
             rows.Select(r => r.ToNode()).Where(n => n.TransferSyntaxes.Count > 0)
                 .ToFrozenDictionary(n => n.AeTitle, n => n.TransferSyntaxes, StringComparer.Ordinal));
+        _resolvedHostNames = await SenderAddresses.ResolveAsync(
+            _snapshot.AllowedToSend.SelectMany(n => n.Value.HostNames.Select(h => (AeTitle: n.Key, Host: h))), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>A node's calling addresses, parsed once per snapshot: each is a network (an address is a /32 or /128) or a host name.</summary>

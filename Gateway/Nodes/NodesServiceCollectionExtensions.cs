@@ -24,11 +24,13 @@ public static class NodesServiceCollectionExtensions
         services.AddSingleton<IAdminEndpoints, NodeEndpoints>();
         services.AddHostedService<NodeRegistryLoader>();
         // When a node is allowed to send, only such nodes may associate, each from its addresses; otherwise
-        // Dicom:AcceptUnknownCallers decides. A node's own transfer syntax list replaces the listener's.
+        // Dicom:AcceptUnknownCallers decides. A node's own transfer syntax list replaces the listener's. A node allowed
+        // to send, calling from one of its addresses, may use the association slots kept for registered nodes.
         services.AddOptions<DicomListenerOptions>().Configure<NodeStore>((options, nodes) =>
         {
             options.IdentifyCaller = nodes.IdentifyCallerAsync;
             options.PreferredTransferSyntaxesFor = nodes.TransferSyntaxesFor;
+            options.IsRegisteredNode = nodes.IsRegisteredNode;
         });
         return services;
     }

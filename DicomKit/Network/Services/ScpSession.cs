@@ -18,23 +18,25 @@ internal sealed partial class ScpSession
     private readonly IStorageSink _sink;
     private readonly ILogger _logger;
     private readonly IPEndPoint? _remote;
-    private readonly bool _overLimit;
     private readonly Func<string, CancellationToken, Task<IPAddress[]>> _resolve;
+    private readonly System.Action _requestComplete;
+    private readonly Func<AssociateRq, string?> _admit;
     private readonly CommandAssembler _commands = new();
     private readonly Dictionary<byte, (string AbstractSyntax, string TransferSyntax)> _contexts = [];
     private DimseChannel? _channel;
     private IncomingStore? _current;
 
     public ScpSession(AssociationMachine machine, IPEndPoint? remote, DicomListenerOptions options, IStorageSink sink, ILogger logger,
-        bool overLimit, Func<string, CancellationToken, Task<IPAddress[]>> resolve)
+        Func<string, CancellationToken, Task<IPAddress[]>> resolve, System.Action requestComplete, Func<AssociateRq, string?> admit)
     {
         _machine = machine;
         _remote = remote;
         _options = options;
         _sink = sink;
         _logger = logger;
-        _overLimit = overLimit;
         _resolve = resolve;
+        _requestComplete = requestComplete;
+        _admit = admit;
     }
 
     private long Id => _machine.Id;
@@ -102,10 +104,12 @@ internal sealed partial class ScpSession
     private async ValueTask AnswerAssociationAsync(CancellationToken ct)
     {
         var rq = _machine.Request!;
-        var refusal = _overLimit
-            ? (new AssociateRj(RejectResult.Transient, RejectSource.ServiceProviderPresentation, RejectReason.LocalLimitExceeded),
-                $"more than {_options.MaxConcurrentAssociations} concurrent associations")
-            : await ScpNegotiation.CheckCallerAsync(rq, _options, _remote?.Address, _resolve, ct).ConfigureAwait(false);
+        // The connection stops being pending whatever the answer; the caller is checked before it takes an association
+        // slot (_admit), so a refused caller never holds one.
+        _requestComplete();
+        var refusal = await ScpNegotiation.CheckCallerAsync(rq, _options, _remote?.Address, _resolve, ct).ConfigureAwait(false);
+        if (refusal is null && _admit(rq) is { } full)
+            refusal = (new AssociateRj(RejectResult.Transient, RejectSource.ServiceProviderPresentation, RejectReason.LocalLimitExceeded), full);
         if (refusal is { } r)
         {
             _machine.Reject = r.Reject;

@@ -68,6 +68,8 @@ internal sealed partial class AssociationMachine
 
             var timeout = CurrentTimeout(out var isArtim);
             var result = await ReadWithTimeoutAsync(reader, timeout, cancellationToken).ConfigureAwait(false);
+            if (_transportBroken)
+                continue; // nothing is held: the pipe's last buffer went back before this read, and the top of the loop reports Evt17
             if (result is null)
             {
                 return isArtim
@@ -102,7 +104,10 @@ internal sealed partial class AssociationMachine
         return Limits.IdleTimeout;
     }
 
-    /// <summary>One read bounded by a timeout; null when the time ran out.</summary>
+    /// <summary>
+    /// One read bounded by a timeout; null when the time ran out or the receive failed (then <see cref="_transportBroken"/>
+    /// is set). A failure yields no ReadResult: only a buffer the pipe handed out may go back to its AdvanceTo.
+    /// </summary>
     private async ValueTask<ReadResult?> ReadWithTimeoutAsync(PipeReader reader, TimeSpan timeout, CancellationToken ct)
     {
         if (timeout <= TimeSpan.Zero)
@@ -122,7 +127,7 @@ internal sealed partial class AssociationMachine
         {
             _transportBroken = true;
             AbortDetail ??= $"receive failed: {e.Message}";
-            return new ReadResult(ReadOnlySequence<byte>.Empty, isCanceled: false, isCompleted: true);
+            return null;
         }
     }
 

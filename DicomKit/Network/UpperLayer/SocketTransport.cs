@@ -66,7 +66,9 @@ internal sealed class SocketTransport : ITransport
     {
         _socket = socket;
         _stream = new NetworkStream(socket, ownsSocket: true);
-        _input = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: ReceiveBufferSize, minimumReadSize: ReceiveBufferSize / 4, leaveOpen: true));
+        // Zero-byte reads: an idle connection waits for data without holding a receive buffer.
+        _input = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: ReceiveBufferSize, minimumReadSize: ReceiveBufferSize / 4,
+            leaveOpen: true, useZeroByteReads: true));
     }
 
     public async ValueTask SendAsync(ReadOnlyMemory<byte> pdu, CancellationToken cancellationToken)

@@ -223,6 +223,31 @@ public sealed class NodeTests : IDisposable
         NodeValidator.CallingAddressProblem(entry).Should().BeNull();
 
     [Fact]
+    public async Task A_registered_node_is_its_AE_title_from_its_host_and_only_while_allowed_to_send()
+    {
+        var loopback = System.Net.IPAddress.Loopback;
+        await _nodes.LoadAsync(None);
+        _nodes.IsRegisteredNode("CT1", loopback).Should().BeFalse("the registry is empty");
+
+        var ct = await _nodes.AddAsync(Valid("CT1", allowedToSend: true) with { Host = "127.0.0.1" }, "admin.novak", None);
+        await _nodes.AddAsync(Valid("MR1", allowedToSend: true) with { Host = "localhost" }, "admin.novak", None);
+        await _nodes.AddAsync(Valid("UNRESOLVABLE", allowedToSend: true) with { Host = "no-such-host.invalid" }, "admin.novak", None);
+        await _nodes.AddAsync(Valid("ARCHIVE") with { Host = "127.0.0.1" }, "admin.novak", None);
+
+        _nodes.IsRegisteredNode("CT1", loopback).Should().BeTrue();
+        _nodes.IsRegisteredNode("CT1 ", loopback.MapToIPv6()).Should().BeTrue("trailing spaces and IPv4-mapped addresses are the same caller");
+        _nodes.IsRegisteredNode("CT1", System.Net.IPAddress.Parse("192.0.2.7")).Should().BeFalse("the node's title from another host is a stranger");
+        _nodes.IsRegisteredNode("STRANGER", loopback).Should().BeFalse("the node's host with another title is a stranger");
+        _nodes.IsRegisteredNode("MR1", loopback).Should().BeTrue("a host name counts with the addresses it resolves to");
+        _nodes.IsRegisteredNode("UNRESOLVABLE", loopback).Should().BeFalse();
+        _nodes.IsRegisteredNode("ARCHIVE", loopback).Should().BeFalse("a node not allowed to send is not a sender");
+        _nodes.IsRegisteredNode("CT1", null).Should().BeFalse();
+
+        await _nodes.DeleteAsync(ct, "admin.novak", None);
+        _nodes.IsRegisteredNode("CT1", loopback).Should().BeFalse("the snapshot follows the registry");
+    }
+
+    [Fact]
     public async Task The_listener_accepts_only_nodes_allowed_to_send_from_real_echoscu()
     {
         var services = new ServiceCollection()
@@ -238,6 +263,7 @@ public sealed class NodeTests : IDisposable
         var options = services.GetRequiredService<IOptions<DicomListenerOptions>>().Value;
         options.IdentifyCaller.Should().NotBeNull("AddNodes installs the check on the listener's options");
         options.PreferredTransferSyntaxesFor.Should().NotBeNull();
+        options.IsRegisteredNode.Should().NotBeNull("AddNodes tells the listener which callers are registered nodes");
         options.AeTitle = "GATEWAY";
         options.Port = 0;
         options.BindAddress = "127.0.0.1";

@@ -20,6 +20,16 @@ internal sealed class RawPeer : IAsyncDisposable
         return peer;
     }
 
+    /// <summary>Connects from another loopback address (127.0.0.2 and up reach 127.0.0.1 on Linux): a second host for per-address rules.</summary>
+    public static async Task<RawPeer> ConnectFromAsync(IPAddress local, int port)
+    {
+        var peer = new RawPeer();
+        peer._client.Client.Bind(new IPEndPoint(local, 0));
+        await peer._client.ConnectAsync(IPAddress.Loopback, port);
+        peer._stream = peer._client.GetStream();
+        return peer;
+    }
+
     public async Task SendAsync(byte[] bytes)
     {
         try
@@ -118,6 +128,13 @@ internal sealed class RawPeer : IAsyncDisposable
 
     public static byte[] StoreCommand(string sopInstanceUid) =>
         new CStoreRq(7, TestFiles.SecondaryCapture, sopInstanceUid).ToCommand().ToArray();
+
+    /// <summary>Closes with a TCP RST instead of a FIN (linger on, zero timeout), as a crashed or killed peer's stack does.</summary>
+    public void Reset()
+    {
+        _client.Client.LingerState = new LingerOption(true, 0);
+        _client.Client.Close();
+    }
 
     public async ValueTask DisposeAsync()
     {
