@@ -49,4 +49,7 @@ internal static partial class NetworkLog
 
     [LoggerMessage(14, LogLevel.Warning, "Association {AssociationId}: {Detail}")]
     public static partial void DimseWarning(ILogger logger, long associationId, string detail);
+
+    [LoggerMessage(30, LogLevel.Warning, "Connection {AssociationId} from {Remote}: TLS handshake failed: {Detail}")]
+    public static partial void TlsHandshakeFailed(ILogger logger, long associationId, string remote, string detail);
 }
