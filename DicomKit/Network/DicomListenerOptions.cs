@@ -58,6 +58,17 @@ public sealed class DicomListenerOptions
     /// </summary>
     public Dictionary<string, string> AllowedCallingAeTitles { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// A copy with every setting, delegates included, for a second listener on another port (DICOM over TLS beside
+    /// plain DICOM) that must answer exactly as the first.
+    /// </summary>
+    public DicomListenerOptions Clone()
+    {
+        var copy = (DicomListenerOptions)MemberwiseClone();
+        copy.AllowedCallingAeTitles = new Dictionary<string, string>(AllowedCallingAeTitles, AllowedCallingAeTitles.Comparer);
+        return copy;
+    }
+
     /// <summary>Checks the values a configuration file could get wrong; the Gateway calls it at start.</summary>
     public IEnumerable<string> Validate()
     {

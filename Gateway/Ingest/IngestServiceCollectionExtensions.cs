@@ -4,21 +4,28 @@ using DicomGateway.Studies;
 using DicomKit.Network;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 
 namespace DicomGateway.Ingest;
 
 public static class IngestServiceCollectionExtensions
 {
-    /// <summary>Registers the DICOM listener bound to the "Dicom" section, storing into the instance store.</summary>
+    /// <summary>
+    /// Registers the DICOM listeners bound to the "Dicom" section (plain) and "Dicom:Tls" (DICOM over TLS), storing into
+    /// the instance store.
+    /// </summary>
     public static IServiceCollection AddDicomIngest(this IServiceCollection services)
     {
         services.AddValidatedOptions<DicomListenerOptions>(DicomListenerOptions.SectionName, o => o.Validate().Select(p => "Dicom: " + p))
             // Besides its own AE title, the gateway answers to every called AE title a routing rule names.
             .Configure<RuleStore>((options, rules) => options.AcceptsCalledAeTitle = rules.AnswersToCalledAeTitle);
+        services.AddValidatedOptions<DicomTlsOptions>(DicomTlsOptions.SectionName, o => o.Validate().Select(p => "Dicom:Tls: " + p))
+            .Configure<IHostEnvironment>((options, environment) => options.ContentRoot = environment.ContentRootPath);
         services.TryAddSingleton(TimeProvider.System);
         services.AddStudies();
         services.AddSingleton<IStorageSink, EncryptingStorageSink>();
         services.AddHostedService<DicomListenerService>();
+        services.AddHostedService<DicomTlsListenerService>();
         return services;
     }
 }
