@@ -119,6 +119,12 @@ internal sealed class RawPeer : IAsyncDisposable
     public static byte[] StoreCommand(string sopInstanceUid) =>
         new CStoreRq(7, TestFiles.SecondaryCapture, sopInstanceUid).ToCommand().ToArray();
 
+    /// <summary>Ends the connection with a TCP reset (RST), as a peer that crashes or is killed does.</summary>
+    public void Reset()
+    {
+        _client.Client.Close(0);
+    }
+
     public async ValueTask DisposeAsync()
     {
         _client.Dispose();
