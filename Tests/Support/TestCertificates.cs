@@ -36,6 +36,10 @@ internal sealed class TestCertificates : IDisposable
     public Task<PemPair> IssueServerAsync(string name = "server") =>
         IssueAsync(name, "serverAuth", "subjectAltName=IP:127.0.0.1,DNS:localhost");
 
+    /// <summary>A certificate for a peer that both listens and calls (Orthanc uses one for both): 127.0.0.1, either role.</summary>
+    public Task<PemPair> IssuePeerAsync(string name) =>
+        IssueAsync(name, "serverAuth,clientAuth", "subjectAltName=IP:127.0.0.1,DNS:localhost");
+
     /// <summary>A client certificate with the common name <paramref name="name"/>, signed by this CA.</summary>
     public Task<PemPair> IssueClientAsync(string name = "client") => IssueAsync(name, "clientAuth", null);
 
