@@ -48,7 +48,7 @@ public static class DicomClient
             id += 2;
         }
         var limits = new AssociationLimits(options.MaxPduLength, AssociationLimits.DefaultMaxAssociatePdu, options.ArtimTimeout, options.ResponseTimeout);
-        var machine = new AssociationMachine(new SocketTransport(new IPEndPoint(address, options.Port)), isRequestor: true, limits, logger,
+        var machine = new AssociationMachine(new SocketTransport(new IPEndPoint(address, options.Port), options.Tls, options.Host, options.ResponseTimeout), isRequestor: true, limits, logger,
             timeProvider ?? TimeProvider.System, Interlocked.Increment(ref _nextId)) { Request = rq };
         try
         {

@@ -16,6 +16,9 @@ public sealed class DicomClientOptions
 
     /// <summary>ARTIM: how long to wait for the peer to close after an abort.</summary>
     public TimeSpan ArtimTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>DICOM over TLS when set (PS3.15 Annex B); plain TCP when null. Not bound from configuration.</summary>
+    public DicomTlsClientOptions? Tls { get; set; }
 }
 
 /// <summary>A presentation context to propose: one SOP class, the transfer syntaxes we can send it in, in order of preference.</summary>

@@ -16,7 +16,9 @@ namespace DicomKit.Network;
 /// gets its own sequential loop; nothing a peer sends can stop the accept loop or another association: garbage,
 /// an HTTP request or a TLS ClientHello ends that connection with an A-ABORT and a log line. Memory per
 /// association is bounded by <see cref="DicomListenerOptions.MaxPduLength"/>, whatever lengths a peer declares,
-/// because data set bytes go to the <see cref="IStorageSink"/> as they arrive.
+/// because data set bytes go to the <see cref="IStorageSink"/> as they arrive. With <see cref="DicomTlsServerOptions"/>
+/// every connection starts with a TLS handshake, bounded by the ARTIM timeout; a host that serves plain DICOM and
+/// DICOM over TLS runs two listeners, one per port.
 /// </remarks>
 public sealed class DicomListener : IAsyncDisposable
 {
@@ -24,6 +26,7 @@ public sealed class DicomListener : IAsyncDisposable
     private readonly IStorageSink _sink;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private readonly DicomTlsServerOptions? _tls;
     private readonly ConcurrentDictionary<long, Task> _sessions = new();
     private readonly ConnectionAdmission _admission;
     private readonly CancellationTokenSource _stopping = new();
@@ -34,7 +37,8 @@ public sealed class DicomListener : IAsyncDisposable
     private int _stopped;
     private IPEndPoint? _boundTo;
 
-    public DicomListener(DicomListenerOptions options, IStorageSink sink, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
+    public DicomListener(DicomListenerOptions options, IStorageSink sink, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null,
+        DicomTlsServerOptions? tls = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(sink);
@@ -46,6 +50,7 @@ public sealed class DicomListener : IAsyncDisposable
         _sink = sink;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<DicomListener>();
         _time = timeProvider ?? TimeProvider.System;
+        _tls = tls;
     }
 
     /// <summary>The bound address and port; with <see cref="DicomListenerOptions.Port"/> 0, the port the system chose.</summary>
@@ -144,6 +149,12 @@ public sealed class DicomListener : IAsyncDisposable
     {
         await Task.Yield();
         var transport = new SocketTransport(accepted);
+        if (_tls is not null && !await HandshakeAsync(transport, id, ct).ConfigureAwait(false))
+        {
+            await transport.DisposeAsync().ConfigureAwait(false);
+            Interlocked.Decrement(ref _active);
+            return;
+        }
         var limits = new AssociationLimits(_options.MaxPduLength, AssociationLimits.DefaultMaxAssociatePdu, _options.ArtimTimeout, _options.IdleTimeout);
         var machine = new AssociationMachine(transport, isRequestor: false, limits, _logger, _time, id);
         var remote = transport.RemoteEndPoint?.Address ?? IPAddress.None;
@@ -171,6 +182,24 @@ public sealed class DicomListener : IAsyncDisposable
             _admission.Release(ticket);
             await machine.DisposeAsync().ConfigureAwait(false);
             Interlocked.Decrement(ref _active);
+        }
+    }
+
+    /// <summary>The TLS handshake, within the ARTIM timeout: a peer that connects and says nothing holds no slot for long.</summary>
+    private async Task<bool> HandshakeAsync(SocketTransport transport, long id, CancellationToken ct)
+    {
+        using var artim = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        artim.CancelAfter(_options.ArtimTimeout);
+        try
+        {
+            await transport.AuthenticateAsServerAsync(_tls!, artim.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e) when (e is System.Security.Authentication.AuthenticationException or IOException or OperationCanceledException
+                                      or System.ComponentModel.Win32Exception)
+        {
+            NetworkLog.TlsHandshakeFailed(_logger, id, transport.RemoteDescription, e is OperationCanceledException ? "timed out" : e.Message);
+            return false;
         }
     }
 

@@ -142,6 +142,18 @@ public sealed class DicomListenerOptions
             ? null
             : $"'{entry}' is neither \"{Compressed}\" nor a transfer syntax UID of the standard";
 
+    /// <summary>
+    /// A copy with every setting, delegates included, for a second listener on another port (DICOM over TLS beside
+    /// plain DICOM) that must answer exactly as the first.
+    /// </summary>
+    public DicomListenerOptions Clone()
+    {
+        var copy = (DicomListenerOptions)MemberwiseClone();
+        copy.AllowedCallingAeTitles = new Dictionary<string, string>(AllowedCallingAeTitles, AllowedCallingAeTitles.Comparer);
+        copy.PreferredTransferSyntaxes = [.. PreferredTransferSyntaxes];
+        return copy;
+    }
+
     /// <summary>Checks the values a configuration file could get wrong; the Gateway calls it at start.</summary>
     public IEnumerable<string> Validate()
     {

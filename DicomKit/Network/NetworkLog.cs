@@ -53,4 +53,7 @@ internal static partial class NetworkLog
     // Debug: a flood of idle connections would otherwise write a line per connection.
     [LoggerMessage(15, LogLevel.Debug, "A connection from {Address} that had not sent its association request was closed: more than {Limit} such connections")]
     public static partial void PendingConnectionClosed(ILogger logger, string address, int limit);
+
+    [LoggerMessage(30, LogLevel.Warning, "Connection {AssociationId} from {Remote}: TLS handshake failed: {Detail}")]
+    public static partial void TlsHandshakeFailed(ILogger logger, long associationId, string remote, string detail);
 }

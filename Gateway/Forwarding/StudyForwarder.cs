@@ -34,7 +34,7 @@ internal sealed class ForwardException(string message, bool permanent) : Excepti
 /// only in their own syntax (DicomKit has no codecs).
 /// </remarks>
 public sealed partial class StudyForwarder(StudyStore studies, NodeStore nodes, BlobStore blobs, IOptions<DicomListenerOptions> listener,
-    IOptions<ForwardingOptions> options, ILoggerFactory loggerFactory, TimeProvider time)
+    IOptions<ForwardingOptions> options, ILoggerFactory loggerFactory, TimeProvider time, NodeTls? tls = null)
 {
     /// <summary>The largest instance transcoded for a destination that refuses its stored syntax (it is held in memory to do so).</summary>
     public const long MaxTranscodeBytes = 64L * 1024 * 1024;
@@ -89,8 +89,10 @@ public sealed partial class StudyForwarder(StudyStore studies, NodeStore nodes, 
         for (var i = start; i < total; i++)
             metas.Add(await ReadMetaAsync(prepared.Instances[i], prepared.DataKey.Bytes, cancellationToken).ConfigureAwait(false));
 
+        using var lease = tls?.For(destination.AeTitle);
         var clientOptions = new DicomClientOptions
         {
+            Tls = lease?.Options,
             Host = destination.Host,
             Port = destination.Port,
             CalledAeTitle = destination.AeTitle,

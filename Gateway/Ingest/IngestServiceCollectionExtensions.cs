@@ -5,12 +5,16 @@ using DicomGateway.Studies;
 using DicomKit.Network;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 
 namespace DicomGateway.Ingest;
 
 public static class IngestServiceCollectionExtensions
 {
-    /// <summary>Registers the DICOM listener bound to the "Dicom" section, storing into the instance store.</summary>
+    /// <summary>
+    /// Registers the DICOM listeners bound to the "Dicom" section (plain) and "Dicom:Tls" (DICOM over TLS), storing into
+    /// the instance store.
+    /// </summary>
     public static IServiceCollection AddDicomIngest(this IServiceCollection services)
     {
         services.AddValidatedOptions<DicomListenerOptions>(DicomListenerOptions.SectionName, o => o.Validate().Select(p => "Dicom: " + p))
@@ -19,10 +23,13 @@ public static class IngestServiceCollectionExtensions
             // A refused caller is a security alert (node authentication). Anyone who reaches the port can cause one, so
             // the events are counted into one row per minute and kind rather than written one by one.
             .Configure<AuditAggregator>((options, aggregator) => options.CallerRefused = refusal => aggregator.Count(CallerAudit.Refused(refusal), refusal.Address?.ToString()));
+        services.AddValidatedOptions<DicomTlsOptions>(DicomTlsOptions.SectionName, o => o.Validate().Select(p => "Dicom:Tls: " + p))
+            .Configure<IHostEnvironment>((options, environment) => options.ContentRoot = environment.ContentRootPath);
         services.TryAddSingleton(TimeProvider.System);
         services.AddStudies();
         services.AddSingleton<IStorageSink, EncryptingStorageSink>();
         services.AddHostedService<DicomListenerService>();
+        services.AddHostedService<DicomTlsListenerService>();
         return services;
     }
 }

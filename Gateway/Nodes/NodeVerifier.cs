@@ -8,7 +8,7 @@ namespace DicomGateway.Nodes;
 
 /// <summary>The C-ECHO button: associates with a node from the gateway's own AE title and sends one C-ECHO.</summary>
 public sealed partial class NodeVerifier(NodeStore nodes, IOptions<DicomListenerOptions> listener, ILoggerFactory loggerFactory, TimeProvider time,
-    ILogger<NodeVerifier> logger)
+    ILogger<NodeVerifier> logger, NodeTls? tls = null)
 {
     /// <summary>What the administrator sees after pressing the button.</summary>
     public sealed record EchoResult(bool Ok, long Milliseconds, string Message);
@@ -33,6 +33,7 @@ public sealed partial class NodeVerifier(NodeStore nodes, IOptions<DicomListener
         long Elapsed() => (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         bounded.CancelAfter(Timeout);
+        using var lease = tls?.For(aeTitle);
         var options = new DicomClientOptions
         {
             Host = host,
@@ -41,6 +42,7 @@ public sealed partial class NodeVerifier(NodeStore nodes, IOptions<DicomListener
             CallingAeTitle = listener.Value.AeTitle.Trim(),
             ResponseTimeout = Timeout,
             ArtimTimeout = TimeSpan.FromSeconds(2),
+            Tls = lease?.Options,
         };
         try
         {
@@ -49,7 +51,7 @@ public sealed partial class NodeVerifier(NodeStore nodes, IOptions<DicomListener
             var status = await association.EchoAsync(bounded.Token).ConfigureAwait(false);
             await association.ReleaseAsync(bounded.Token).ConfigureAwait(false);
             return status.IsSuccess
-                ? new EchoResult(true, Elapsed(), $"C-ECHO succeeded ({aeTitle} at {host}:{port})")
+                ? new EchoResult(true, Elapsed(), $"C-ECHO succeeded ({aeTitle} at {host}:{port}{(lease is null ? "" : ", over TLS")})")
                 : new EchoResult(false, Elapsed(), $"{aeTitle} answered the C-ECHO with status {status}");
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)

@@ -20,6 +20,9 @@ public static class NodesServiceCollectionExtensions
         services.AddSingleton<NodeStore>();
         // Replaces routing's default directory, in which no node exists.
         services.AddSingleton<INodeDirectory>(sp => sp.GetRequiredService<NodeStore>());
+        services.AddValidatedOptions<NodeTlsOptions>(NodeTlsOptions.SectionName, o => o.Validate().Select(p => "Nodes:Tls: " + p))
+            .Configure<IHostEnvironment>((options, environment) => options.ContentRoot = environment.ContentRootPath);
+        services.AddSingleton<NodeTls>();
         services.AddSingleton<NodeVerifier>();
         services.AddSingleton<IAdminEndpoints, NodeEndpoints>();
         services.AddHostedService<NodeRegistryLoader>();

@@ -5,8 +5,8 @@
 # receiver. Loopback (127.0.0.1) only.
 #
 #   bench/network/run.sh [--repeats 3] [--warmup 10] [--data-root DIR] [--no-build] [--no-sender-shim]
-#                        [--receivers gateway,gateway-noflush,orthanc-shim,orthanc-nosync-shim,orthanc-shim+scu-shim,
-#                                     storescp-shim,storescp-stock,storescp-stock+scu-shim]
+#                        [--receivers gateway,gateway-noflush,gateway-tls,gateway-tls-noflush,orthanc-shim,orthanc-nosync-shim,
+#                                     orthanc-shim+scu-shim,storescp-shim,storescp-stock,storescp-stock+scu-shim]
 #
 # See bench/network/README.md for what each row means.
 set -euo pipefail
@@ -45,12 +45,12 @@ done
 [[ "$repeats" =~ ^[1-9][0-9]*$ && "$warmup" =~ ^[0-9]+$ ]] || { echo "--repeats must be >= 1, --warmup >= 0" >&2; exit 2; }
 ((warmup < SLICES)) || { echo "--warmup must be below $SLICES" >&2; exit 2; }
 
-receivers=(gateway gateway-noflush storescp-shim storescp-stock)
+receivers=(gateway gateway-noflush gateway-tls gateway-tls-noflush storescp-shim storescp-stock)
 ((sender_shim)) && receivers+=(storescp-stock+scu-shim)
 if [[ -n "$only" ]]; then
     IFS=, read -r -a receivers <<<"$only"
     for name in "${receivers[@]}"; do
-        [[ "$name" =~ ^(gateway|gateway-noflush|orthanc-shim|orthanc-nosync-shim|orthanc-shim\+scu-shim|storescp-shim|storescp-stock|storescp-stock\+scu-shim)$ ]] || { echo "unknown receiver: $name" >&2; exit 2; }
+        [[ "$name" =~ ^(gateway|gateway-noflush|gateway-tls|gateway-tls-noflush|orthanc-shim|orthanc-nosync-shim|orthanc-shim\+scu-shim|storescp-shim|storescp-stock|storescp-stock\+scu-shim)$ ]] || { echo "unknown receiver: $name" >&2; exit 2; }
     done
 fi
 want_orthanc=0
@@ -139,6 +139,21 @@ for ((i = 0; i < warmup && i < SLICES; i++)); do
     warmup_files+=("$w")
 done
 
+# DICOM over TLS rows: a CA and a server certificate for 127.0.0.1 (P-256), made once and kept in bench/out/tls.
+readonly TLS_DIR="$OUT/tls"
+if [[ " ${receivers[*]} " == *" gateway-tls"* && ! -f "$TLS_DIR/server.pem" ]]; then
+    command -v openssl >/dev/null || { echo "missing openssl (apt-get install -y openssl)" >&2; exit 2; }
+    mkdir -p "$TLS_DIR"
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$TLS_DIR/ca.key" -out "$TLS_DIR/ca.pem" \
+        -days 3650 -subj "/CN=DicomGateway bench CA" -addext basicConstraints=critical,CA:TRUE 2>/dev/null
+    openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$TLS_DIR/server.key" -out "$TLS_DIR/server.csr" \
+        -subj "/CN=$HOST" 2>/dev/null
+    printf 'subjectAltName=IP:%s\nextendedKeyUsage=serverAuth\n' "$HOST" >"$TLS_DIR/server.ext"
+    openssl x509 -req -in "$TLS_DIR/server.csr" -CA "$TLS_DIR/ca.pem" -CAkey "$TLS_DIR/ca.key" -CAcreateserial -days 3650 \
+        -out "$TLS_DIR/server.pem.tmp" -extfile "$TLS_DIR/server.ext" 2>/dev/null
+    mv "$TLS_DIR/server.pem.tmp" "$TLS_DIR/server.pem"
+fi
+
 mkdir -p "$data_root"
 work="$(mktemp -d "$data_root/run.XXXXXX")"
 [[ "$work" != *[\"\\]* ]] || { echo "--data-root must not contain \" or \\ (it goes into Orthanc's JSON configuration)" >&2; exit 2; }
@@ -209,13 +224,16 @@ start_receiver() {
     [[ "$mode" == "$PARALLEL"* ]] && fork=(--fork)
     mkdir -p "$dir"
     case "$name" in
-        gateway|gateway-noflush)
+        gateway|gateway-noflush|gateway-tls|gateway-tls-noflush)
             # From the repository root, so it reads the repository's appsettings.json like `dotnet run --project Gateway`.
-            local flush=true
-            [[ "$name" == gateway-noflush ]] && flush=false
+            local flush=true tls=()
+            [[ "$name" == *-noflush ]] && flush=false
+            # The TLS rows serve DICOM over TLS only, on the cell's port.
+            [[ "$name" == gateway-tls* ]] && tls=(--Dicom:Tls:Port "$port" --Dicom:Tls:Only true
+                --Dicom:Tls:CertificateFile "$TLS_DIR/server.pem" --Dicom:Tls:KeyFile "$TLS_DIR/server.key")
             (cd "$REPO" && exec "$GATEWAY" --Dicom:Port "$port" --Dicom:BindAddress "$HOST" --Dicom:AeTitle "$AE" \
                 --Storage:DataDirectory "$dir" --Storage:FlushToDisk "$flush" --Web:Urls "http://$HOST:0" \
-                --Shipments:StableStudySeconds 3600) >"$dir.log" 2>&1 &
+                --Shipments:StableStudySeconds 3600 "${tls[@]}") >"$dir.log" 2>&1 &
             receiver_pid=$!
             # Each instance arrives as an encrypted blob with an index row (docs/shipment-format.md).
             received_dir="$dir/blobs" ;;
@@ -295,10 +313,12 @@ count_received() {
 # parallel processes over consecutive slices of FILES. Returns non-zero if any storescu did.
 send() {
     local name="$1" port="$2" logs="$3" chunks="$4"; shift 4
-    local all=("$@") per=$((($# + chunks - 1) / chunks)) pids=() i rc=0 pre=()
+    local all=("$@") per=$((($# + chunks - 1) / chunks)) pids=() i rc=0 pre=() tls=()
     [[ "$name" == *+scu-shim ]] && pre=(env "LD_PRELOAD=$SHIM")
+    # DCMTK's default TLS profile (non-downgrading BCP 195), no client certificate, the server's checked against the CA.
+    [[ "$name" == gateway-tls* ]] && tls=(+tla +cf "$TLS_DIR/ca.pem")
     for ((i = 0; i < chunks; i++)); do
-        "${pre[@]}" storescu -aet BENCHSCU -aec "$AE" "$HOST" "$port" "${all[@]:i*per:per}" >"$logs.$i.log" 2>&1 &
+        "${pre[@]}" storescu "${tls[@]}" -aet BENCHSCU -aec "$AE" "$HOST" "$port" "${all[@]:i*per:per}" >"$logs.$i.log" 2>&1 &
         pids+=($!)
     done
     for i in "${!pids[@]}"; do wait "${pids[$i]}" || { rc=1; tail -n 5 "$logs.$i.log" >&2; }; done
@@ -440,7 +460,7 @@ awk -F '\t' -v n="$SLICES" -v bytes="$total_bytes" -v receivers="${receivers[*]}
                     bytes / 1048576 / (med / 1e6), peak[key] / 1024, cpu[key], mid(tx, key, count[key]), mid(all, key, count[key]), (key in failed) ? "FAILED" : "ok"
             }
             # Ours over a peer: storescp-shim (no fsync) for both; Orthanc with and without its fsync like for like.
-            np = split("gateway/storescp-shim gateway-noflush/storescp-shim gateway/orthanc-shim gateway-noflush/orthanc-nosync-shim", pairs, " ")
+            np = split("gateway/storescp-shim gateway-noflush/storescp-shim gateway/orthanc-shim gateway-noflush/orthanc-nosync-shim gateway-tls/gateway gateway-tls-noflush/gateway-noflush", pairs, " ")
             for (pi = 1; pi <= np; pi++) {
                 split(pairs[pi], pr, "/")
                 ours = pr[1] SUBSEP ms[mi]; peer = pr[2] SUBSEP ms[mi]

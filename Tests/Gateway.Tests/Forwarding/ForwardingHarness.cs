@@ -31,8 +31,12 @@ internal sealed class ForwardingHarness : IAsyncDisposable
     private readonly TempDirectory _scratch = new("gw-fwd-");
     private ForwardingService? _service;
 
-    public ForwardingHarness(ForwardingOptions? options = null)
+    private readonly NodeTls? _tls;
+
+    /// <param name="tls">How nodes are called over TLS; null calls every node in plain DICOM.</param>
+    public ForwardingHarness(ForwardingOptions? options = null, NodeTls? tls = null)
     {
+        _tls = tls;
         Options = options ?? new ForwardingOptions { InitialRetrySeconds = 0.2, MaxRetrySeconds = 2, MaxAttempts = 20, PollInterval = TimeSpan.FromMilliseconds(50),
             ResponseTimeout = TimeSpan.FromSeconds(10) };
         DataDirectory = Path.GetDirectoryName(_files.Database.FilePath)!;
@@ -64,7 +68,7 @@ internal sealed class ForwardingHarness : IAsyncDisposable
         Nodes = new NodeStore(database, [new ForwardNodeReferences()], audit, TimeProvider.System, NullLogger<NodeStore>.Instance);
         Queue = new ForwardQueue(database, studies, Nodes, audit, TimeProvider.System, NullLogger<ForwardQueue>.Instance);
         Forwarder = new StudyForwarder(studies, Nodes, Blobs, Microsoft.Extensions.Options.Options.Create(new DicomListenerOptions { AeTitle = GatewayAeTitle }),
-            Microsoft.Extensions.Options.Options.Create(Options), NullLoggerFactory.Instance, TimeProvider.System);
+            Microsoft.Extensions.Options.Options.Create(Options), NullLoggerFactory.Instance, TimeProvider.System, _tls);
     }
 
     public async Task StartAsync()

@@ -22,7 +22,8 @@ internal sealed class ListenerHarness : IAsyncDisposable
     public int Port => Listener.LocalEndPoint.Port;
     public string PortText => Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    public static async Task<ListenerHarness> StartAsync(ITestOutputHelper? output, string? sinkDirectory, Action<DicomListenerOptions>? configure = null)
+    public static async Task<ListenerHarness> StartAsync(ITestOutputHelper? output, string? sinkDirectory, Action<DicomListenerOptions>? configure = null,
+        DicomTlsServerOptions? tls = null)
     {
         var options = new DicomListenerOptions
         {
@@ -35,7 +36,7 @@ internal sealed class ListenerHarness : IAsyncDisposable
         configure?.Invoke(options);
         var sink = new RecordingSink(sinkDirectory);
         var logs = new TestLoggerFactory(output, Environment.GetEnvironmentVariable("NET_TEST_DEBUG") is null ? Microsoft.Extensions.Logging.LogLevel.Information : Microsoft.Extensions.Logging.LogLevel.Debug);
-        var listener = new DicomListener(options, sink, logs);
+        var listener = new DicomListener(options, sink, logs, tls: tls);
         await listener.StartAsync();
         return new ListenerHarness(listener, sink, logs, options);
     }
