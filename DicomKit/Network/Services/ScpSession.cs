@@ -108,13 +108,15 @@ internal sealed partial class ScpSession
         // slot (_admit), so a refused caller never holds one.
         _requestComplete();
         var refusal = await ScpNegotiation.CheckCallerAsync(rq, _options, _remote?.Address, _resolve, ct).ConfigureAwait(false);
+        // Only a caller refused for who it is is reported; one refused for a full listener is not an authentication event.
+        var callerRefused = refusal is not null;
         if (refusal is null && _admit(rq) is { } full)
             refusal = (new AssociateRj(RejectResult.Transient, RejectSource.ServiceProviderPresentation, RejectReason.LocalLimitExceeded), full);
         if (refusal is { } r)
         {
             _machine.Reject = r.Reject;
             LogRejected(r.Reject, r.Why);
-            if (!_overLimit)
+            if (callerRefused)
                 _options.CallerRefused?.Invoke(new CallerRefusal(rq.CallingAeTitle, rq.CalledAeTitle, _remote?.Address, (byte)r.Reject.Reason, r.Why));
             await _machine.DispatchAsync(new Input(Event.Evt8), ct).ConfigureAwait(false);
             return;

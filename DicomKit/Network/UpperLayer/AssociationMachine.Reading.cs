@@ -76,8 +76,6 @@ internal sealed partial class AssociationMachine
                     ? new Input(Event.Evt18)
                     : new Input(Event.Evt15) { IsTimeout = true, Detail = $"idle for {timeout.TotalSeconds:0} s" };
             }
-            if (_transportBroken)
-                continue; // the empty result stands for a failed receive: it holds nothing of the pipe's to return
             _held = result.Value.Buffer;
             _heldConsumed = _held.Start;
             _holding = true;
