@@ -57,6 +57,7 @@ public sealed class AuthorizationMatrixTests(AdminGatewayFixture fixture) : ICla
         new("DELETE", "/api/contacts/{id}", Administer),
 
         new("GET", "/api/nodes", View),
+        new("GET", "/api/nodes/caller-policy", View),
         new("POST", "/api/nodes", Administer),
         new("PUT", "/api/nodes/{id}", Administer),
         new("DELETE", "/api/nodes/{id}", Administer),
