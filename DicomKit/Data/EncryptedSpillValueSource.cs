@@ -133,23 +133,44 @@ public sealed class EncryptedSpillValueSource : ValueSource, IDisposable
         BinaryPrimitives.WriteInt64LittleEndian(nonce, chunk);
     }
 
-    /// <summary>Seals the plaintext written to it chunk by chunk; the spill's length is set when it completes.</summary>
-    private sealed class ChunkWriter : Stream
+    /// <summary>What the writer and the reader share: the spill, its cipher and one chunk's buffers, returned cleared.</summary>
+    private abstract class ChunkStream : Stream
     {
-        private readonly EncryptedSpillValueSource _spill;
-        private readonly AesGcm _aes;
-        private readonly byte[] _plain = ArrayPool<byte>.Shared.Rent(ChunkSize);
-        private readonly byte[] _sealed = ArrayPool<byte>.Shared.Rent(ChunkSize + TagSize);
-        private int _filled;
         private bool _closed;
+
+        protected ChunkStream(EncryptedSpillValueSource spill)
+        {
+            Spill = spill;
+            Aes = new AesGcm(spill._key, TagSize);
+        }
+
+        protected EncryptedSpillValueSource Spill { get; }
+        protected AesGcm Aes { get; }
+        protected byte[] Plain { get; } = ArrayPool<byte>.Shared.Rent(ChunkSize);
+        protected byte[] Sealed { get; } = ArrayPool<byte>.Shared.Rent(ChunkSize + TagSize);
+
+        public override void Flush() { }
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing && !_closed)
+            {
+                _closed = true;
+                Aes.Dispose();
+                ArrayPool<byte>.Shared.Return(Plain, clearArray: true);
+                ArrayPool<byte>.Shared.Return(Sealed);
+            }
+            base.Dispose(disposing);
+        }
+    }
+
+    /// <summary>Seals the plaintext written to it chunk by chunk; the spill's length is set when it completes.</summary>
+    private sealed class ChunkWriter(EncryptedSpillValueSource spill) : ChunkStream(spill)
+    {
+        private int _filled;
         private long _chunk;
         private long _written;
-
-        public ChunkWriter(EncryptedSpillValueSource spill)
-        {
-            _spill = spill;
-            _aes = new AesGcm(spill._key, TagSize);
-        }
 
         public override bool CanRead => false;
         public override bool CanSeek => false;
@@ -164,7 +185,7 @@ public sealed class EncryptedSpillValueSource : ValueSource, IDisposable
             while (!buffer.IsEmpty)
             {
                 var n = Math.Min(buffer.Length, ChunkSize - _filled);
-                buffer[..n].CopyTo(_plain.AsSpan(_filled));
+                buffer[..n].CopyTo(Plain.AsSpan(_filled));
                 _filled += n;
                 _written += n;
                 buffer = buffer[n..];
@@ -175,64 +196,39 @@ public sealed class EncryptedSpillValueSource : ValueSource, IDisposable
         public void Complete()
         {
             if (_filled > 0) SealChunk();
-            _spill._length = _written;
+            Spill._length = _written;
         }
 
         private void SealChunk()
         {
             Span<byte> nonce = stackalloc byte[NonceSize];
             NonceOf(_chunk, nonce);
-            var output = _sealed.AsSpan(0, _filled + TagSize);
-            _aes.Encrypt(nonce, _plain.AsSpan(0, _filled), output[.._filled], output[_filled..]);
-            RandomAccess.Write(_spill.Handle, output, _chunk * (ChunkSize + TagSize));
+            var output = Sealed.AsSpan(0, _filled + TagSize);
+            Aes.Encrypt(nonce, Plain.AsSpan(0, _filled), output[.._filled], output[_filled..]);
+            RandomAccess.Write(Spill.Handle, output, _chunk * (ChunkSize + TagSize));
             _chunk++;
             _filled = 0;
         }
 
-        public override void Flush() { }
         public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
         public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing && !_closed)
-            {
-                _closed = true;
-                _aes.Dispose();
-                ArrayPool<byte>.Shared.Return(_plain, clearArray: true);
-                ArrayPool<byte>.Shared.Return(_sealed);
-            }
-            base.Dispose(disposing);
-        }
     }
 
     /// <summary>A seekable view of the plaintext that decrypts one chunk at a time, the one the position is in.</summary>
-    private sealed class ChunkReader : Stream
+    private sealed class ChunkReader(EncryptedSpillValueSource spill) : ChunkStream(spill)
     {
-        private readonly EncryptedSpillValueSource _spill;
-        private readonly AesGcm _aes;
-        private readonly byte[] _plain = ArrayPool<byte>.Shared.Rent(ChunkSize);
-        private readonly byte[] _sealed = ArrayPool<byte>.Shared.Rent(ChunkSize + TagSize);
-        private bool _closed;
         private long _loaded = -1;
         private int _loadedLength;
         private long _pos;
 
-        public ChunkReader(EncryptedSpillValueSource spill)
-        {
-            _spill = spill;
-            _aes = new AesGcm(spill._key, TagSize);
-        }
-
         public override bool CanRead => true;
         public override bool CanSeek => true;
         public override bool CanWrite => false;
-        public override long Length => _spill._length;
+        public override long Length => Spill._length;
         public override long Position
         {
             get => _pos;
-            set => _pos = Math.Clamp(value, 0, _spill._length);
+            set => _pos = Math.Clamp(value, 0, Spill._length);
         }
 
         public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
@@ -240,13 +236,13 @@ public sealed class EncryptedSpillValueSource : ValueSource, IDisposable
         public override int Read(Span<byte> buffer)
         {
             var total = 0;
-            while (!buffer.IsEmpty && _pos < _spill._length)
+            while (!buffer.IsEmpty && _pos < Spill._length)
             {
                 var chunk = _pos / ChunkSize;
                 if (chunk != _loaded) Load(chunk);
                 var within = (int)(_pos - chunk * ChunkSize);
                 var n = Math.Min(buffer.Length, _loadedLength - within);
-                _plain.AsSpan(within, n).CopyTo(buffer);
+                Plain.AsSpan(within, n).CopyTo(buffer);
                 buffer = buffer[n..];
                 _pos += n;
                 total += n;
@@ -256,13 +252,13 @@ public sealed class EncryptedSpillValueSource : ValueSource, IDisposable
 
         private void Load(long chunk)
         {
-            var length = (int)Math.Min(ChunkSize, _spill._length - chunk * ChunkSize);
-            var stored = _sealed.AsSpan(0, length + TagSize);
+            var length = (int)Math.Min(ChunkSize, Spill._length - chunk * ChunkSize);
+            var stored = Sealed.AsSpan(0, length + TagSize);
             var at = chunk * (ChunkSize + TagSize);
             var got = 0;
             while (got < stored.Length)
             {
-                var n = RandomAccess.Read(_spill.Handle, stored[got..], at + got);
+                var n = RandomAccess.Read(Spill.Handle, stored[got..], at + got);
                 if (n == 0) throw new IOException($"The spill file ends inside chunk {chunk}: it was truncated.");
                 got += n;
             }
@@ -271,11 +267,11 @@ public sealed class EncryptedSpillValueSource : ValueSource, IDisposable
             _loaded = -1;
             try
             {
-                _aes.Decrypt(nonce, stored[..length], stored[length..], _plain.AsSpan(0, length));
+                Aes.Decrypt(nonce, stored[..length], stored[length..], Plain.AsSpan(0, length));
             }
             catch (AuthenticationTagMismatchException e)
             {
-                CryptographicOperations.ZeroMemory(_plain.AsSpan(0, length));
+                CryptographicOperations.ZeroMemory(Plain.AsSpan(0, length));
                 throw new IOException($"Chunk {chunk} of the spill file does not authenticate: it was changed on disk.", e);
             }
             _loaded = chunk;
@@ -284,24 +280,10 @@ public sealed class EncryptedSpillValueSource : ValueSource, IDisposable
 
         public override long Seek(long offset, SeekOrigin origin)
         {
-            Position = origin switch { SeekOrigin.Begin => offset, SeekOrigin.Current => _pos + offset, _ => _spill._length + offset };
+            Position = origin switch { SeekOrigin.Begin => offset, SeekOrigin.Current => _pos + offset, _ => Spill._length + offset };
             return _pos;
         }
 
-        public override void Flush() { }
-        public override void SetLength(long value) => throw new NotSupportedException();
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing && !_closed)
-            {
-                _closed = true;
-                _aes.Dispose();
-                ArrayPool<byte>.Shared.Return(_plain, clearArray: true);
-                ArrayPool<byte>.Shared.Return(_sealed);
-            }
-            base.Dispose(disposing);
-        }
     }
 }

@@ -33,8 +33,6 @@ public sealed partial class NodeStore(GatewayDatabase database, IEnumerable<INod
 
     private sealed record Snapshot(FrozenDictionary<string, Caller> AllowedToSend, FrozenDictionary<string, IReadOnlyList<string>> TransferSyntaxes);
 
-    /// <summary>How long a host name of a node's calling addresses may take to resolve, on the listener's path.</summary>
-    internal static TimeSpan ResolveTimeout { get; } = TimeSpan.FromSeconds(2);
 
     /// <summary>The addresses the host names among the sending nodes' calling addresses resolved to at the last load.</summary>
     private volatile SenderAddresses _resolvedHostNames = SenderAddresses.None;
@@ -64,7 +62,7 @@ public sealed partial class NodeStore(GatewayDatabase database, IEnumerable<INod
     /// its calling addresses (the node's host when none are listed) and <see cref="CallerStatus.WrongAddress"/> from any
     /// other; another title is <see cref="CallerStatus.NotListed"/> while some node is allowed to send, else
     /// <see cref="CallerStatus.Unknown"/>. Not listed until the snapshot is loaded (<see cref="LoadAsync"/>, run at start
-    /// before the listener). Host names are resolved within <see cref="ResolveTimeout"/>.
+    /// before the listener). Host names are resolved within <see cref="SenderAddresses.LookupTimeout"/>.
     /// </summary>
     public async ValueTask<CallerStatus> IdentifyCallerAsync(string callingAeTitle, IPAddress? address, CancellationToken cancellationToken)
     {
@@ -93,17 +91,9 @@ public sealed partial class NodeStore(GatewayDatabase database, IEnumerable<INod
 
     private async Task<IPAddress[]> ResolveAsync(string host, CancellationToken cancellationToken)
     {
-        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        bounded.CancelAfter(ResolveTimeout);
-        try
-        {
-            return await Dns.GetHostAddressesAsync(host, bounded.Token).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is System.Net.Sockets.SocketException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
-        {
-            LogUnresolved(host);
-            return [];
-        }
+        var addresses = await SenderAddresses.AddressesOfAsync(host, cancellationToken).ConfigureAwait(false);
+        if (addresses.Length == 0) LogUnresolved(host);
+        return addresses;
     }
 
     /// <summary>Reloads the allow-list snapshot from the database.</summary>

@@ -11,7 +11,8 @@ namespace DicomGateway.Nodes;
 /// </summary>
 internal sealed class SenderAddresses
 {
-    private static readonly TimeSpan LookupTimeout = TimeSpan.FromSeconds(2);
+    /// <summary>How long a host name may take to resolve: the listener waits for it, and a registry write too.</summary>
+    internal static readonly TimeSpan LookupTimeout = TimeSpan.FromSeconds(2);
 
     public static readonly SenderAddresses None = new(FrozenDictionary<string, FrozenSet<IPAddress>>.Empty);
 
@@ -38,7 +39,8 @@ internal sealed class SenderAddresses
         return new SenderAddresses(byAeTitle.ToFrozenDictionary(e => e.Key, e => e.Value.ToFrozenSet(), StringComparer.Ordinal));
     }
 
-    private static async Task<IPAddress[]> AddressesOfAsync(string host, CancellationToken cancellationToken)
+    /// <summary>The addresses of <paramref name="host"/> (an address literal is itself), or none when it does not resolve in time.</summary>
+    internal static async Task<IPAddress[]> AddressesOfAsync(string host, CancellationToken cancellationToken)
     {
         if (IPAddress.TryParse(host, out var literal))
             return [literal];

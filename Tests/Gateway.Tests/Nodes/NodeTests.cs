@@ -27,6 +27,14 @@ public sealed class NodeTests : IDisposable
 
     public void Dispose() => _db.Dispose();
 
+    /// <summary>The Nodes module as the gateway registers it, over the test database, with the listener options it configures.</summary>
+    private ServiceProvider NodeServices() => new ServiceCollection()
+        .AddSingleton(_db.Database)
+        .AddSingleton(new AuditTrail(_db.Database, TimeProvider.System))
+        .AddLogging()
+        .AddNodes()
+        .BuildServiceProvider();
+
     private static NodeInput Valid(string aeTitle = "CT1", bool allowedToSend = false, int port = 104) => new()
     {
         Name = "CT scanner", AeTitle = aeTitle, Host = "ct1.hospital.local", Port = port, AllowedToSend = allowedToSend, ForwardDestination = true,
@@ -250,12 +258,7 @@ public sealed class NodeTests : IDisposable
     [Fact]
     public async Task The_listener_accepts_only_nodes_allowed_to_send_from_real_echoscu()
     {
-        var services = new ServiceCollection()
-            .AddSingleton(_db.Database)
-            .AddSingleton(new AuditTrail(_db.Database, TimeProvider.System))
-            .AddLogging()
-            .AddNodes()
-            .BuildServiceProvider();
+        var services = NodeServices();
         await using var _ = services;
         var nodes = services.GetRequiredService<NodeStore>();
         services.GetRequiredService<INodeDirectory>().Should().BeSameAs(nodes);
@@ -286,12 +289,7 @@ public sealed class NodeTests : IDisposable
     [Fact]
     public async Task A_nodes_own_transfer_syntax_list_decides_what_real_storescu_sends_and_others_keep_the_default()
     {
-        var services = new ServiceCollection()
-            .AddSingleton(_db.Database)
-            .AddSingleton(new AuditTrail(_db.Database, TimeProvider.System))
-            .AddLogging()
-            .AddNodes()
-            .BuildServiceProvider();
+        var services = NodeServices();
         await using var _ = services;
         var nodes = services.GetRequiredService<NodeStore>();
         await nodes.LoadAsync(None);

@@ -148,18 +148,26 @@ public sealed class GatewayProcess : IAsyncDisposable
     public static async Task<GatewayProcess> StartAsync(IDictionary<string, string>? environment = null, IEnumerable<string>? args = null,
         string? dataDirectory = null, int? port = null, string? keyFile = null)
     {
-        var gw = Launch(environment, args, dataDirectory, port, keyFile);
-        var process = gw._process;
-
-        var listening = await Eventually.TrueAsync(() => process.HasExited || gw.IsListening, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(100));
-        if (process.HasExited)
+        // A free port is only free when it is looked at: a concurrent test's connection may take it before the gateway
+        // binds it. Such a start is tried again on other ports (when the test did not choose the DICOM port), a few times.
+        for (var attempt = 1; ; attempt++)
         {
-            await process.WaitForExitAsync(); // drains the redirected output, so the message below has it all
-            throw new InvalidOperationException("the gateway exited at start:\n" + gw.Output);
+            var gw = Launch(environment, args, dataDirectory, port, keyFile);
+            var process = gw._process;
+
+            var listening = await Eventually.TrueAsync(() => process.HasExited || gw.IsListening, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(100));
+            if (process.HasExited)
+            {
+                await process.WaitForExitAsync(); // drains the redirected output, so the message below has it all
+                var output = gw.Output;
+                await gw.DisposeAsync();
+                if (port is null && attempt < 3 && output.Contains("Address already in use", StringComparison.Ordinal)) continue;
+                throw new InvalidOperationException("the gateway exited at start:\n" + output);
+            }
+            if (listening) return gw;
+            await gw.DisposeAsync();
+            throw new TimeoutException("the gateway did not start listening within 30 s:\n" + gw.Output);
         }
-        if (listening) return gw;
-        await gw.DisposeAsync();
-        throw new TimeoutException("the gateway did not start listening within 30 s:\n" + gw.Output);
     }
 
     private bool IsListening =>
