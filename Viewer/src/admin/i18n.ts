@@ -1,7 +1,22 @@
-// The administration console's strings in English and Czech. The language follows the browser unless the
+// The administration console's strings in English, Czech and Polish. The language follows the browser unless the
 // administrator picks one (kept in localStorage: a preference, not a secret).
 
-export type AdminLang = 'en' | 'cs';
+export type AdminLang = 'en' | 'cs' | 'pl';
+
+export const adminLangs: readonly AdminLang[] = ['en', 'cs', 'pl'];
+
+export function isAdminLang(v: unknown): v is AdminLang {
+  return typeof v === 'string' && (adminLangs as readonly string[]).includes(v);
+}
+
+/** The forms of a counted word; a language uses those of its Intl.PluralRules categories, "other" for the rest. */
+export type PluralForms = { one: string; few?: string; many?: string; other: string };
+
+/** The form for n by the language's plural rules: Polish 1 → one, 2-4 and 22-24 → few, 5-21 and 12-14 → many. */
+export function plural(l: AdminLang, n: number, forms: PluralForms): string {
+  const category = new Intl.PluralRules(l).select(n) as keyof PluralForms | 'zero' | 'two';
+  return (category === 'zero' || category === 'two' ? undefined : forms[category]) ?? forms.other;
+}
 
 const en = {
   language: 'Language',
@@ -162,7 +177,7 @@ const en = {
   modality: 'Modality',
   address: 'Address to recipients',
   addressTitle: 'Send this study',
-  addressed: (n: number) => `${n} shipment(s) created.`,
+  addressed: (n: number) => plural('en', n, { one: `${n} shipment created.`, other: `${n} shipments created.` }),
   reroute: 'Evaluate the rules again',
   rerouted: (d: string) => `Routed again: ${d}.`,
   discard: 'Discard',
@@ -383,6 +398,17 @@ const en = {
   // Configuration
   configurationTitle: 'Configuration',
   configurationText: 'Settings other than routing, as the gateway runs with them. They are changed in appsettings.json or the environment; secrets show as ***.',
+  // Checks of the rule form before it is sent
+  val_required: 'Required.',
+  val_notANumber: 'A whole number is needed.',
+  val_outOfRange: (min: number, max: number) => `Between ${min} and ${max}.`,
+  val_notAnEmail: 'Not an e-mail address.',
+  val_notATime: 'A time as HH:MM.',
+  val_noDays: 'Pick at least one day.',
+  val_noRecipients: 'Add at least one recipient.',
+  val_recipientEmpty: 'An e-mail address, a phone number or a contact is needed.',
+  val_noActions: 'Add at least one action.',
+  val_emptyGroup: 'A group needs at least one condition.',
 };
 
 export type AdminStrings = typeof en;
@@ -540,7 +566,8 @@ const cs: AdminStrings = {
   modality: 'Modalita',
   address: 'Poslat příjemcům',
   addressTitle: 'Poslat tuto studii',
-  addressed: (n) => `Vytvořeno zásilek: ${n}.`,
+  addressed: (n) =>
+    plural('cs', n, { one: `Vytvořena ${n} zásilka.`, few: `Vytvořeny ${n} zásilky.`, many: `Vytvořeno ${n} zásilky.`, other: `Vytvořeno ${n} zásilek.` }),
   reroute: 'Znovu vyhodnotit pravidla',
   rerouted: (d) => `Znovu směrováno: ${d}.`,
   discard: 'Zahodit',
@@ -753,25 +780,430 @@ const cs: AdminStrings = {
   keyRevoked: 'Klíč byl zrušen.',
   configurationTitle: 'Konfigurace',
   configurationText: 'Nastavení mimo směrování, se kterými brána běží. Mění se v appsettings.json nebo v proměnných prostředí; tajné hodnoty jsou zobrazeny jako ***.',
+  val_required: 'Povinné.',
+  val_notANumber: 'Je třeba celé číslo.',
+  val_outOfRange: (min, max) => `Mezi ${min} a ${max}.`,
+  val_notAnEmail: 'Toto není e-mailová adresa.',
+  val_notATime: 'Čas ve tvaru HH:MM.',
+  val_noDays: 'Vyberte aspoň jeden den.',
+  val_noRecipients: 'Přidejte aspoň jednoho příjemce.',
+  val_recipientEmpty: 'Je třeba e-mail, telefon nebo kontakt.',
+  val_noActions: 'Přidejte aspoň jednu akci.',
+  val_emptyGroup: 'Skupina potřebuje aspoň jednu podmínku.',
 };
 
-const tables: Record<AdminLang, AdminStrings> = { en, cs };
+
+const pl: AdminStrings = {
+  language: 'Język',
+  administration: 'Administracja',
+  skip: 'Przejdź do treści',
+  menu: 'Menu',
+  sections: 'Sekcje',
+  signInTitle: 'Logowanie',
+  signInText: 'Administracja DicomGateway. Zaloguj się swoim kontem.',
+  username: 'Nazwa użytkownika',
+  password: 'Hasło',
+  signIn: 'Zaloguj się',
+  signingIn: 'Logowanie…',
+  signInWith: (name) => `Zaloguj się przez ${name}`,
+  invalidCredentials: 'Błędna nazwa użytkownika lub hasło albo konto jest zablokowane.',
+  rateLimited: (seconds) => `Zbyt wiele prób z tego adresu; spróbuj ponownie za ${seconds} s.`,
+  signOut: 'Wyloguj się',
+  changePassword: 'Zmień hasło',
+  mustChangeTitle: 'Ustaw nowe hasło',
+  mustChangeText: 'To Twoje pierwsze logowanie albo hasło zostało zresetowane. Aby kontynuować, ustaw własne hasło.',
+  currentPassword: 'Obecne hasło',
+  newPassword: 'Nowe hasło',
+  confirmPassword: 'Powtórz nowe hasło',
+  passwordsDiffer: 'Nowe hasła nie są zgodne.',
+  passwordChanged: 'Hasło zostało zmienione.',
+  role_administrator: 'Administrator',
+  role_operator: 'Operator',
+  role_auditor: 'Audytor',
+  nav_shipments: 'Przesyłki',
+  nav_held: 'Wstrzymane badania',
+  nav_forwarding: 'Przekazywanie',
+  nav_rules: 'Reguły',
+  nav_nodes: 'Węzły',
+  nav_contacts: 'Książka adresowa',
+  nav_statistics: 'Statystyki',
+  nav_audit: 'Audyt',
+  nav_accounts: 'Konta i klucze API',
+  nav_configuration: 'Konfiguracja',
+  loading: 'Wczytywanie…',
+  save: 'Zapisz',
+  saved: 'Zapisano.',
+  cancel: 'Anuluj',
+  close: 'Zamknij',
+  add: 'Dodaj',
+  edit: 'Edytuj',
+  remove: 'Usuń',
+  removed: 'Usunięto.',
+  confirm: 'Potwierdź',
+  search: 'Szukaj',
+  reset: 'Wyczyść',
+  yes: 'Tak',
+  no: 'Nie',
+  none: '—',
+  actions: 'Akcje',
+  details: 'Szczegóły',
+  back: 'Wstecz',
+  refresh: 'Odśwież',
+  previous: 'Poprzednia',
+  next: 'Następna',
+  pageOf: (p, n, total) => `Strona ${p} z ${n} (łącznie ${total})`,
+  noResults: 'Nic nie znaleziono.',
+  forbidden: 'Twoja rola na to nie pozwala.',
+  notFound: 'To już nie istnieje.',
+  failed: 'Żądanie nie powiodło się. Spróbuj ponownie.',
+  networkError: 'Brak połączenia z bramą.',
+  fixErrors: 'Popraw zaznaczone pola.',
+  confirmDelete: (what) => `Usunąć ${what}?`,
+  reason: 'Powód',
+  from: 'Od',
+  to: 'Do',
+  state: 'Stan',
+  created: 'Utworzono',
+  name: 'Nazwa',
+  description: 'Opis',
+  email: 'E-mail',
+  phone: 'Telefon',
+  notes: 'Uwagi',
+  organisation: 'Organizacja',
+  enabled: 'Włączone',
+  disabled: 'Wyłączone',
+  copy: 'Kopiuj',
+  copied: 'Skopiowano.',
+  shipmentsTitle: 'Przesyłki',
+  recipient: 'Odbiorca',
+  reference: 'Oznaczenie',
+  anyState: 'Dowolny stan',
+  state_active: 'Aktywna',
+  state_locked: 'Zablokowana',
+  state_exhausted: 'Wyczerpana',
+  state_expired: 'Wygasła',
+  state_revoked: 'Wycofana',
+  rule: 'Reguła',
+  expires: 'Wygasa',
+  ended: 'Zakończona',
+  instances: 'Obrazy',
+  size: 'Rozmiar',
+  downloads: 'Pobrania',
+  opened: 'Otwarte',
+  notOpened: 'Nieotwarte',
+  shipmentTitle: (ref) => `Przesyłka ${ref}`,
+  recipients: 'Odbiorcy',
+  firstOpened: 'Pierwsze otwarcie',
+  openCount: 'Otwarcia',
+  deliveries: 'Doręczenia',
+  channel: 'Kanał',
+  kind: 'Rodzaj',
+  attempts: 'Próby',
+  lastError: 'Ostatni błąd',
+  sent: 'Wysłano',
+  events: 'Zdarzenia audytu',
+  revoke: 'Wycofaj',
+  revokeTitle: 'Wycofaj przesyłkę',
+  revokeText: 'Odbiorcy natychmiast tracą dostęp, a badanie zostaje usunięte. Tej operacji nie można cofnąć.',
+  revoked: 'Przesyłka została wycofana.',
+  extend: 'Przedłuż ważność',
+  extendTitle: 'Przedłużenie ważności',
+  days: 'Dni',
+  extended: (at) => `Teraz wygasa ${at}.`,
+  resendSms: 'Wyślij ponownie kod SMS',
+  resendEmail: 'Ponów e-mail',
+  resent: 'Dodano do kolejki wysyłki.',
+  wrongCodes: 'Błędne kody',
+  lockedSince: 'Zablokowany od',
+  notLocked: 'niezablokowany',
+  unlockRecipient: 'Odblokuj',
+  recipientUnlocked: 'Odbiorca może ponownie wpisać kod.',
+  heldTitle: 'Wstrzymane badania',
+  heldText: 'Badania, których żadna reguła nigdzie nie wysłała, oraz późniejsze obrazy już zapieczętowanego badania, które przyszły od innego nadawcy. Otwarcie badania pokazuje dane pacjenta i zostaje zapisane w dzienniku audytu.',
+  study: 'Badanie',
+  calling: 'Calling AE Title',
+  called: 'Called AE Title',
+  remoteHost: 'Wysłano z',
+  holdReason: 'Powód wstrzymania',
+  hold_no_rule: 'Nie objęła go żadna reguła',
+  hold_rule: 'Wstrzymane przez regułę',
+  hold_sender_changed: 'Uzupełnienie od innego nadawcy',
+  followUp: (generation) => `Uzupełnienie ${generation}`,
+  senderChangedWarning:
+    'Kolejne obrazy już zapieczętowanego badania przyszły z innego Calling AE Title lub adresu niż pierwotny nadawca badania. Nie zostały wysłane, a zdarzenie zapisano w dzienniku audytu jako alert bezpieczeństwa. Zanim je komukolwiek wyślesz, wyjaśnij to z nadawcą.',
+  received: 'Odebrano',
+  lastReceived: 'Ostatni obraz',
+  patientName: 'Pacjent',
+  patientId: 'ID pacjenta',
+  birthDate: 'Data urodzenia',
+  institution: 'Placówka',
+  studyDate: 'Data badania',
+  studyDescription: 'Opis badania',
+  modalities: 'Modalności',
+  referringPhysician: 'Lekarz kierujący',
+  accessionNumber: 'Numer zlecenia (Accession Number)',
+  series: 'Serie',
+  modality: 'Modalność',
+  address: 'Wyślij do odbiorców',
+  addressTitle: 'Wyślij to badanie',
+  addressed: (n) =>
+    plural('pl', n, { one: `Utworzono ${n} przesyłkę.`, few: `Utworzono ${n} przesyłki.`, many: `Utworzono ${n} przesyłek.`, other: `Utworzono ${n} przesyłki.` }),
+  reroute: 'Oceń reguły ponownie',
+  rerouted: (d) => `Ponownie skierowano: ${d}.`,
+  discard: 'Odrzuć',
+  discardTitle: 'Odrzuć badanie',
+  discardText: 'Badanie zostanie usunięte z bramy. Tej operacji nie można cofnąć.',
+  discarded: 'Badanie zostało odrzucone.',
+  heldAuditNote: 'Wyświetlenie tej strony zostało zapisane w dzienniku audytu.',
+  contacts: 'Kontakty z książki adresowej',
+  recipientNeeded: 'Podaj adres e-mail lub wybierz kontakt.',
+  expiryDays: 'Ważność (dni)',
+  maxDownloads: 'Maksymalna liczba pobrań',
+  forwardingTitle: 'Kolejka przekazywania',
+  node: 'Węzeł',
+  progress: 'Wysłano',
+  nextAttempt: 'Następna próba',
+  completed: 'Zakończono',
+  retry: 'Ponów teraz',
+  retried: 'Zostanie ponowione teraz.',
+  cancelForward: 'Anuluj',
+  cancelled: 'Anulowano.',
+  fstate_queued: 'W kolejce',
+  fstate_sending: 'Wysyłanie',
+  fstate_done: 'Wykonano',
+  fstate_failed: 'Niepowodzenie',
+  fstate_cancelled: 'Anulowano',
+  rulesTitle: 'Reguły routingu',
+  rulesText: 'Oceniane od góry. Pierwsza pasująca reguła z opcją „zatrzymaj” kończy ocenę; badanie, do którego nie pasuje żadna reguła, zostaje wstrzymane.',
+  newRule: 'Nowa reguła',
+  order: 'Kolejność',
+  moveUp: 'Przesuń w górę',
+  moveDown: 'Przesuń w dół',
+  moveUpNamed: (n) => `Przesuń ${n} w górę`,
+  moveDownNamed: (n) => `Przesuń ${n} w dół`,
+  enabledNamed: (n) => `${n}: włączona`,
+  conditionsSummary: 'Warunki',
+  actionsSummary: 'Akcje',
+  orderSaved: 'Kolejność zapisana.',
+  editRule: (n) => `Reguła: ${n}`,
+  ruleName: 'Nazwa',
+  stopOnMatch: 'Zatrzymaj ocenę, gdy ta reguła pasuje',
+  conditions: 'Warunki',
+  matchAll: 'Wszystkie warunki muszą być spełnione',
+  matchAny: 'Wystarczy dowolny warunek',
+  matchAllShort: 'wszystkie',
+  matchAnyShort: 'dowolny',
+  groupMatch: 'W tej grupie',
+  noConditions: 'Brak warunków: reguła pasuje do każdego badania.',
+  addCondition: 'Dodaj warunek',
+  addGroup: 'Dodaj grupę',
+  removeCondition: 'Usuń warunek',
+  conditionKind: 'Warunek',
+  ck_callingAeTitle: 'Calling AE Title',
+  ck_calledAeTitle: 'Called AE Title',
+  ck_sourceAddress: 'Adres źródłowy',
+  ck_attribute: 'Atrybut DICOM',
+  ck_group: 'Grupa',
+  key: 'Atrybut',
+  op: 'Porównanie',
+  op_equals: 'jest równy',
+  op_wildcard: 'pasuje do wzorca (*, ?)',
+  op_regex: 'pasuje do wyrażenia regularnego',
+  op_present: 'występuje',
+  op_absent: 'nie występuje',
+  value: 'Wartość',
+  network: 'Sieć (CIDR)',
+  timeWindow: 'Przedział czasu',
+  useTimeWindow: 'Tylko w określonych godzinach',
+  day_mon: 'Pn',
+  day_tue: 'Wt',
+  day_wed: 'Śr',
+  day_thu: 'Cz',
+  day_fri: 'Pt',
+  day_sat: 'Sb',
+  day_sun: 'Nd',
+  timeFrom: 'Od',
+  timeTo: 'Do',
+  ruleActions: 'Akcje',
+  addAction: 'Dodaj akcję',
+  removeAction: 'Usuń akcję',
+  actionKind: 'Akcja',
+  ak_ship: 'Wyślij do odbiorców',
+  ak_forward: 'Przekaż do węzła DICOM',
+  ak_hold: 'Wstrzymaj dla administratora',
+  ak_discard: 'Odrzuć',
+  addRecipient: 'Dodaj odbiorcę',
+  removeRecipient: 'Usuń odbiorcę',
+  contact: 'Kontakt',
+  literalAddress: '(adres wpisany tutaj)',
+  lookupAttribute: 'Wyszukaj odbiorców według atrybutu',
+  defaultLanguage: 'Język, gdy nie podano',
+  dryRunContext: 'Tak, jakby przyszło',
+  dryRunContextHint: 'Plik nie przyszedł przez asocjację: podaj, co mają zobaczyć reguły, albo pozostaw puste.',
+  sourceAddress: 'Z adresu',
+  lookupHint: 'np. ReferringPhysicianName: porównywane z nazwiskami DICOM w książce adresowej',
+  notifyEmail: 'E-mail do powiadomień',
+  senderName: 'Nazwa nadawcy',
+  senderOrganisation: 'Organizacja nadawcy',
+  chooseNode: 'Wybierz węzeł',
+  ruleSaved: 'Reguła została zapisana.',
+  ruleDeleted: 'Reguła została usunięta.',
+  validate: 'Sprawdź',
+  valid: 'Reguła jest poprawna.',
+  dryRun: 'Symulacja',
+  dryRunText: 'Oceń reguły, z tą regułą w obecnej postaci (niezapisaną), dla badania przechowywanego w bramie lub pliku DICOM.',
+  dryRunStudy: 'Badanie',
+  dryRunFile: 'lub plik DICOM',
+  noStudies: 'Obecnie brak czytelnego badania.',
+  runDryRun: 'Uruchom',
+  disposition: 'Wynik',
+  disp_act: 'Akcje zostaną wykonane',
+  disp_held: 'Wstrzymane',
+  disp_discard: 'Odrzucone',
+  matched: 'pasuje',
+  notMatched: 'nie pasuje',
+  met: 'spełniony',
+  notMet: 'niespełniony',
+  stoppedHere: 'tu ocena się zakończyła',
+  ruleDisabled: 'wyłączona',
+  timeWindowOutside: 'poza przedziałem czasu',
+  resultingActions: 'Wynikowe akcje',
+  warnings: 'Ostrzeżenia',
+  thisRule: '(ta reguła, niezapisana)',
+  nodesTitle: 'Węzły DICOM',
+  newNode: 'Nowy węzeł',
+  aeTitle: 'AE Title',
+  host: 'Host',
+  port: 'Port',
+  allowedToSend: 'Może wysyłać',
+  forwardDestination: 'Cel przekazywania',
+  callingAddresses: 'Połączenia z',
+  callingAddressesHint: 'Adresy IP, sieci (10.0.0.0/8) lub nazwy hostów oddzielone przecinkami; puste: host podany wyżej.',
+  transferSyntaxes: 'Preferowane składnie transferu',
+  transferSyntaxesHint: 'UID składni transferu lub „compressed”, oddzielone przecinkami, pierwsza ma pierwszeństwo; puste: ustawienie bramy.',
+  anyoneCanSendWarning:
+    'Każdy w sieci może wysyłać badania do tej bramy: Dicom:AcceptUnknownCallers ma wartość true i żaden węzeł nie ma zezwolenia na wysyłanie. Oznacz modalności jako „może wysyłać” albo ustaw Dicom:AcceptUnknownCallers na false.',
+  lastEcho: 'Ostatni C-ECHO',
+  echo: 'C-ECHO',
+  echoOk: (ms) => `Echo powiodło się${ms !== undefined ? ` w ${ms} ms` : ''}.`,
+  echoFailed: (m) => `Echo nie powiodło się: ${m}`,
+  echoing: 'Trwa echo…',
+  contactsTitle: 'Książka adresowa',
+  newContact: 'Nowy kontakt',
+  dicomNames: 'Nazwiska DICOM',
+  dicomNamesHint: 'Po jednym w wierszu, tak jak w badaniach, np. Nowak^Jan',
+  statisticsTitle: 'Statystyki',
+  month: 'Miesiąc',
+  shipments: 'Przesyłki',
+  bytes: 'Dane',
+  expiredUnopened: 'Wygasłe nieotwarte',
+  perMonth: 'Według miesięcy',
+  perRule: 'Według reguł',
+  show: 'Pokaż',
+  chartShipments: 'Przesyłki, otwarte i wygasłe nieotwarte, według miesięcy',
+  chartBytes: 'Wysłane dane według miesięcy',
+  auditTitle: 'Dziennik audytu',
+  occurred: 'Czas',
+  event: 'Zdarzenie',
+  eventId: 'ID zdarzenia',
+  action: 'Akcja',
+  outcome: 'Wynik',
+  actorKind: 'Rodzaj podmiotu',
+  actor: 'Podmiot',
+  actorAddress: 'Adres',
+  shipmentId: 'Przesyłka',
+  anyKind: 'Dowolny',
+  anyOutcome: 'Dowolny',
+  outcome_0: 'Sukces',
+  outcome_4: 'Drobny błąd',
+  outcome_8: 'Poważny błąd',
+  outcome_12: 'Krytyczny błąd',
+  exportCsv: 'Eksportuj CSV',
+  actor_administrator: 'Administrator',
+  actor_node: 'Węzeł DICOM',
+  actor_recipient: 'Odbiorca',
+  actor_gateway: 'Brama',
+  action_C: 'Utworzenie',
+  action_R: 'Odczyt',
+  action_U: 'Zmiana',
+  action_D: 'Usunięcie',
+  action_E: 'Wykonanie',
+  detail: 'Szczegóły',
+  disclosuresTitle: 'Komu udostępniono dane tego pacjenta?',
+  disclosuresText: 'Wyszukiwanie zostaje zapisane w dzienniku audytu. ID pacjenta nie jest przechowywane w adresie strony ani w pamięci przeglądarki.',
+  lookUp: 'Wyszukaj',
+  noDisclosures: 'Nie odnotowano udostępnienia danych tego pacjenta.',
+  accountsTitle: 'Konta',
+  apiKeysTitle: 'Klucze API',
+  newAccount: 'Nowe konto',
+  displayName: 'Nazwa wyświetlana',
+  roles: 'Role',
+  role: 'Rola',
+  locked: 'Zablokowane do',
+  lastSignIn: 'Ostatnie logowanie',
+  mustChange: 'Musi zmienić hasło',
+  resetPassword: 'Resetuj hasło',
+  unlock: 'Odblokuj',
+  unlocked: 'Odblokowano.',
+  disable: 'Wyłącz',
+  enable: 'Włącz',
+  oneTimePasswordTitle: 'Hasło jednorazowe',
+  oneTimePasswordText: 'Przekaż to hasło właścicielowi konta teraz: jest wyświetlane tylko raz i ta strona go nie przechowuje. Przy pierwszym logowaniu właściciel ustawi własne.',
+  newApiKey: 'Nowy klucz API',
+  prefix: 'Prefiks',
+  createdBy: 'Utworzył',
+  lastUsed: 'Ostatnio użyty',
+  revokedAt: 'Unieważniony',
+  revokeKey: 'Unieważnij',
+  keyTitle: 'Klucz API',
+  keyText: 'Skopiuj klucz teraz: jest wyświetlany tylko raz i nie można go później odzyskać. Używaj go jako „Authorization: Bearer <klucz>”.',
+  keyRevoked: 'Klucz został unieważniony.',
+  configurationTitle: 'Konfiguracja',
+  configurationText: 'Ustawienia inne niż routing, z którymi działa brama. Zmienia się je w appsettings.json lub w zmiennych środowiskowych; wartości tajne są wyświetlane jako ***.',
+  val_required: 'Pole wymagane.',
+  val_notANumber: 'Wymagana liczba całkowita.',
+  val_outOfRange: (min, max) => `Od ${min} do ${max}.`,
+  val_notAnEmail: 'To nie jest adres e-mail.',
+  val_notATime: 'Godzina w formacie GG:MM.',
+  val_noDays: 'Wybierz co najmniej jeden dzień.',
+  val_noRecipients: 'Dodaj co najmniej jednego odbiorcę.',
+  val_recipientEmpty: 'Wymagany adres e-mail, numer telefonu lub kontakt.',
+  val_noActions: 'Dodaj co najmniej jedną akcję.',
+  val_emptyGroup: 'Grupa wymaga co najmniej jednego warunku.',
+};
+
+const tables: Record<AdminLang, AdminStrings> = { en, cs, pl };
 const storageKey = 'dgw-admin-lang';
 
+/** The table of one language, whichever is current. */
+export function stringsOf(l: AdminLang): AdminStrings {
+  return tables[l];
+}
+
+/**
+ * The language a saved choice names, else the first of the browser's languages the console has (Slovak readers get
+ * Czech), else English.
+ */
+export function detectLang(browserLanguages: readonly string[], saved: string | null): AdminLang {
+  if (isAdminLang(saved)) return saved;
+  for (const l of browserLanguages) {
+    const base = l.toLowerCase().split('-')[0];
+    if (base === 'cs' || base === 'sk') return 'cs';
+    if (base === 'pl') return 'pl';
+    if (base === 'en') return 'en';
+  }
+  return 'en';
+}
+
 function pickDefault(): AdminLang {
+  let saved: string | null = null;
   try {
-    const saved = typeof localStorage !== 'undefined' ? localStorage.getItem(storageKey) : null;
-    if (saved === 'en' || saved === 'cs') return saved;
+    saved = typeof localStorage !== 'undefined' ? localStorage.getItem(storageKey) : null;
   } catch {
     // Storage may be blocked; the browser's language decides.
   }
   const languages = typeof navigator !== 'undefined' ? (navigator.languages ?? [navigator.language]) : [];
-  for (const l of languages) {
-    const base = l.toLowerCase().split('-')[0];
-    if (base === 'cs' || base === 'sk') return 'cs';
-    if (base === 'en') return 'en';
-  }
-  return 'en';
+  return detectLang(languages, saved);
 }
 
 let current: AdminLang = pickDefault();
@@ -800,10 +1232,15 @@ export function tk(key: string, fallback?: string): string {
   return typeof v === 'string' ? v : (fallback ?? key.split('_').slice(1).join('_'));
 }
 
-// ---- Formatting in the browser's locale ----
+// ---- Formatting in the console's language ----
 
-function locale(): string | undefined {
-  return typeof navigator !== 'undefined' ? navigator.language : undefined;
+/**
+ * The locale dates and numbers follow: the browser's own when it is of the console's language (en-GB keeps its day
+ * order), else the console's language, so a Polish console shows Polish dates in an English browser.
+ */
+export function locale(): string {
+  const browser = typeof navigator !== 'undefined' ? navigator.language : undefined;
+  return browser && browser.toLowerCase().split('-')[0] === current ? browser : current;
 }
 
 /** An ISO time as a local date and time, '—' for none. */

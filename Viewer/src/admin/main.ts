@@ -3,7 +3,7 @@
 
 import { ApiClient, ApiError, endpoints, type Me } from './api';
 import { capabilities, parsePath, sections, type AppContext, type Section } from './app';
-import { lang, setLang, t, tk, type AdminLang } from './i18n';
+import { isAdminLang, lang, setLang, t, tk } from './i18n';
 import { renderLogin, renderForcedPasswordChange, passwordDialog } from './login';
 import { errorText, h, loading, toast } from './ui';
 
@@ -36,7 +36,8 @@ function applyChrome(): void {
 
 langSelect.value = lang();
 langSelect.addEventListener('change', () => {
-  setLang(langSelect.value as AdminLang);
+  if (!isAdminLang(langSelect.value)) return;
+  setLang(langSelect.value);
   applyChrome();
   if (ctx) {
     buildNav();

@@ -3,7 +3,7 @@
 
 import type { AppContext } from '../app';
 import type { Contact, DicomNode } from '../api';
-import { lang, t, tk } from '../i18n';
+import { t, tk } from '../i18n';
 import {
   actionKinds,
   conditionKinds,
@@ -43,18 +43,18 @@ const keywords = [
 ];
 
 function messages(): ErrorMessages {
-  const cs = lang() === 'cs';
+  const s = t();
   return {
-    required: cs ? 'Povinné.' : 'Required.',
-    notANumber: cs ? 'Je třeba celé číslo.' : 'A whole number is needed.',
-    outOfRange: (min, max) => (cs ? `Mezi ${min} a ${max}.` : `Between ${min} and ${max}.`),
-    notAnEmail: cs ? 'Toto není e-mailová adresa.' : 'Not an e-mail address.',
-    notATime: cs ? 'Čas ve tvaru HH:MM.' : 'A time as HH:MM.',
-    noDays: cs ? 'Vyberte aspoň jeden den.' : 'Pick at least one day.',
-    noRecipients: cs ? 'Přidejte aspoň jednoho příjemce.' : 'Add at least one recipient.',
-    recipientEmpty: cs ? 'Je třeba e-mail, telefon nebo kontakt.' : 'An e-mail address, a phone number or a contact is needed.',
-    noActions: cs ? 'Přidejte aspoň jednu akci.' : 'Add at least one action.',
-    emptyGroup: cs ? 'Skupina potřebuje aspoň jednu podmínku.' : 'A group needs at least one condition.',
+    required: s.val_required,
+    notANumber: s.val_notANumber,
+    outOfRange: s.val_outOfRange,
+    notAnEmail: s.val_notAnEmail,
+    notATime: s.val_notATime,
+    noDays: s.val_noDays,
+    noRecipients: s.val_noRecipients,
+    recipientEmpty: s.val_recipientEmpty,
+    noActions: s.val_noActions,
+    emptyGroup: s.val_emptyGroup,
   };
 }
 

@@ -4,7 +4,7 @@
 import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip } from 'chart.js';
 import type { AppContext } from '../app';
 import type { Statistics } from '../api';
-import { formatBytes, formatNumber, t } from '../i18n';
+import { formatBytes, formatNumber, locale, t } from '../i18n';
 import { errorText, field, h, input, loading, pageHeader, table } from '../ui';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, LineController, LineElement, PointElement, Legend, Tooltip);
@@ -23,7 +23,7 @@ const range = (() => {
 function monthLabel(month: string): string {
   const m = /^(\d{4})-(\d{2})/.exec(month);
   if (!m) return month;
-  return new Intl.DateTimeFormat(navigator.language, { year: 'numeric', month: 'short', timeZone: 'UTC' }).format(new Date(Date.UTC(+m[1], +m[2] - 1, 1)));
+  return new Intl.DateTimeFormat(locale(), { year: 'numeric', month: 'short', timeZone: 'UTC' }).format(new Date(Date.UTC(+m[1], +m[2] - 1, 1)));
 }
 
 /** The months from..to, each with its numbers or zeros: a month without shipments is a zero in the chart, not a gap. */
