@@ -9,6 +9,8 @@ command -v dciodvfy >/dev/null 2>&1 || need+=(dicom3tools)
 # Orthanc, a real PACS peer over DICOM TLS (Tests/Gateway.Tests/Ingest/OrthancTlsTests.cs); openssl makes the certificates.
 command -v Orthanc  >/dev/null 2>&1 || need+=(orthanc)
 command -v openssl  >/dev/null 2>&1 || need+=(openssl)
+# The Debian package's tests (Tests/Gateway.Tests/Packaging): systemd-analyze verify on the unit; dpkg-deb and setpriv are essential.
+command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
 # Real-world DICOM files read in place by Tests/DicomKit.Tests/Interop/RealFileTests.cs (see TestData/README.md).
 dpkg -s python3-pydicom >/dev/null 2>&1 || [ -d /usr/lib/python3/dist-packages/pydicom/data/test_files ] || need+=(python3-pydicom)
 # Headless Chromium for the viewer tests in Tests/Gateway.Tests/Browser (Playwright drives it; it downloads no browser).

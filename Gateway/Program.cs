@@ -30,6 +30,7 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
     // The viewer's files are copied beside the executable at build time, whatever the content root is.
     WebRootPath = Path.Combine(AppContext.BaseDirectory, "wwwroot"),
 });
+builder.UseSystemdWhenNotified();
 builder.Logging.ClearProviders();
 builder.Logging.AddNLog(builder.Configuration);
 builder.WebHost.UseUrls((builder.Configuration["Web:Urls"] ?? new WebOptions().Urls).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
