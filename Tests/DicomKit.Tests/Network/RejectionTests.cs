@@ -175,4 +175,27 @@ public sealed class RejectionTests(ITestOutputHelper output)
             (_, _) => Task.FromResult(Array.Empty<IPAddress>()), CancellationToken.None);
         (refusal is null).Should().Be(accepted);
     }
+    [Theory]
+    [InlineData(CallerStatus.CertificateMissing, "presented none")]
+    [InlineData(CallerStatus.WrongCertificate, "not the one registered")]
+    public async Task A_registered_caller_without_its_certificate_is_refused_even_when_unknown_callers_are_accepted(CallerStatus status, string why)
+    {
+        var options = new DicomListenerOptions { AcceptUnknownCallers = true };
+        System.Security.Cryptography.X509Certificates.X509Certificate2? seen = null;
+        options.IdentifyCaller = (_, _, certificate, _) =>
+        {
+            seen = certificate;
+            return ValueTask.FromResult(status);
+        };
+        var rq = new AssociateRq { CalledAeTitle = options.AeTitle, CallingAeTitle = "CT1" };
+
+        var refusal = await DicomKit.Network.Services.ScpNegotiation.CheckCallerAsync(rq, options, IPAddress.Loopback,
+            (_, _) => Task.FromResult(Array.Empty<IPAddress>()), CancellationToken.None);
+
+        refusal.Should().NotBeNull();
+        refusal!.Value.Reject.Reason.Should().Be(RejectReason.CallingAeTitleNotRecognized);
+        refusal.Value.Status.Should().Be(status);
+        refusal.Value.Why.Should().Contain(why);
+        seen.Should().BeNull("a plain connection has no certificate to pass");
+    }
 }
