@@ -168,7 +168,8 @@ public sealed class DicomListener : IAsyncDisposable
         {
             var session = new ScpSession(machine, transport.RemoteEndPoint, _options, _sink, _logger, ResolveHost,
                 () => _admission.RequestComplete(ticket),
-                rq => _admission.TryAssociate(ticket, _options.IsRegisteredNode?.Invoke(rq.CallingAeTitle, transport.RemoteEndPoint?.Address) == true));
+                rq => _admission.TryAssociate(ticket, _options.IsRegisteredNode?.Invoke(rq.CallingAeTitle, transport.RemoteEndPoint?.Address) == true),
+                transport.RemoteCertificate);
             await session.RunAsync(ct).ConfigureAwait(false);
         }
 #pragma warning disable CA1031 // one association failing must never take the listener down

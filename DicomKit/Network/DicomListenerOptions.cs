@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 
 namespace DicomKit.Network;
 
@@ -23,11 +24,12 @@ public sealed class DicomListenerOptions
 
     /// <summary>
     /// The owner's registry of callers, asked at each association after <see cref="AllowedCallingAeTitles"/> with the
-    /// calling AE title (trimmed) and the caller's address. A delegate, not a list, so the owner can change the set while
+    /// calling AE title (trimmed), the caller's address and the client certificate it presented in the TLS handshake
+    /// (null over plain DICOM or when it presented none; it has passed the listener's chain check). A delegate, not a list, so the owner can change the set while
     /// the listener runs (the Gateway's node registry). It is called on the listener's path: answer from memory, and
     /// resolve host names only within the token's time. Not bound from configuration.
     /// </summary>
-    public Func<string, IPAddress?, CancellationToken, ValueTask<CallerStatus>>? IdentifyCaller { get; set; }
+    public Func<string, IPAddress?, X509Certificate2?, CancellationToken, ValueTask<CallerStatus>>? IdentifyCaller { get; set; }
 
     /// <summary>
     /// Whether a caller neither <see cref="AllowedCallingAeTitles"/> nor <see cref="IdentifyCaller"/> knows may associate.

@@ -9,7 +9,7 @@ namespace DicomGateway.Forwarding;
 internal sealed record ClaimedForward(long Id, long StudyId, long? NodeId, long? RuleId, string? RuleName, long Attempts, long InstancesSent, long InstanceCount);
 
 /// <summary>Where a forward went, for the audit trail.</summary>
-internal sealed record ForwardDestination(long NodeId, string Name, string AeTitle, string Host, int Port);
+internal sealed record ForwardDestination(long NodeId, string Name, string AeTitle, string Host, int Port, bool Tls = false);
 
 /// <summary>The worker's side of the queue: claim, progress and the three endings of an attempt. Every write checks that
 /// the row is still 'sending', so an administrator's cancel during the attempt is never overwritten.</summary>

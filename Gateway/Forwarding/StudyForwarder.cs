@@ -53,7 +53,7 @@ public sealed partial class StudyForwarder(StudyStore studies, NodeStore nodes, 
     {
         var node = forward.NodeId is { } nodeId ? await nodes.GetAsync(nodeId, cancellationToken).ConfigureAwait(false) : null;
         if (node is null) throw new ForwardException("The destination node was deleted", permanent: true);
-        var destination = new ForwardDestination(node.Id, node.Name, node.AeTitle, node.Host, node.Port);
+        var destination = new ForwardDestination(node.Id, node.Name, node.AeTitle, node.Host, node.Port, node.Tls);
 
         var study = await studies.FindAsync(forward.StudyId, cancellationToken).ConfigureAwait(false)
             ?? throw new ForwardException("The study no longer exists", permanent: true);
@@ -89,7 +89,7 @@ public sealed partial class StudyForwarder(StudyStore studies, NodeStore nodes, 
         for (var i = start; i < total; i++)
             metas.Add(await ReadMetaAsync(prepared.Instances[i], prepared.DataKey.Bytes, cancellationToken).ConfigureAwait(false));
 
-        using var lease = tls?.For(destination.AeTitle);
+        using var lease = tls?.For(destination.AeTitle, destination.Tls);
         var clientOptions = new DicomClientOptions
         {
             Tls = lease?.Options,

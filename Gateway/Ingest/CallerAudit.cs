@@ -32,6 +32,15 @@ internal static class CallerAudit
                 7 => "called AE title not recognized",
                 _ => "refused",
             },
+            // Which check refused a registered node's title; never the certificate itself.
+            cause = refusal.Status switch
+            {
+                CallerStatus.NotListed => "not a node allowed to send",
+                CallerStatus.WrongAddress => "registered node calling from another address",
+                CallerStatus.CertificateMissing => "registered node requires a TLS client certificate and presented none",
+                CallerStatus.WrongCertificate => "registered node presented a TLS client certificate that is not its own",
+                _ => null,
+            },
         },
     };
 }

@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using Dapper;
 using DicomGateway.Audit;
@@ -23,13 +24,15 @@ public sealed partial class NodeStore(GatewayDatabase database, IEnumerable<INod
 {
     private const string Columns =
         "id AS Id, name AS Name, ae_title AS AeTitle, host AS Host, port AS Port, allowed_to_send AS AllowedToSend, forward_destination AS ForwardDestination, " +
-        "description AS Description, calling_addresses AS CallingAddresses, transfer_syntaxes AS TransferSyntaxes, last_echo_at AS LastEchoAt, last_echo_ok AS LastEchoOk, last_echo_message AS LastEchoMessage";
+        "description AS Description, calling_addresses AS CallingAddresses, transfer_syntaxes AS TransferSyntaxes, tls AS Tls, " +
+        "certificate_thumbprint AS CertificateThumbprint, certificate_subject AS CertificateSubject, certificate_issuer AS CertificateIssuer, " +
+        "seal_on_commitment AS SealOnCommitment, last_echo_at AS LastEchoAt, last_echo_ok AS LastEchoOk, last_echo_message AS LastEchoMessage";
 
     private readonly SnapshotWrites _writes = new(database);
     private volatile Snapshot? _snapshot;
 
     /// <summary>A node allowed to send, as the listener checks it: the networks and host names it may call from.</summary>
-    private sealed record Caller(IReadOnlyList<IPNetwork> Networks, IReadOnlyList<string> HostNames);
+    private sealed record Caller(IReadOnlyList<IPNetwork> Networks, IReadOnlyList<string> HostNames, NodeCertificate? Certificate);
 
     private sealed record Snapshot(FrozenDictionary<string, Caller> AllowedToSend, FrozenDictionary<string, IReadOnlyList<string>> TransferSyntaxes);
 
@@ -63,8 +66,21 @@ public sealed partial class NodeStore(GatewayDatabase database, IEnumerable<INod
     /// other; another title is <see cref="CallerStatus.NotListed"/> while some node is allowed to send, else
     /// <see cref="CallerStatus.Unknown"/>. Not listed until the snapshot is loaded (<see cref="LoadAsync"/>, run at start
     /// before the listener). Host names are resolved within <see cref="SenderAddresses.LookupTimeout"/>.
+    /// A node with a certificate requirement, from an allowed address, is then <see cref="CallerStatus.CertificateMissing"/>
+    /// without <paramref name="certificate"/> (plain DICOM, or TLS without a client certificate) and
+    /// <see cref="CallerStatus.WrongCertificate"/> with a certificate that does not match.
     /// </summary>
-    public async ValueTask<CallerStatus> IdentifyCallerAsync(string callingAeTitle, IPAddress? address, CancellationToken cancellationToken)
+    public async ValueTask<CallerStatus> IdentifyCallerAsync(string callingAeTitle, IPAddress? address, X509Certificate2? certificate,
+        CancellationToken cancellationToken)
+    {
+        var status = await IdentifyAddressAsync(callingAeTitle, address, cancellationToken).ConfigureAwait(false);
+        if (status != CallerStatus.Allowed || _snapshot?.AllowedToSend.GetValueOrDefault(callingAeTitle.Trim(' '))?.Certificate is not { } required)
+            return status;
+        if (certificate is null) return CallerStatus.CertificateMissing;
+        return required.Matches(certificate) ? CallerStatus.Allowed : CallerStatus.WrongCertificate;
+    }
+
+    private async ValueTask<CallerStatus> IdentifyAddressAsync(string callingAeTitle, IPAddress? address, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(callingAeTitle);
         var snapshot = _snapshot;
@@ -119,7 +135,7 @@ public sealed partial class NodeStore(GatewayDatabase database, IEnumerable<INod
     public async Task<ForwardNode?> GetForwardDestinationAsync(long nodeId, CancellationToken cancellationToken)
     {
         var node = await GetAsync(nodeId, cancellationToken).ConfigureAwait(false);
-        return node is { ForwardDestination: true } ? new ForwardNode(node.Id, node.Name, node.AeTitle, node.Host, node.Port) : null;
+        return node is { ForwardDestination: true } ? new ForwardNode(node.Id, node.Name, node.AeTitle, node.Host, node.Port, node.Tls) : null;
     }
 
     /// <summary>Validates and inserts a node; returns its id.</summary>
@@ -133,10 +149,12 @@ public sealed partial class NodeStore(GatewayDatabase database, IEnumerable<INod
             var now = time.GetUtcNow().ToUnixTimeMilliseconds();
             var id = await connection.ExecuteScalarAsync<long>(new CommandDefinition("""
                 INSERT INTO nodes (name, ae_title, host, port, allowed_to_send, forward_destination, description, calling_addresses, transfer_syntaxes,
-                                   created_at, updated_at)
-                VALUES (@Name, @AeTitle, @Host, @Port, @AllowedToSend, @ForwardDestination, @Description, @callingAddresses, @transferSyntaxes, @now, @now)
+                                   tls, certificate_thumbprint, certificate_subject, certificate_issuer, seal_on_commitment, created_at, updated_at)
+                VALUES (@Name, @AeTitle, @Host, @Port, @AllowedToSend, @ForwardDestination, @Description, @callingAddresses, @transferSyntaxes,
+                        @Tls, @CertificateThumbprint, @CertificateSubject, @CertificateIssuer, @SealOnCommitment, @now, @now)
                 RETURNING id
                 """, new { node.Name, node.AeTitle, node.Host, node.Port, node.AllowedToSend, node.ForwardDestination, node.Description,
+                node.Tls, node.CertificateThumbprint, node.CertificateSubject, node.CertificateIssuer, node.SealOnCommitment,
                 callingAddresses = ToJson(node.CallingAddresses), transferSyntaxes = ToJson(node.TransferSyntaxes), now },
                 transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
             await audit.RecordAsync(connection, transaction, Changed(AuditAction.Create, actor, "node added", id, node), cancellationToken).ConfigureAwait(false);
@@ -156,9 +174,12 @@ public sealed partial class NodeStore(GatewayDatabase database, IEnumerable<INod
             var changed = await connection.ExecuteAsync(new CommandDefinition("""
                 UPDATE nodes SET name = @Name, ae_title = @AeTitle, host = @Host, port = @Port, allowed_to_send = @AllowedToSend,
                                  forward_destination = @ForwardDestination, description = @Description, calling_addresses = @callingAddresses,
-                                 transfer_syntaxes = @transferSyntaxes, updated_at = @now
+                                 transfer_syntaxes = @transferSyntaxes, tls = @Tls, certificate_thumbprint = @CertificateThumbprint,
+                                 certificate_subject = @CertificateSubject, certificate_issuer = @CertificateIssuer,
+                                 seal_on_commitment = @SealOnCommitment, updated_at = @now
                 WHERE id = @id
                 """, new { id, node.Name, node.AeTitle, node.Host, node.Port, node.AllowedToSend, node.ForwardDestination, node.Description,
+                node.Tls, node.CertificateThumbprint, node.CertificateSubject, node.CertificateIssuer, node.SealOnCommitment,
                 callingAddresses = ToJson(node.CallingAddresses), transferSyntaxes = ToJson(node.TransferSyntaxes),
                 now = time.GetUtcNow().ToUnixTimeMilliseconds() }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
             if (changed == 0) return false;
@@ -227,7 +248,7 @@ public sealed partial class NodeStore(GatewayDatabase database, IEnumerable<INod
         Detail = new
         {
             what, nodeId = id, node.Name, node.AeTitle, node.Host, node.Port, node.AllowedToSend, node.ForwardDestination, node.CallingAddresses,
-            node.TransferSyntaxes,
+            node.TransferSyntaxes, node.Tls, node.CertificateThumbprint, node.CertificateSubject, node.CertificateIssuer, node.SealOnCommitment,
         },
     };
 
@@ -258,7 +279,7 @@ public sealed partial class NodeStore(GatewayDatabase database, IEnumerable<INod
             else if (IPAddress.TryParse(entry, out var ip)) networks.Add(new IPNetwork(ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip, ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128));
             else hostNames.Add(entry);
         }
-        return new Caller(networks, hostNames);
+        return new Caller(networks, hostNames, NodeCertificate.Of(node.CertificateThumbprint, node.CertificateSubject, node.CertificateIssuer));
     }
 
     private static string? ToJson(IReadOnlyList<string>? values) => values is { Count: > 0 } ? JsonSerializer.Serialize(values) : null;
@@ -277,6 +298,11 @@ public sealed partial class NodeStore(GatewayDatabase database, IEnumerable<INod
         public string? Description { get; init; }
         public string? CallingAddresses { get; init; }
         public string? TransferSyntaxes { get; init; }
+        public bool Tls { get; init; }
+        public string? CertificateThumbprint { get; init; }
+        public string? CertificateSubject { get; init; }
+        public string? CertificateIssuer { get; init; }
+        public bool SealOnCommitment { get; init; } = true;
         public long? LastEchoAt { get; init; }
         public bool? LastEchoOk { get; init; }
         public string? LastEchoMessage { get; init; }
@@ -293,6 +319,11 @@ public sealed partial class NodeStore(GatewayDatabase database, IEnumerable<INod
             Description = Description,
             CallingAddresses = FromJson(CallingAddresses),
             TransferSyntaxes = FromJson(TransferSyntaxes),
+            Tls = Tls,
+            CertificateThumbprint = CertificateThumbprint,
+            CertificateSubject = CertificateSubject,
+            CertificateIssuer = CertificateIssuer,
+            SealOnCommitment = SealOnCommitment,
             LastEcho = LastEchoAt is { } at ? new NodeEchoRecord(DateTimeOffset.FromUnixTimeMilliseconds(at), LastEchoOk == true, LastEchoMessage) : null,
         };
 
@@ -300,6 +331,8 @@ public sealed partial class NodeStore(GatewayDatabase database, IEnumerable<INod
         {
             Name = Name, AeTitle = AeTitle, Host = Host, Port = (int)Port, AllowedToSend = AllowedToSend, ForwardDestination = ForwardDestination,
             Description = Description, CallingAddresses = FromJson(CallingAddresses), TransferSyntaxes = FromJson(TransferSyntaxes),
+            Tls = Tls, CertificateThumbprint = CertificateThumbprint, CertificateSubject = CertificateSubject, CertificateIssuer = CertificateIssuer,
+            SealOnCommitment = SealOnCommitment,
         };
     }
 

@@ -22,16 +22,19 @@ public sealed class NodeTls
         _validateServer = DicomTls.ChainsTo(_options.CaPath is null ? null : NodeTlsOptions.LoadAuthorities(_options.CaPath), clientAuthentication: false);
     }
 
-    /// <summary>True when the node with <paramref name="aeTitle"/> is called over TLS.</summary>
-    public bool Uses(string aeTitle) => _aeTitles.Contains(aeTitle.Trim());
+    /// <summary>
+    /// True when the node with <paramref name="aeTitle"/> is called over TLS: its registry field <see cref="Node.Tls"/>
+    /// (<paramref name="nodeTls"/>) says so, or the deprecated list <c>Nodes:Tls:AeTitles</c> names it.
+    /// </summary>
+    public bool Uses(string aeTitle, bool nodeTls = false) => nodeTls || _aeTitles.Contains(aeTitle.Trim());
 
     /// <summary>
     /// What <see cref="DicomClientOptions.Tls"/> gets for the node: its host name (or address) must be in its
     /// certificate, and the certificate must chain to <c>Nodes:Tls:CaFile</c>. The caller disposes the result.
     /// </summary>
-    public Lease? For(string aeTitle)
+    public Lease? For(string aeTitle, bool nodeTls = false)
     {
-        if (!Uses(aeTitle))
+        if (!Uses(aeTitle, nodeTls))
             return null;
         var certificate = _options.CertificatePath is null ? null : X509Certificate2.CreateFromPemFile(_options.CertificatePath, _options.KeyPath);
         return new Lease(new DicomTlsClientOptions { ClientCertificate = certificate, ValidateServerCertificate = _validateServer }, certificate);

@@ -4,15 +4,19 @@ using System.Security.Cryptography.X509Certificates;
 namespace DicomGateway.Nodes;
 
 /// <summary>
-/// Which registry nodes the gateway calls over TLS (forwarding and the C-ECHO test), and with what (section
-/// "Nodes:Tls"). A list of AE titles rather than a field of the node, so that the registry's schema stays as it is;
-/// relative paths start at the content root, the directory of appsettings.json.
+/// What the gateway calls registry nodes over TLS with (forwarding and the C-ECHO test; section "Nodes:Tls"): its client
+/// certificate and the authorities it trusts. Which nodes are called over TLS is each node's <see cref="Node.Tls"/>;
+/// <see cref="AeTitles"/> is the older way, kept so that existing configurations go on working. Relative paths start at
+/// the content root, the directory of appsettings.json.
 /// </summary>
 public sealed class NodeTlsOptions
 {
     public const string SectionName = "Nodes:Tls";
 
-    /// <summary>AE titles (compared exactly, trimmed) of the nodes called over TLS; every other node is called in plain DICOM.</summary>
+    /// <summary>
+    /// Deprecated: set the node's "tls" field instead. AE titles (compared exactly, trimmed) of further nodes called over
+    /// TLS, whatever their field says.
+    /// </summary>
     public List<string> AeTitles { get; set; } = [];
 
     /// <summary>The gateway's client certificate, PEM, for nodes that require one; empty sends none.</summary>

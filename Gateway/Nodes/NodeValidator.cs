@@ -7,7 +7,8 @@ namespace DicomGateway.Nodes;
 /// The rules for a node: a name; an AE title of 1 to 16 characters of the default character repertoire (PS3.5 6.2,
 /// VR AE), no backslash or control characters, not only spaces (leading and trailing spaces are not significant and
 /// are trimmed); a host name or IP address; a port from 1 to 65535; at most 32 calling addresses (IP addresses, CIDR
-/// networks, host names); a transfer syntax preference of standard UIDs and "compressed".
+/// networks, host names); a transfer syntax preference of standard UIDs and "compressed"; a certificate requirement of
+/// either a SHA-256 thumbprint or a subject and an issuer (<see cref="NodeCertificate"/>), only for a node allowed to send.
 /// </summary>
 public static class NodeValidator
 {
@@ -16,6 +17,7 @@ public static class NodeValidator
     public const int MaxAeTitleLength = 16;
     public const int MaxCallingAddresses = 32;
     public const int MaxTransferSyntaxes = 64;
+    public const int MaxCertificateFieldLength = 1000;
 
     /// <summary>The node as it will be stored (trimmed), or the problems found.</summary>
     public static (NodeInput? Valid, IReadOnlyDictionary<string, string[]> Errors) Check(NodeInput input)
@@ -59,10 +61,28 @@ public static class NodeValidator
             if (DicomListenerOptions.TransferSyntaxPreferenceProblem(entry) is { } problem) Add("transferSyntaxes", problem);
         }
 
+        var thumbprint = string.IsNullOrWhiteSpace(input.CertificateThumbprint) ? null : input.CertificateThumbprint.Trim();
+        var subject = string.IsNullOrWhiteSpace(input.CertificateSubject) ? null : input.CertificateSubject.Trim();
+        var issuer = string.IsNullOrWhiteSpace(input.CertificateIssuer) ? null : input.CertificateIssuer.Trim();
+        if (thumbprint is { Length: > MaxCertificateFieldLength }) Add("certificateThumbprint", $"At most {MaxCertificateFieldLength} characters");
+        else if (thumbprint is not null && NodeCertificate.ThumbprintProblem(thumbprint) is { } thumbprintProblem) Add("certificateThumbprint", thumbprintProblem);
+        if (subject is { Length: > MaxCertificateFieldLength }) Add("certificateSubject", $"At most {MaxCertificateFieldLength} characters");
+        else if (subject is not null && NodeCertificate.NameProblem(subject) is { } subjectProblem) Add("certificateSubject", subjectProblem);
+        if (issuer is { Length: > MaxCertificateFieldLength }) Add("certificateIssuer", $"At most {MaxCertificateFieldLength} characters");
+        else if (issuer is not null && NodeCertificate.NameProblem(issuer) is { } issuerProblem) Add("certificateIssuer", issuerProblem);
+        if (thumbprint is not null && (subject is not null || issuer is not null))
+            Add("certificateThumbprint", "Give either a thumbprint or a subject and issuer, not both");
+        else if ((subject is null) != (issuer is null))
+            Add(subject is null ? "certificateSubject" : "certificateIssuer", "A subject and an issuer go together");
+        if ((thumbprint ?? subject ?? issuer) is not null && !input.AllowedToSend)
+            Add("certificateThumbprint", "A certificate is what a node proves itself with when it sends: allow the node to send");
+
         if (errors.Count > 0) return (null, errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal));
         return (input with
         {
             Name = name, AeTitle = aeTitle, Host = host, Description = description,
+            CertificateThumbprint = NodeCertificate.NormaliseThumbprint(thumbprint), CertificateSubject = subject, CertificateIssuer = issuer,
+            SealOnCommitment = input.SealOnCommitment ?? true,
             CallingAddresses = [.. callingAddresses.Distinct(StringComparer.OrdinalIgnoreCase)], TransferSyntaxes = [.. transferSyntaxes.Distinct(StringComparer.Ordinal)],
         }, new Dictionary<string, string[]>());
     }

@@ -21,19 +21,19 @@ public sealed partial class NodeVerifier(NodeStore nodes, IOptions<DicomListener
     {
         var node = await nodes.GetAsync(id, cancellationToken).ConfigureAwait(false);
         if (node is null) return null;
-        var result = await EchoAsync(node.AeTitle, node.Host, node.Port, cancellationToken).ConfigureAwait(false);
+        var result = await EchoAsync(node.AeTitle, node.Host, node.Port, node.Tls, cancellationToken).ConfigureAwait(false);
         await nodes.RecordEchoAsync(id, result.Ok, result.Message, CancellationToken.None).ConfigureAwait(false);
         LogEcho(id, node.AeTitle, result.Ok, result.Milliseconds, result.Message);
         return result;
     }
 
-    private async Task<EchoResult> EchoAsync(string aeTitle, string host, int port, CancellationToken cancellationToken)
+    private async Task<EchoResult> EchoAsync(string aeTitle, string host, int port, bool nodeTls, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         long Elapsed() => (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         bounded.CancelAfter(Timeout);
-        using var lease = tls?.For(aeTitle);
+        using var lease = tls?.For(aeTitle, nodeTls);
         var options = new DicomClientOptions
         {
             Host = host,

@@ -1,7 +1,8 @@
 namespace DicomGateway.Routing;
 
 /// <summary>A DICOM node that studies can be forwarded to (the node registry's view, for routing).</summary>
-public sealed record ForwardNode(long Id, string Name, string AeTitle, string Host, int Port);
+/// <param name="Tls">The node is called over DICOM TLS.</param>
+public sealed record ForwardNode(long Id, string Name, string AeTitle, string Host, int Port, bool Tls = false);
 
 /// <summary>
 /// The node registry as routing sees it: validation checks that a forward action names a forward destination, and a

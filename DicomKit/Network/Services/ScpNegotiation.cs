@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using DicomKit.Network.Pdus;
 
 namespace DicomKit.Network.Services;
@@ -14,13 +15,14 @@ internal static class ScpNegotiation
     /// pass every allow-list in effect (<see cref="DicomListenerOptions.AllowedCallingAeTitles"/> when not empty, the
     /// owner's <see cref="DicomListenerOptions.IdentifyCaller"/>), including the address its entry allows; when
     /// <see cref="DicomListenerOptions.AcceptUnknownCallers"/> is false, one of them must also name it.
+    /// <paramref name="certificate"/> is the client certificate of the TLS handshake, which the owner may require of a caller.
     /// </summary>
-    public static async Task<(AssociateRj Reject, string Why)?> CheckCallerAsync(AssociateRq rq, DicomListenerOptions options, IPAddress? remote,
-        Func<string, CancellationToken, Task<IPAddress[]>> resolve, CancellationToken ct)
+    public static async Task<(AssociateRj Reject, string Why, CallerStatus? Status)?> CheckCallerAsync(AssociateRq rq, DicomListenerOptions options, IPAddress? remote,
+        Func<string, CancellationToken, Task<IPAddress[]>> resolve, CancellationToken ct, X509Certificate2? certificate = null)
     {
         if (!string.Equals(rq.CalledAeTitle, options.AeTitle.Trim(), StringComparison.Ordinal) && options.AcceptsCalledAeTitle?.Invoke(rq.CalledAeTitle) != true)
             return (new AssociateRj(RejectResult.Permanent, RejectSource.ServiceUser, RejectReason.CalledAeTitleNotRecognized),
-                $"called AE title '{rq.CalledAeTitle}' is not ours ('{options.AeTitle}')");
+                $"called AE title '{rq.CalledAeTitle}' is not ours ('{options.AeTitle}')", null);
         var known = false;
         if (options.AllowedCallingAeTitles.Count > 0)
         {
@@ -32,12 +34,16 @@ internal static class ScpNegotiation
         }
         if (options.IdentifyCaller is { } identify)
         {
-            switch (await identify(rq.CallingAeTitle, remote, ct).ConfigureAwait(false))
+            switch (await identify(rq.CallingAeTitle, remote, certificate, ct).ConfigureAwait(false))
             {
                 case CallerStatus.NotListed:
-                    return CallingRefused($"calling AE title '{rq.CallingAeTitle}' is not a registered node allowed to send");
+                    return CallingRefused($"calling AE title '{rq.CallingAeTitle}' is not a registered node allowed to send", CallerStatus.NotListed);
                 case CallerStatus.WrongAddress:
-                    return CallingRefused($"calling AE title '{rq.CallingAeTitle}' is registered, but not for address {remote}");
+                    return CallingRefused($"calling AE title '{rq.CallingAeTitle}' is registered, but not for address {remote}", CallerStatus.WrongAddress);
+                case CallerStatus.CertificateMissing:
+                    return CallingRefused($"calling AE title '{rq.CallingAeTitle}' must present its TLS client certificate and presented none", CallerStatus.CertificateMissing);
+                case CallerStatus.WrongCertificate:
+                    return CallingRefused($"calling AE title '{rq.CallingAeTitle}' presented a TLS client certificate that is not the one registered for it", CallerStatus.WrongCertificate);
                 case CallerStatus.Allowed:
                     known = true;
                     break;
@@ -48,8 +54,8 @@ internal static class ScpNegotiation
         return null;
     }
 
-    private static (AssociateRj, string) CallingRefused(string why) =>
-        (new AssociateRj(RejectResult.Permanent, RejectSource.ServiceUser, RejectReason.CallingAeTitleNotRecognized), why);
+    private static (AssociateRj, string, CallerStatus?) CallingRefused(string why, CallerStatus? status = null) =>
+        (new AssociateRj(RejectResult.Permanent, RejectSource.ServiceUser, RejectReason.CallingAeTitleNotRecognized), why, status);
 
     private static async Task<bool> HostAllowedAsync(string? hosts, IPAddress? remote, Func<string, CancellationToken, Task<IPAddress[]>> resolve, CancellationToken ct)
     {

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using DicomKit.Network.Dimse;
 using DicomKit.Network.Pdus;
 using DicomKit.Network.UpperLayer;
@@ -18,6 +19,7 @@ internal sealed partial class ScpSession
     private readonly IStorageSink _sink;
     private readonly ILogger _logger;
     private readonly IPEndPoint? _remote;
+    private readonly X509Certificate2? _certificate;
     private readonly Func<string, CancellationToken, Task<IPAddress[]>> _resolve;
     private readonly System.Action _requestComplete;
     private readonly Func<AssociateRq, string?> _admit;
@@ -27,8 +29,10 @@ internal sealed partial class ScpSession
     private IncomingStore? _current;
 
     public ScpSession(AssociationMachine machine, IPEndPoint? remote, DicomListenerOptions options, IStorageSink sink, ILogger logger,
-        Func<string, CancellationToken, Task<IPAddress[]>> resolve, System.Action requestComplete, Func<AssociateRq, string?> admit)
+        Func<string, CancellationToken, Task<IPAddress[]>> resolve, System.Action requestComplete, Func<AssociateRq, string?> admit,
+        X509Certificate2? certificate = null)
     {
+        _certificate = certificate;
         _machine = machine;
         _remote = remote;
         _options = options;
@@ -107,17 +111,17 @@ internal sealed partial class ScpSession
         // The connection stops being pending whatever the answer; the caller is checked before it takes an association
         // slot (_admit), so a refused caller never holds one.
         _requestComplete();
-        var refusal = await ScpNegotiation.CheckCallerAsync(rq, _options, _remote?.Address, _resolve, ct).ConfigureAwait(false);
+        var refusal = await ScpNegotiation.CheckCallerAsync(rq, _options, _remote?.Address, _resolve, ct, _certificate).ConfigureAwait(false);
         // Only a caller refused for who it is is reported; one refused for a full listener is not an authentication event.
         var callerRefused = refusal is not null;
         if (refusal is null && _admit(rq) is { } full)
-            refusal = (new AssociateRj(RejectResult.Transient, RejectSource.ServiceProviderPresentation, RejectReason.LocalLimitExceeded), full);
+            refusal = (new AssociateRj(RejectResult.Transient, RejectSource.ServiceProviderPresentation, RejectReason.LocalLimitExceeded), full, null);
         if (refusal is { } r)
         {
             _machine.Reject = r.Reject;
             LogRejected(r.Reject, r.Why);
             if (callerRefused)
-                _options.CallerRefused?.Invoke(new CallerRefusal(rq.CallingAeTitle, rq.CalledAeTitle, _remote?.Address, (byte)r.Reject.Reason, r.Why));
+                _options.CallerRefused?.Invoke(new CallerRefusal(rq.CallingAeTitle, rq.CalledAeTitle, _remote?.Address, (byte)r.Reject.Reason, r.Why, r.Status));
             await _machine.DispatchAsync(new Input(Event.Evt8), ct).ConfigureAwait(false);
             return;
         }

@@ -121,7 +121,7 @@ public sealed class ConnectionLimitTests(ITestOutputHelper output)
     [Fact]
     public async Task A_refused_caller_still_holding_its_connection_is_no_longer_pending()
     {
-        await using var scp = await ListenerHarness.StartAsync(output, null, o => o.IdentifyCaller = (calling, _, _) => ValueTask.FromResult(calling == "REFUSED" ? CallerStatus.NotListed : CallerStatus.Allowed));
+        await using var scp = await ListenerHarness.StartAsync(output, null, o => o.IdentifyCaller = (calling, _, _, _) => ValueTask.FromResult(calling == "REFUSED" ? CallerStatus.NotListed : CallerStatus.Allowed));
         await using var peer = await RawPeer.ConnectAsync(scp.Port);
 
         var answer = await AssociateAsync(peer, "REFUSED");

@@ -93,7 +93,7 @@ public sealed class RejectionTests(ITestOutputHelper output)
     public async Task The_calling_ae_title_hook_rejects_what_it_refuses_and_is_asked_again_at_each_association()
     {
         var allowed = new HashSet<string>(StringComparer.Ordinal) { "KNOWNSCU" };
-        await using var scp = await ListenerHarness.StartAsync(output, null, o => o.IdentifyCaller = (title, _, _) =>
+        await using var scp = await ListenerHarness.StartAsync(output, null, o => o.IdentifyCaller = (title, _, _, _) =>
             ValueTask.FromResult(allowed.Contains(title) ? CallerStatus.Allowed : CallerStatus.NotListed));
 
         var rj = await RejectOfAsync(scp, ListenerHarness.AeTitle, "STRANGER");
@@ -112,7 +112,7 @@ public sealed class RejectionTests(ITestOutputHelper output)
         {
             o.AllowedCallingAeTitles["GOODSCU"] = "*";
             o.AllowedCallingAeTitles["VETOED"] = "*";
-            o.IdentifyCaller = (title, _, _) => ValueTask.FromResult(title == "VETOED" ? CallerStatus.NotListed : CallerStatus.Unknown);
+            o.IdentifyCaller = (title, _, _, _) => ValueTask.FromResult(title == "VETOED" ? CallerStatus.NotListed : CallerStatus.Unknown);
         });
 
         (await scp.EchoscuAsync("-aet", "GOODSCU")).ExitCode.Should().Be(0);
@@ -129,7 +129,7 @@ public sealed class RejectionTests(ITestOutputHelper output)
         await using var scp = await ListenerHarness.StartAsync(output, null, o =>
         {
             o.AcceptUnknownCallers = false;
-            o.IdentifyCaller = (title, address, _) => ValueTask.FromResult(title switch
+            o.IdentifyCaller = (title, address, _, _) => ValueTask.FromResult(title switch
             {
                 "REGISTERED" => CallerStatus.Allowed,
                 "ELSEWHERE" => CallerStatus.WrongAddress,
@@ -155,7 +155,7 @@ public sealed class RejectionTests(ITestOutputHelper output)
     public async Task A_registered_AE_title_from_a_wrong_address_is_refused_even_when_unknown_callers_are_accepted()
     {
         await using var scp = await ListenerHarness.StartAsync(output, null, o =>
-            o.IdentifyCaller = (title, _, _) => ValueTask.FromResult(title == "CT1" ? CallerStatus.WrongAddress : CallerStatus.Unknown));
+            o.IdentifyCaller = (title, _, _, _) => ValueTask.FromResult(title == "CT1" ? CallerStatus.WrongAddress : CallerStatus.Unknown));
 
         (await scp.EchoscuAsync("-aet", "ANYONE")).ExitCode.Should().Be(0, "unknown callers are accepted by default");
         (await RejectOfAsync(scp, ListenerHarness.AeTitle, "CT1")).Reason.Should().Be(RejectReason.CallingAeTitleNotRecognized);
@@ -174,5 +174,28 @@ public sealed class RejectionTests(ITestOutputHelper output)
         var refusal = await DicomKit.Network.Services.ScpNegotiation.CheckCallerAsync(rq, options, IPAddress.Loopback,
             (_, _) => Task.FromResult(Array.Empty<IPAddress>()), CancellationToken.None);
         (refusal is null).Should().Be(accepted);
+    }
+    [Theory]
+    [InlineData(CallerStatus.CertificateMissing, "presented none")]
+    [InlineData(CallerStatus.WrongCertificate, "not the one registered")]
+    public async Task A_registered_caller_without_its_certificate_is_refused_even_when_unknown_callers_are_accepted(CallerStatus status, string why)
+    {
+        var options = new DicomListenerOptions { AcceptUnknownCallers = true };
+        System.Security.Cryptography.X509Certificates.X509Certificate2? seen = null;
+        options.IdentifyCaller = (_, _, certificate, _) =>
+        {
+            seen = certificate;
+            return ValueTask.FromResult(status);
+        };
+        var rq = new AssociateRq { CalledAeTitle = options.AeTitle, CallingAeTitle = "CT1" };
+
+        var refusal = await DicomKit.Network.Services.ScpNegotiation.CheckCallerAsync(rq, options, IPAddress.Loopback,
+            (_, _) => Task.FromResult(Array.Empty<IPAddress>()), CancellationToken.None);
+
+        refusal.Should().NotBeNull();
+        refusal!.Value.Reject.Reason.Should().Be(RejectReason.CallingAeTitleNotRecognized);
+        refusal.Value.Status.Should().Be(status);
+        refusal.Value.Why.Should().Contain(why);
+        seen.Should().BeNull("a plain connection has no certificate to pass");
     }
 }

@@ -139,8 +139,9 @@ internal sealed class ForwardingHarness : IAsyncDisposable
         return new SeededStudy(studyId, files);
     }
 
-    public Task<long> AddNodeAsync(int port, string aeTitle, string name = "Destination") =>
-        Nodes.AddAsync(new NodeInput { Name = name, AeTitle = aeTitle, Host = "127.0.0.1", Port = port, ForwardDestination = true }, "admin.test", CancellationToken.None);
+    public Task<long> AddNodeAsync(int port, string aeTitle, string name = "Destination", bool tls = false) =>
+        Nodes.AddAsync(new NodeInput { Name = name, AeTitle = aeTitle, Host = "127.0.0.1", Port = port, ForwardDestination = true, Tls = tls }, "admin.test",
+            CancellationToken.None);
 
     /// <summary>Queues a forward the way the sealer does: inside a transaction, then a wake-up.</summary>
     public async Task<long> EnqueueAsync(long studyId, long nodeId, string? ruleName = "Forward rule")

@@ -9,8 +9,8 @@ using Microsoft.Extensions.Options;
 namespace Gateway.Tests.Forwarding;
 
 /// <summary>
-/// Forwarding (Storage SCU) and the node C-ECHO test over TLS to DCMTK's storescp +tls, for the nodes that
-/// Nodes:Tls:AeTitles names; certificates are made by the test.
+/// Forwarding (Storage SCU) and the node C-ECHO test over TLS to DCMTK's storescp +tls, for the nodes whose "tls"
+/// field is set and those the deprecated Nodes:Tls:AeTitles names; certificates are made by the test.
 /// </summary>
 public sealed class ForwardingTlsTests : IAsyncLifetime, IDisposable
 {
@@ -31,9 +31,9 @@ public sealed class ForwardingTlsTests : IAsyncLifetime, IDisposable
 
     public void Dispose() => _ca?.Dispose();
 
-    private NodeTls Tls(bool withClientCertificate = true, string? caFile = null) => new(Options.Create(new NodeTlsOptions
+    private NodeTls Tls(bool withClientCertificate = true, string? caFile = null, bool byList = true) => new(Options.Create(new NodeTlsOptions
     {
-        AeTitles = [TlsNode],
+        AeTitles = byList ? [TlsNode] : [],
         CertificateFile = withClientCertificate ? _gateway.CertificateFile : null,
         KeyFile = withClientCertificate ? _gateway.KeyFile : null,
         CaFile = caFile ?? _ca.CaFile,
@@ -60,6 +60,28 @@ public sealed class ForwardingTlsTests : IAsyncLifetime, IDisposable
         received.Should().HaveCount(3);
         foreach (var source in study.SourceFiles.Select(s => DicomFile.Open(s, null)))
             DatasetComparer.Differences(source.Dataset, received[source.Dataset.GetString(Tags.SOPInstanceUID)!].Dataset).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task A_node_whose_tls_field_is_set_is_forwarded_to_and_echoed_over_tls_without_the_deprecated_list()
+    {
+        await using var gateway = new ForwardingHarness(tls: Tls(byList: false));
+        using var destination = await SecureStorescpAsync(Path.Combine(gateway.Scratch, "received"));
+        var study = await gateway.SeedStudyAsync(2);
+        var node = await gateway.AddNodeAsync(destination.Port, "FIELD-TLS", tls: true);
+        var plainNode = await gateway.AddNodeAsync(destination.Port, "FIELD-PLAIN", name: "Plain");
+        await gateway.StartAsync();
+
+        var id = await gateway.EnqueueAsync(study.StudyId, node);
+        var row = await gateway.WaitForAsync(id, r => r.State is "done" or "failed" || r.Attempts > 0 && r.LastError is not null);
+        var echo = await Verifier(gateway.Nodes, Tls(byList: false)).EchoAsync(node, CancellationToken.None);
+        var plainEcho = await Verifier(gateway.Nodes, Tls(byList: false)).EchoAsync(plainNode, CancellationToken.None);
+
+        row.State.Should().Be("done", row.LastError);
+        destination.Files().Should().HaveCount(2);
+        echo!.Ok.Should().BeTrue(echo.Message);
+        echo.Message.Should().Contain("over TLS");
+        plainEcho!.Ok.Should().BeFalse("a node without the field is called in plain DICOM, which storescp +tls does not answer");
     }
 
     [Fact]

@@ -146,7 +146,7 @@ public sealed class NodeTests : IDisposable
     public async Task The_allow_list_follows_the_nodes_allowed_to_send_and_is_open_when_there_are_none()
     {
         var here = IPAddress.Loopback;
-        ValueTask<CallerStatus> Identify(string title, IPAddress? from = null) => _nodes.IdentifyCallerAsync(title, from ?? here, None);
+        ValueTask<CallerStatus> Identify(string title, IPAddress? from = null) => _nodes.IdentifyCallerAsync(title, from ?? here, null, None);
         (await Identify("ANYONE")).Should().Be(CallerStatus.NotListed, "until the snapshot is loaded nothing is accepted");
         await _nodes.LoadAsync(None);
         (await Identify("ANYONE")).Should().Be(CallerStatus.Unknown, "no node is allowed to send: no allow-list");
@@ -171,7 +171,7 @@ public sealed class NodeTests : IDisposable
         (await Identify("CT1", IPAddress.Parse("fd12::1"))).Should().Be(CallerStatus.Allowed);
         (await Identify("CT1", IPAddress.Parse("192.0.2.8"))).Should().Be(CallerStatus.WrongAddress);
         (await Identify("CT1")).Should().Be(CallerStatus.WrongAddress, "listed addresses replace the host");
-        (await _nodes.IdentifyCallerAsync("CT1", null, None)).Should().Be(CallerStatus.WrongAddress, "an unknown address is no allowed address");
+        (await _nodes.IdentifyCallerAsync("CT1", null, null, None)).Should().Be(CallerStatus.WrongAddress, "an unknown address is no allowed address");
         (await _nodes.GetAsync(ct, None))!.CallingAddresses.Should().Equal("10.0.0.0/8", "192.0.2.7", "fd00::/8");
 
         await _nodes.DeleteAsync(ct, "admin.novak", None);
@@ -357,7 +357,7 @@ public sealed class NodeTests : IDisposable
         await using var destination = new DicomListener(new DicomListenerOptions
         {
             AeTitle = "PICKY", Port = 0, BindAddress = "127.0.0.1", 
-            IdentifyCaller = (calling, _, _) => ValueTask.FromResult(calling == "SOMEONE-ELSE" ? CallerStatus.Allowed : CallerStatus.NotListed),
+            IdentifyCaller = (calling, _, _, _) => ValueTask.FromResult(calling == "SOMEONE-ELSE" ? CallerStatus.Allowed : CallerStatus.NotListed),
         }, new ScriptedDestination());
         await destination.StartAsync();
         var id = await _nodes.AddAsync(Valid("PICKY", port: destination.LocalEndPoint.Port) with { Host = "127.0.0.1" }, "admin.novak", None);

@@ -229,6 +229,14 @@ export interface DicomNode {
   callingAddresses?: string[];
   /** Its own transfer syntax preference (UIDs and "compressed"); empty: the listener's. */
   transferSyntaxes?: string[];
+  /** Forwarding and the C-ECHO test call it over DICOM TLS. */
+  tls?: boolean;
+  /** SHA-256 thumbprint of the certificate it must present when it calls over TLS (or subject and issuer below). */
+  certificateThumbprint?: string | null;
+  certificateSubject?: string | null;
+  certificateIssuer?: string | null;
+  /** A storage commitment request covering a whole study seals it at once (default true). */
+  sealOnCommitment?: boolean;
   lastEcho?: EchoResult | null;
 }
 

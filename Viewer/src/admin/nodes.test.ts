@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { splitList } from './pages/nodes';
+import { requiresCertificate, splitList } from './pages/nodes';
 
 describe('splitList', () => {
   it('reads addresses separated by commas, semicolons or spaces, and drops empty entries', () => {
@@ -9,5 +9,14 @@ describe('splitList', () => {
   it('gives an empty list for an empty field, so the node falls back to its host', () => {
     expect(splitList('')).toEqual([]);
     expect(splitList('  ,  ')).toEqual([]);
+  });
+});
+
+describe('requiresCertificate', () => {
+  it('is true for a thumbprint, or for a subject with an issuer, and false for half a name or nothing', () => {
+    expect(requiresCertificate({ certificateThumbprint: 'AB'.repeat(32) })).toBe(true);
+    expect(requiresCertificate({ certificateSubject: 'CN=ct1', certificateIssuer: 'CN=CA' })).toBe(true);
+    expect(requiresCertificate({ certificateSubject: 'CN=ct1', certificateIssuer: null })).toBe(false);
+    expect(requiresCertificate({})).toBe(false);
   });
 });

@@ -154,6 +154,11 @@ public sealed partial class AdminConsoleTests(BrowserFixture browser) : IDisposa
         await nodeDialog.Locator("[data-field=host]").FillAsync("127.0.0.1");
         await nodeDialog.Locator("[data-field=port]").FillAsync(console.Gateway.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
         await nodeDialog.Locator("[data-field=forwardDestination]").CheckAsync();
+        // A certificate thumbprint that is not SHA-256 is named beside its field; cleared, the node needs no certificate.
+        await nodeDialog.Locator("[data-field=certificateThumbprint]").FillAsync("ab:cd:ef");
+        await nodeDialog.Locator("button[type=submit]").ClickAsync();
+        await Expect(nodeDialog.Locator(".field-error")).ToContainTextAsync("SHA-256 thumbprint");
+        await nodeDialog.Locator("[data-field=certificateThumbprint]").FillAsync("");
         await nodeDialog.Locator("button[type=submit]").ClickAsync();
         await Expect(nodeDialog).ToHaveCountAsync(0);
         await Expect(page.Locator("[data-testid=anyone-can-send]")).ToHaveCountAsync(0);

@@ -41,7 +41,9 @@ export async function render(root: HTMLElement, ctx: AppContext): Promise<void> 
         { label: t().port, cell: (n) => String(n.port), class: 'num' },
         { label: t().allowedToSend, cell: (n) => (n.allowedToSend ? t().yes : t().no) },
         { label: t().callingAddresses, cell: (n) => (n.callingAddresses?.length ? n.callingAddresses.join(', ') : n.host) },
+        { label: t().clientCertificate, cell: (n) => (requiresCertificate(n) ? t().certificateRequired : '') },
         { label: t().forwardDestination, cell: (n) => (n.forwardDestination ? t().yes : t().no) },
+        { label: 'TLS', cell: (n) => (n.tls ? t().yes : t().no) },
         { label: t().lastEcho, cell: echoCell },
         ...(admin
           ? [
@@ -80,7 +82,7 @@ export async function render(root: HTMLElement, ctx: AppContext): Promise<void> 
 function nodeDialog(ctx: AppContext, node: DicomNode | null, reload: () => Promise<void>): void {
   const n: DicomNode = node
     ? { ...node }
-    : { name: '', aeTitle: '', host: '', port: 104, allowedToSend: true, forwardDestination: false, description: '' };
+    : { name: '', aeTitle: '', host: '', port: 104, allowedToSend: true, forwardDestination: false, description: '', tls: false, sealOnCommitment: true };
   dialog(node ? `${t().edit}: ${node.name}` : t().newNode, (body) => {
     const name = h('input', { value: n.name, required: true, maxlength: 100 });
     const ae = h('input', { value: n.aeTitle, required: true, maxlength: 16, spellcheck: 'false', autocapitalize: 'characters' });
@@ -89,6 +91,9 @@ function nodeDialog(ctx: AppContext, node: DicomNode | null, reload: () => Promi
     const description = h('input', { value: n.description ?? '' });
     const callingAddresses = h('input', { value: (n.callingAddresses ?? []).join(', '), spellcheck: 'false' });
     const transferSyntaxes = h('input', { value: (n.transferSyntaxes ?? []).join(', '), spellcheck: 'false' });
+    const thumbprint = h('input', { value: n.certificateThumbprint ?? '', spellcheck: 'false', maxlength: 1000 });
+    const subject = h('input', { value: n.certificateSubject ?? '', spellcheck: 'false', maxlength: 1000 });
+    const issuer = h('input', { value: n.certificateIssuer ?? '', spellcheck: 'false', maxlength: 1000 });
     body.append(
       field(t().name, name, 'name'),
       h('div', { class: 'inline' }, field(t().aeTitle, ae, 'aeTitle'), field(t().host, host, 'host'), field(t().port, port, 'port')),
@@ -97,6 +102,10 @@ function nodeDialog(ctx: AppContext, node: DicomNode | null, reload: () => Promi
       checkbox(t().forwardDestination, n.forwardDestination, (v) => (n.forwardDestination = v), 'forwardDestination'),
       field(t().callingAddresses, callingAddresses, 'callingAddresses', t().callingAddressesHint),
       field(t().transferSyntaxes, transferSyntaxes, 'transferSyntaxes', t().transferSyntaxesHint),
+      checkbox(t().nodeTls, n.tls ?? false, (v) => (n.tls = v), 'tls'),
+      field(t().certificateThumbprint, thumbprint, 'certificateThumbprint', t().certificateThumbprintHint),
+      h('div', { class: 'inline' }, field(t().certificateSubject, subject, 'certificateSubject'), field(t().certificateIssuer, issuer, 'certificateIssuer', t().certificateNameHint)),
+      checkbox(t().sealOnCommitment, n.sealOnCommitment ?? true, (v) => (n.sealOnCommitment = v), 'sealOnCommitment'),
     );
     return {
       onSubmit: async () => {
@@ -110,6 +119,11 @@ function nodeDialog(ctx: AppContext, node: DicomNode | null, reload: () => Promi
           description: description.value.trim() || null,
           callingAddresses: splitList(callingAddresses.value),
           transferSyntaxes: splitList(transferSyntaxes.value),
+          tls: n.tls ?? false,
+          certificateThumbprint: thumbprint.value.trim() || null,
+          certificateSubject: subject.value.trim() || null,
+          certificateIssuer: issuer.value.trim() || null,
+          sealOnCommitment: n.sealOnCommitment ?? true,
         };
         if (node?.id !== undefined) await ctx.api.nodes.update(node.id, { ...value, id: node.id });
         else await ctx.api.nodes.create(value);
@@ -118,6 +132,11 @@ function nodeDialog(ctx: AppContext, node: DicomNode | null, reload: () => Promi
       },
     };
   });
+}
+
+/** Whether the node must present a TLS client certificate: a thumbprint, or a subject and an issuer. */
+export function requiresCertificate(n: Pick<DicomNode, 'certificateThumbprint' | 'certificateSubject' | 'certificateIssuer'>): boolean {
+  return !!n.certificateThumbprint || (!!n.certificateSubject && !!n.certificateIssuer);
 }
 
 /** The entries of a comma-, semicolon- or space-separated list as typed, trimmed, without empty ones. */
