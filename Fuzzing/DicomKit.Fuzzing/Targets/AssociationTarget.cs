@@ -16,7 +16,7 @@ namespace DicomKit.Fuzzing.Targets;
 internal static class AssociationTarget
 {
     /// <summary>Far above what one input needs (milliseconds); reaching it means the session stopped making progress.</summary>
-    public static TimeSpan Bound { get; set; } = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
 
     private static readonly DicomListenerOptions Options = new() { AeTitle = "FUZZSCP" };
     private static readonly AssociationLimits Limits = new(16 * 1024, AssociationLimits.DefaultMaxAssociatePdu,
