@@ -38,12 +38,48 @@ internal sealed class ByteReader : IDisposable
 
     public bool CanSeek => _stream.CanSeek;
 
-    /// <summary>Rewinds the underlying seekable stream to the logical position and returns it, for handing over.</summary>
+    /// <summary>
+    /// Returns the rest of the data as a stream, for handing over (the deflated data set after the meta information):
+    /// the underlying stream rewound to the logical position when it can seek, else the bytes already buffered
+    /// followed by the unread remainder of the stream, since those bytes cannot be read from it again.
+    /// </summary>
     public Stream DetachAtPosition()
     {
-        if (_stream.CanSeek) _stream.Position = Position;
-        else if (_pos < _len) throw new InvalidOperationException("Buffered bytes cannot be handed over on a non-seekable stream.");
-        return _stream;
+        if (_stream.CanSeek)
+        {
+            _stream.Position = Position;
+            return _stream;
+        }
+        if (_pos == _len)
+            return _stream;
+        var buffered = _buf.AsSpan(_pos, _len - _pos).ToArray();
+        _pos = _len;
+        return new PrefixedStream(buffered, _stream);
+    }
+
+    /// <summary>Bytes taken out of the stream ahead of time, then the stream itself; read-only and forward-only.</summary>
+    private sealed class PrefixedStream(byte[] prefix, Stream rest) : Stream
+    {
+        private int _taken;
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+        public override int Read(Span<byte> buffer)
+        {
+            if (_taken == prefix.Length)
+                return rest.Read(buffer);
+            var n = Math.Min(buffer.Length, prefix.Length - _taken);
+            prefix.AsSpan(_taken, n).CopyTo(buffer);
+            _taken += n;
+            return n;
+        }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     /// <summary>Ensures <paramref name="count"/> bytes are buffered; false at end of stream.</summary>
