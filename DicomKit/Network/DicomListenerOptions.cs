@@ -55,9 +55,10 @@ public sealed class DicomListenerOptions
 
     /// <summary>
     /// The Storage Commitment Push Model SCP's owner (PS3.4 Annex J). When null the SOP class is not accepted, so a
-    /// requester learns at association time that commitment is not offered. Not bound from configuration.
+    /// requester learns at association time that commitment is not offered. Not bound from configuration (and not named
+    /// StorageCommitment, the configuration section of the Gateway's commitment settings under Dicom).
     /// </summary>
-    public IStorageCommitmentHandler? StorageCommitment { get; set; }
+    public IStorageCommitmentHandler? StorageCommitmentHandler { get; set; }
 
     public int Port { get; set; } = 11112;
 

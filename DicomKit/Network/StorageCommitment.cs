@@ -49,7 +49,7 @@ public sealed record StorageCommitmentContext(long AssociationId, string Calling
 
 /// <summary>
 /// The owner's side of the Storage Commitment Push Model SCP (PS3.4 Annex J). The listener accepts the SOP class
-/// only when <see cref="DicomListenerOptions.StorageCommitment"/> is set. For each valid N-ACTION the session calls
+/// only when <see cref="DicomListenerOptions.StorageCommitmentHandler"/> is set. For each valid N-ACTION the session calls
 /// <see cref="AcceptAsync"/> (persist before the answer: a success status promises a report), answers the N-ACTION-RSP,
 /// then calls <see cref="EvaluateAsync"/> and sends the report as N-EVENT-REPORT-RQ on the same association; the
 /// outcome of that attempt comes back through <see cref="ReportedAsync"/>. Everything runs on the association's

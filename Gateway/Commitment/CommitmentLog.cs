@@ -16,4 +16,13 @@ internal static partial class CommitmentLog
 
     [LoggerMessage(EventId = 8504, Level = LogLevel.Error, Message = "Storage commitment request from {CallingAeTitle} could not be stored")]
     public static partial void StoreFailed(ILogger logger, string callingAeTitle, Exception exception);
+
+    [LoggerMessage(EventId = 8505, Level = LogLevel.Warning, Message = "Storage commitment {CommitmentId} for {CallingAeTitle}: delivery attempt {Attempt} on a new association failed: {Reason}")]
+    public static partial void DeliveryFailed(ILogger logger, long commitmentId, string callingAeTitle, int attempt, string reason);
+
+    [LoggerMessage(EventId = 8506, Level = LogLevel.Error, Message = "Storage commitment {CommitmentId} for {CallingAeTitle} given up after {Attempts} delivery attempts: {Reason}")]
+    public static partial void GaveUp(ILogger logger, long commitmentId, string callingAeTitle, int attempts, string reason);
+
+    [LoggerMessage(EventId = 8507, Level = LogLevel.Error, Message = "Storage commitment delivery round failed: {Reason}")]
+    public static partial void DeliveryRoundFailed(ILogger logger, string reason);
 }

@@ -1,3 +1,4 @@
+using DicomGateway.Hosting;
 using DicomGateway.Studies;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -8,7 +9,7 @@ public static class CommitmentServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the Storage Commitment Push Model SCP (table <c>storage_commitments</c>): the store, the evaluator over
-    /// the study index and the handler the DICOM listener is given. Requires the database, the gateway key and the audit trail.
+    /// the study index, the handler the DICOM listener is given, and the worker that delivers reports on new associations. Requires the database, the gateway key, the audit trail and the node registry (AddNodes).
     /// </summary>
     public static IServiceCollection AddStorageCommitment(this IServiceCollection services)
     {
@@ -17,6 +18,8 @@ public static class CommitmentServiceCollectionExtensions
         services.TryAddSingleton<CommitmentStore>();
         services.TryAddSingleton<CommitmentEvaluator>();
         services.TryAddSingleton<StorageCommitmentScp>();
+        services.AddValidatedOptions<StorageCommitmentOptions>(StorageCommitmentOptions.SectionName, o => o.Validate().Select(p => "Dicom:StorageCommitment: " + p));
+        services.AddHostedService<CommitmentDelivery>();
         return services;
     }
 }

@@ -39,12 +39,16 @@ public sealed class CommitmentStore(GatewayDatabase database, ISecretProtector p
         }, cancellationToken: cancellationToken)).ConfigureAwait(false);
     }
 
-    /// <summary>Every request still to be reported, oldest first (what a restarted gateway still owes).</summary>
-    public async Task<IReadOnlyList<Stored>> PendingAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Every request still to be reported whose next delivery is due by <paramref name="dueBy"/> (all when null), oldest
+    /// first: what a restarted gateway still owes.
+    /// </summary>
+    public async Task<IReadOnlyList<Stored>> PendingAsync(CancellationToken cancellationToken, DateTimeOffset? dueBy = null)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         var rows = await connection.QueryAsync<(long Id, string CallingAe, string CalledAe, string? RemoteHost, byte[] Request, long Attempts)>(new CommandDefinition(
-            "SELECT id, calling_ae, called_ae, remote_host, request, attempts FROM storage_commitments ORDER BY id", cancellationToken: cancellationToken)).ConfigureAwait(false);
+            "SELECT id, calling_ae, called_ae, remote_host, request, attempts FROM storage_commitments WHERE next_attempt_at <= @due ORDER BY id",
+            new { due = dueBy?.ToUnixTimeMilliseconds() ?? long.MaxValue }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return [.. rows.Select(r => new Stored(r.Id, r.CallingAe, r.CalledAe, r.RemoteHost, Open(r.Request), (int)r.Attempts))];
     }
 
@@ -55,12 +59,12 @@ public sealed class CommitmentStore(GatewayDatabase database, ISecretProtector p
         await connection.ExecuteAsync(new CommandDefinition("DELETE FROM storage_commitments WHERE id = @id", new { id }, cancellationToken: cancellationToken)).ConfigureAwait(false);
     }
 
-    /// <summary>Counts one more failed delivery attempt.</summary>
-    public async Task CountAttemptAsync(long id, CancellationToken cancellationToken)
+    /// <summary>Counts one more failed delivery and sets when the next is due.</summary>
+    public async Task CountAttemptAsync(long id, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await connection.ExecuteAsync(new CommandDefinition("UPDATE storage_commitments SET attempts = attempts + 1 WHERE id = @id", new { id },
-            cancellationToken: cancellationToken)).ConfigureAwait(false);
+        await connection.ExecuteAsync(new CommandDefinition("UPDATE storage_commitments SET attempts = attempts + 1, next_attempt_at = @next WHERE id = @id",
+            new { id, next = nextAttemptAt.ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken)).ConfigureAwait(false);
     }
 
     private StorageCommitmentRequest Open(byte[] sealedRequest)

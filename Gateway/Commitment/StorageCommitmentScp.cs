@@ -51,6 +51,9 @@ public sealed class StorageCommitmentScp(CommitmentStore store, CommitmentEvalua
         await DeliveredAsync(id, context.CallingAeTitle, context.RemoteEndPoint?.Address.ToString(), result, "same association", cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Whether the request is being answered on the association that carried it (not yet for the delivery worker).</summary>
+    internal bool IsOnItsAssociation(long id) => _stored.Values.Contains(id);
+
     /// <summary>Audits a delivered report and forgets its request.</summary>
     internal async Task DeliveredAsync(long id, string callingAeTitle, string? remoteHost, StorageCommitmentResult result, string how, CancellationToken cancellationToken)
     {
@@ -81,6 +84,24 @@ internal static class CommitmentAudit
             committed = result.Committed.Count,
             failed = result.Failed.Count,
             delivered = how,
+        },
+    };
+
+    public static AuditEvent GaveUp(string callingAeTitle, string? remoteHost, StorageCommitmentResult result, string reason) => new()
+    {
+        EventId = AuditEventIds.InstancesTransferred,
+        Action = AuditAction.Read,
+        Outcome = AuditOutcome.SeriousFailure,
+        ActorKind = AuditActorKind.Node,
+        Actor = callingAeTitle,
+        ActorAddress = remoteHost,
+        Detail = new
+        {
+            what = "storage commitment report not delivered",
+            callingAeTitle,
+            committed = result.Committed.Count,
+            failed = result.Failed.Count,
+            reason,
         },
     };
 }

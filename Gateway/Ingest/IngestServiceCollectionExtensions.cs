@@ -25,7 +25,7 @@ public static class IngestServiceCollectionExtensions
             // the events are counted into one row per minute and kind rather than written one by one.
             .Configure<AuditAggregator>((options, aggregator) => options.CallerRefused = refusal => aggregator.Count(CallerAudit.Refused(refusal), refusal.Address?.ToString()))
             // Storage Commitment Push Model SCP (docs/conformance.md): requests are kept by the Commitment module.
-            .Configure<StorageCommitmentScp>((options, commitment) => options.StorageCommitment = commitment);
+            .Configure<StorageCommitmentScp>((options, commitment) => options.StorageCommitmentHandler = commitment);
         services.AddValidatedOptions<DicomTlsOptions>(DicomTlsOptions.SectionName, o => o.Validate().Select(p => "Dicom:Tls: " + p))
             .Configure<IHostEnvironment>((options, environment) => options.ContentRoot = environment.ContentRootPath);
         services.TryAddSingleton(TimeProvider.System);

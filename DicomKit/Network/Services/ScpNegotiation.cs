@@ -97,7 +97,7 @@ internal static class ScpNegotiation
         var acceptedSyntaxes = new HashSet<string>(StringComparer.Ordinal);
         foreach (var pc in rq.PresentationContexts)
         {
-            var (result, ts) = Choose(pc, preferences, options.StorageCommitment is not null);
+            var (result, ts) = Choose(pc, preferences, options.StorageCommitmentHandler is not null);
             if ((pc.Id & 1) == 0 || !seen.Add(pc.Id))
                 result = PresentationContextResult.NoReason; // ids must be odd and unique (PS3.8 9.3.2.2)
             if (result == PresentationContextResult.Acceptance)

@@ -65,7 +65,7 @@ internal sealed partial class ScpSession
     {
         var (abstractSyntax, transferSyntax) = _contexts[action.ContextId];
         var rq = action.Rq;
-        var handler = _options.StorageCommitment;
+        var handler = _options.StorageCommitmentHandler;
         StorageCommitmentRequest? request = null;
         DimseStatus status;
         if (handler is null || abstractSyntax != StorageCommitmentUids.SopClass)
@@ -128,7 +128,7 @@ internal sealed partial class ScpSession
         if (report is null || rsp.MessageIdBeingRespondedTo != report.MessageId)
             throw ItemReading.Invalid("N-EVENT-REPORT-RSP to no report of ours");
         _report = null;
-        await _options.StorageCommitment!.ReportedAsync(report.Context, report.Result, rsp.Status, ct).ConfigureAwait(false);
+        await _options.StorageCommitmentHandler!.ReportedAsync(report.Context, report.Result, rsp.Status, ct).ConfigureAwait(false);
     }
 
     /// <summary>The association ends with a report unanswered: the owner delivers it on a new association.</summary>
@@ -137,7 +137,7 @@ internal sealed partial class ScpSession
         var report = _report;
         _report = null;
         _action = null;
-        if (report is not null && _options.StorageCommitment is { } handler)
+        if (report is not null && _options.StorageCommitmentHandler is { } handler)
         {
             using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
             await handler.ReportedAsync(report.Context, report.Result, null, cts.Token).ConfigureAwait(false);

@@ -124,10 +124,10 @@ internal sealed partial class ScpSession
                 }, ct).ConfigureAwait(false);
                 return;
             }
-            case CommandField.NActionRq when command.HasDataSet && _options.StorageCommitment is not null && abstractSyntax == StorageCommitmentUids.SopClass:
+            case CommandField.NActionRq when command.HasDataSet && _options.StorageCommitmentHandler is not null && abstractSyntax == StorageCommitmentUids.SopClass:
                 BeginAction(command, contextId);
                 return;
-            case CommandField.NEventReportRsp when _options.StorageCommitment is not null:
+            case CommandField.NEventReportRsp when _options.StorageCommitmentHandler is not null:
                 await OnEventReportResponseAsync(command, ct).ConfigureAwait(false);
                 return;
             case CommandField.CCancelRq:

@@ -8,5 +8,6 @@ CREATE TABLE storage_commitments (
     remote_host    TEXT,
     request        BLOB    NOT NULL,   -- Transaction UID and Referenced SOP pairs, Protect("storage-commitment", JSON)
     received_at    INTEGER NOT NULL,
-    attempts       INTEGER NOT NULL DEFAULT 0
+    attempts       INTEGER NOT NULL DEFAULT 0,   -- failed deliveries on a new association
+    next_attempt_at INTEGER NOT NULL DEFAULT 0   -- when the next one is due (ms since the epoch)
 );

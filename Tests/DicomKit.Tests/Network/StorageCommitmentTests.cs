@@ -51,7 +51,7 @@ public sealed class StorageCommitmentTests(ITestOutputHelper output)
     private async Task<(ListenerHarness Scp, Handler Handler)> StartAsync()
     {
         var handler = new Handler();
-        var scp = await ListenerHarness.StartAsync(output, null, o => o.StorageCommitment = handler);
+        var scp = await ListenerHarness.StartAsync(output, null, o => o.StorageCommitmentHandler = handler);
         return (scp, handler);
     }
 
