@@ -45,6 +45,8 @@ public static class DicomClient
             if (rq.PresentationContexts.Count == AssociateRq.MaxPresentationContexts)
                 throw new ArgumentException("more than 128 presentation contexts", nameof(proposals));
             rq.PresentationContexts.Add(new PresentationContextRq(id, p.AbstractSyntax, p.TransferSyntaxes));
+            if (p.RequestorIsScp && rq.UserInformation.RoleSelections.All(r => r.SopClassUid != p.AbstractSyntax))
+                rq.UserInformation.RoleSelections.Add(new RoleSelection(p.AbstractSyntax, ScuRole: false, ScpRole: true));
             id += 2;
         }
         var limits = new AssociationLimits(options.MaxPduLength, AssociationLimits.DefaultMaxAssociatePdu, options.ArtimTimeout, options.ResponseTimeout);

@@ -24,6 +24,16 @@ public sealed class DicomClientOptions
 /// <summary>A presentation context to propose: one SOP class, the transfer syntaxes we can send it in, in order of preference.</summary>
 public sealed record PresentationContextProposal(string AbstractSyntax, IReadOnlyList<string> TransferSyntaxes)
 {
+    /// <summary>
+    /// Proposes SCP/SCU Role Selection with SCU role 0 and SCP role 1 (PS3.7 D.3.3.4): we, the requestor, act as the
+    /// SCP of this SOP class, as the sender of a Storage Commitment report on an association it opens must.
+    /// </summary>
+    public bool RequestorIsScp { get; init; }
+
+    /// <summary>Storage Commitment Push Model in the two syntaxes every peer reads.</summary>
+    public static PresentationContextProposal StorageCommitment { get; } =
+        new(StorageCommitmentUids.SopClass, [Services.KnownUids.ExplicitVRLittleEndian, Services.KnownUids.ImplicitVRLittleEndian]);
+
     /// <summary>Verification with Implicit VR Little Endian, the one syntax every acceptor supports.</summary>
     public static PresentationContextProposal Verification { get; } = new(Services.KnownUids.Verification, [Services.KnownUids.ImplicitVRLittleEndian]);
 }

@@ -55,6 +55,13 @@ public sealed class DicomListenerOptions
     /// </summary>
     public Func<string, System.Net.IPAddress?, bool>? IsRegisteredNode { get; set; }
 
+    /// <summary>
+    /// The Storage Commitment Push Model SCP's owner (PS3.4 Annex J). When null the SOP class is not accepted, so a
+    /// requester learns at association time that commitment is not offered. Not bound from configuration (and not named
+    /// StorageCommitment, the configuration section of the Gateway's commitment settings under Dicom).
+    /// </summary>
+    public IStorageCommitmentHandler? StorageCommitmentHandler { get; set; }
+
     public int Port { get; set; } = 11112;
 
     /// <summary>Address to bind: "0.0.0.0" for all IPv4 interfaces, "::" for all (dual stack), or one address.</summary>

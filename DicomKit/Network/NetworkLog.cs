@@ -56,4 +56,7 @@ internal static partial class NetworkLog
 
     [LoggerMessage(30, LogLevel.Warning, "Connection {AssociationId} from {Remote}: TLS handshake failed: {Detail}")]
     public static partial void TlsHandshakeFailed(ILogger logger, long associationId, string remote, string detail);
+
+    [LoggerMessage(31, LogLevel.Warning, "Association {AssociationId}: storage commitment request answered {Status}: {Detail}")]
+    public static partial void CommitmentRefused(ILogger logger, long associationId, string status, string detail);
 }

@@ -26,6 +26,9 @@ public static class CryptoPurposes
 
         /// <summary>A recipient's key share Ks while the shipment lives: the database alone does not hold it.</summary>
         public const string ServerShare = "server-share";
+
+        /// <summary>A storage commitment request's Transaction UID and SOP instances until its report is delivered.</summary>
+        public const string StorageCommitment = "storage-commitment";
     }
 
     /// <summary>Purposes of the gateway's keyed hashes: pseudonymous identifiers that are compared, never reversed.</summary>

@@ -1,4 +1,5 @@
 using DicomGateway.Audit;
+using DicomGateway.Commitment;
 using DicomGateway.Hosting;
 using DicomGateway.Routing;
 using DicomGateway.Studies;
@@ -22,11 +23,14 @@ public static class IngestServiceCollectionExtensions
             .Configure<RuleStore>((options, rules) => options.AcceptsCalledAeTitle = rules.AnswersToCalledAeTitle)
             // A refused caller is a security alert (node authentication). Anyone who reaches the port can cause one, so
             // the events are counted into one row per minute and kind rather than written one by one.
-            .Configure<AuditAggregator>((options, aggregator) => options.CallerRefused = refusal => aggregator.Count(CallerAudit.Refused(refusal), refusal.Address?.ToString()));
+            .Configure<AuditAggregator>((options, aggregator) => options.CallerRefused = refusal => aggregator.Count(CallerAudit.Refused(refusal), refusal.Address?.ToString()))
+            // Storage Commitment Push Model SCP (docs/conformance.md): requests are kept by the Commitment module.
+            .Configure<StorageCommitmentScp>((options, commitment) => options.StorageCommitmentHandler = commitment);
         services.AddValidatedOptions<DicomTlsOptions>(DicomTlsOptions.SectionName, o => o.Validate().Select(p => "Dicom:Tls: " + p))
             .Configure<IHostEnvironment>((options, environment) => options.ContentRoot = environment.ContentRootPath);
         services.TryAddSingleton(TimeProvider.System);
         services.AddStudies();
+        services.AddStorageCommitment();
         services.AddSingleton<IStorageSink, EncryptingStorageSink>();
         services.AddHostedService<DicomListenerService>();
         services.AddHostedService<DicomTlsListenerService>();

@@ -19,7 +19,9 @@ internal static class CommandTags
     public static readonly DicomTag ErrorComment = new(0x0000, 0x0902);
     public static readonly DicomTag ErrorId = new(0x0000, 0x0903);
     public static readonly DicomTag AffectedSopInstanceUid = new(0x0000, 0x1000);
+    public static readonly DicomTag EventTypeId = new(0x0000, 0x1002);
     public static readonly DicomTag RequestedSopInstanceUid = new(0x0000, 0x1001);
+    public static readonly DicomTag ActionTypeId = new(0x0000, 0x1008);
     public static readonly DicomTag MoveOriginatorApplicationEntityTitle = new(0x0000, 0x1030);
     public static readonly DicomTag MoveOriginatorMessageId = new(0x0000, 0x1031);
 
@@ -43,9 +45,11 @@ internal enum CommandField : ushort
     CEchoRq = 0x0030,
     CEchoRsp = 0x8030,
     NEventReportRq = 0x0100,
+    NEventReportRsp = 0x8100,
     NGetRq = 0x0110,
     NSetRq = 0x0120,
     NActionRq = 0x0130,
+    NActionRsp = 0x8130,
     NCreateRq = 0x0140,
     NDeleteRq = 0x0150,
     CCancelRq = 0x0FFF,

@@ -37,7 +37,9 @@ public readonly record struct DimseStatus(ushort Code)
 
     public static readonly DimseStatus ProcessingFailure = new(0x0110);
     public static readonly DimseStatus DuplicateSopInstance = new(0x0111);
+    public static readonly DimseStatus NoSuchSopInstance = new(0x0112);
     public static readonly DimseStatus NoSuchSopClass = new(0x0118);
+    public static readonly DimseStatus NoSuchAction = new(0x0123);
     public static readonly DimseStatus SopClassNotSupported = new(0x0122);
     public static readonly DimseStatus NotAuthorized = new(0x0124);
     public static readonly DimseStatus DuplicateInvocation = new(0x0210);

@@ -86,7 +86,7 @@ internal static class ScpNegotiation
     /// Builds the A-ASSOCIATE-AC. Verification and every storage SOP class are accepted; for a storage context the
     /// transfer syntax is the first proposed one that matches the preference list (<see cref="DicomListenerOptions.PreferredTransferSyntaxes"/>,
     /// or the caller's own list), else the first proposed syntax the standard defines: the SCP stores bytes as sent.
-    /// Verification takes Explicit, then Implicit VR Little Endian.
+    /// Verification, and Storage Commitment Push Model when the owner serves it, take Explicit, then Implicit VR Little Endian.
     /// </summary>
     public static AssociateAc Accept(AssociateRq rq, DicomListenerOptions options)
     {
@@ -103,7 +103,7 @@ internal static class ScpNegotiation
         var acceptedSyntaxes = new HashSet<string>(StringComparer.Ordinal);
         foreach (var pc in rq.PresentationContexts)
         {
-            var (result, ts) = Choose(pc, preferences);
+            var (result, ts) = Choose(pc, preferences, options.StorageCommitmentHandler is not null);
             if ((pc.Id & 1) == 0 || !seen.Add(pc.Id))
                 result = PresentationContextResult.NoReason; // ids must be odd and unique (PS3.8 9.3.2.2)
             if (result == PresentationContextResult.Acceptance)
@@ -122,10 +122,10 @@ internal static class ScpNegotiation
         return ac;
     }
 
-    private static (PresentationContextResult, string) Choose(PresentationContextRq pc, IReadOnlyList<string> preferences)
+    private static (PresentationContextResult, string) Choose(PresentationContextRq pc, IReadOnlyList<string> preferences, bool commitment)
     {
         var first = pc.TransferSyntaxes.Count > 0 ? pc.TransferSyntaxes[0] : KnownUids.ImplicitVRLittleEndian;
-        if (pc.AbstractSyntax == KnownUids.Verification)
+        if (pc.AbstractSyntax == KnownUids.Verification || (commitment && pc.AbstractSyntax == StorageCommitmentUids.SopClass))
         {
             if (pc.TransferSyntaxes.Contains(KnownUids.ExplicitVRLittleEndian))
                 return (PresentationContextResult.Acceptance, KnownUids.ExplicitVRLittleEndian);

@@ -36,11 +36,15 @@ internal sealed partial class ScpSession
                 throw ItemReading.Invalid($"PDV on presentation context {pdv.PresentationContextId}, which was not accepted");
             if (pdv.IsCommand)
             {
-                if (_current is not null)
+                if (_current is not null || _action is not null)
                     throw ItemReading.Invalid("command PDV while the data set of the previous command was expected");
                 var command = _commands.Add(pdv, out var contextId);
                 if (command is not null)
                     await OnCommandAsync(command, contextId, ct).ConfigureAwait(false);
+            }
+            else if (_action is not null)
+            {
+                await OnActionDataAsync(pdv, ct).ConfigureAwait(false);
             }
             else
             {
@@ -64,7 +68,10 @@ internal sealed partial class ScpSession
         ushort messageId;
         try
         {
-            messageId = command.RequireUInt16(CommandTags.MessageId);
+            // A response carries the id it answers instead of its own.
+            messageId = command.GetUInt16(CommandTags.MessageIdBeingRespondedTo) is { } answered && ((ushort)command.Field & 0x8000) != 0
+                ? answered
+                : command.RequireUInt16(CommandTags.MessageId);
         }
         catch (DimseFormatException e)
         {
@@ -117,6 +124,12 @@ internal sealed partial class ScpSession
                 }, ct).ConfigureAwait(false);
                 return;
             }
+            case CommandField.NActionRq when command.HasDataSet && _options.StorageCommitmentHandler is not null && abstractSyntax == StorageCommitmentUids.SopClass:
+                BeginAction(command, contextId);
+                return;
+            case CommandField.NEventReportRsp when _options.StorageCommitmentHandler is not null:
+                await OnEventReportResponseAsync(command, ct).ConfigureAwait(false);
+                return;
             case CommandField.CCancelRq:
                 return; // nothing of ours is cancellable: every operation completes before the next is read
             default:

@@ -75,11 +75,13 @@ internal sealed partial class ScpSession
                         break;
                     case Indication.ReleaseRequested:
                         await AbandonCurrentAsync().ConfigureAwait(false);
+                        await AbandonReportAsync().ConfigureAwait(false);
                         await _machine.DispatchAsync(new Input(Event.Evt14), ct).ConfigureAwait(false);
                         NetworkLog.Released(_logger, Id, _machine.Remote);
                         break;
                     case Indication.Aborted:
                         await AbandonCurrentAsync().ConfigureAwait(false);
+                        await AbandonReportAsync().ConfigureAwait(false);
                         if (wasEstablished && input.Event != Event.Evt19)
                             NetworkLog.Aborted(_logger, Id, _machine.Remote, _machine.AbortDetail ?? input.Event.ToString());
                         break;
@@ -98,6 +100,7 @@ internal sealed partial class ScpSession
         finally
         {
             await AbandonCurrentAsync().ConfigureAwait(false);
+            await AbandonReportAsync().ConfigureAwait(false);
             _channel?.Dispose();
             _machine.CloseTransport();
         }

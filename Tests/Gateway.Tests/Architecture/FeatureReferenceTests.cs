@@ -20,6 +20,7 @@ public class FeatureReferenceTests
         ["AddressBook"],
         ["Routing"],
         ["Nodes"],
+        ["Commitment"],
         ["Notifications", "Forwarding", "Ingest"],
         ["Shipments"],
         ["Administration"],

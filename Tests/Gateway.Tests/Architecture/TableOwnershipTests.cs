@@ -18,6 +18,7 @@ public sealed partial class TableOwnershipTests
         ["deliveries"] = "Notifications",
         ["forwards"] = "Forwarding",
         ["nodes"] = "Nodes",
+        ["storage_commitments"] = "Commitment",
         ["routing_rules"] = "Routing",
         ["settings"] = "Routing",
         ["contacts"] = "AddressBook",

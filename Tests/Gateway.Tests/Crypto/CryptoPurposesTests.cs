@@ -16,6 +16,7 @@ public sealed class CryptoPurposesTests
         (CryptoPurposes.Protect.StudyDataKey, CryptoPurposes.Protect.SmsCode, CryptoPurposes.Protect.Notification)
             .Should().Be(("study-data-key", "sms-code", "notification"));
         CryptoPurposes.Protect.ServerShare.Should().Be("server-share");
+        CryptoPurposes.Protect.StorageCommitment.Should().Be("storage-commitment");
         (CryptoPurposes.Hash.StudyInstanceUid, CryptoPurposes.Hash.SopInstanceUid, CryptoPurposes.Hash.PatientId, CryptoPurposes.Hash.InstanceContent)
             .Should().Be(("study-instance-uid", "sop-instance-uid", "patient-id", "instance-content"));
         (CryptoPurposes.Hash.UnlockVerifier, CryptoPurposes.Hash.KeyCheck).Should().Be(("unlock-verifier", "key-check"));
@@ -40,6 +41,7 @@ public sealed class CryptoPurposesTests
             Encoding.ASCII.GetString(CryptoPurposes.DataKeyAssociatedData), Encoding.ASCII.GetString(CryptoPurposes.IndexSummary),
             CryptoPurposes.ProtectPrefix + CryptoPurposes.Protect.ServerShare, CryptoPurposes.HashPrefix + CryptoPurposes.Hash.UnlockVerifier,
             CryptoPurposes.HashPrefix + CryptoPurposes.Hash.KeyCheck, Encoding.ASCII.GetString(CryptoPurposes.KeyCheckLabel),
+            CryptoPurposes.ProtectPrefix + CryptoPurposes.Protect.StorageCommitment,
         ];
 
         labels.Should().OnlyHaveUniqueItems();
