@@ -33,8 +33,10 @@ public static class SystemdService
     public static WebApplicationBuilder UseSystemdWhenNotified(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        // Registered always, so that an administrator can also name the target type "Journal" in the NLog section.
+        LogManager.Setup().SetupExtensions(e => e.RegisterTarget<JournalTarget>(JournalTarget.TypeName));
         if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable(JournalStreamVariable)))
-            WriteConsoleForJournal(builder.Configuration);
+            WriteConsoleForJournal(builder.Configuration, File.Exists(JournalTarget.DefaultSocketPath));
         if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(NotifySocketVariable)))
             return builder;
         builder.Services.AddSingleton<ISystemdNotifier, SystemdNotifier>();
@@ -45,14 +47,25 @@ public static class SystemdService
     }
 
     /// <summary>
-    /// journald reads a "&lt;N&gt;" prefix on each line as its priority (the sd-daemon convention), so a line keeps
-    /// its level in `journalctl -p`; colours would only be noise in the journal. The administrator's "console" target
-    /// keeps its layout after the prefix.
+    /// Under systemd the administrator's "console" target goes to the journal. With journald's native socket present
+    /// (every systemd system) it becomes a <see cref="JournalTarget"/>: each line an entry with its priority, logger,
+    /// event id and the message's own fields, the text without the date, level and logger the journal already keeps.
+    /// Without the socket (a container whose stdout systemd still collects), the line keeps its layout behind the
+    /// "&lt;N&gt;" prefix that journald reads as its priority (the sd-daemon convention), without colours.
     /// </summary>
-    private static void WriteConsoleForJournal(ConfigurationManager configuration)
+    private static void WriteConsoleForJournal(ConfigurationManager configuration, bool nativeSocket)
     {
         var layout = configuration["NLog:targets:console:layout"];
         if (layout is null) return;
+        if (nativeSocket)
+        {
+            configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["NLog:targets:console:type"] = JournalTarget.TypeName,
+                ["NLog:targets:console:layout"] = JournalMessageLayout,
+            });
+            return;
+        }
         LogManager.Setup().SetupExtensions(e => e.RegisterLayoutRenderer(PriorityRenderer, ev => PriorityOf(ev.Level)));
         configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -60,6 +73,9 @@ public static class SystemdService
             ["NLog:targets:console:layout"] = "<${" + PriorityRenderer + "}>" + layout,
         });
     }
+
+    /// <summary>The MESSAGE of a journal entry: the text and, when there is one, the exception.</summary>
+    public const string JournalMessageLayout = "${message}${onexception:inner=|${exception:format=tostring}}";
 
     /// <summary>The syslog priority (RFC 5424 severity) of an NLog level.</summary>
     public static string PriorityOf(NLog.LogLevel level) =>
