@@ -9,7 +9,7 @@ namespace DicomGateway.Forwarding;
 internal sealed record ClaimedForward(long Id, long StudyId, long? NodeId, long? RuleId, string? RuleName, long Attempts, long InstancesSent, long InstanceCount);
 
 /// <summary>Where a forward went, for the audit trail.</summary>
-internal sealed record ForwardDestination(long NodeId, string Name, string AeTitle, string Host, int Port, bool Tls = false);
+internal sealed record ForwardDestination(long NodeId, string Name, string AeTitle, string Host, int Port, bool Tls = false, string? CallingAeTitle = null);
 
 /// <summary>The worker's side of the queue: claim, progress and the three endings of an attempt. Every write checks that
 /// the row is still 'sending', so an administrator's cancel during the attempt is never overwritten.</summary>
@@ -70,7 +70,7 @@ public sealed partial class ForwardQueue
                 """, new { forward.Id, instances, now = now.ToUnixTimeMilliseconds() }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
             if (changed == 0) return; // cancelled meanwhile: the cancel was audited and released the key
             var done = await TransferEventAsync(connection, transaction, forward, now, AuditOutcome.Success,
-                new { what = "study forwarded", forwardId = forward.Id, node = destination.Name, aeTitle = destination.AeTitle, host = destination.Host,
+                new { what = "study forwarded", forwardId = forward.Id, node = destination.Name, aeTitle = destination.AeTitle, callingAeTitle = destination.CallingAeTitle, host = destination.Host,
                     port = destination.Port, rule = forward.RuleName, instances, attempts = forward.Attempts }, cancellationToken).ConfigureAwait(false);
             await audit.RecordAsync(connection, transaction, done, cancellationToken).ConfigureAwait(false);
             released = await ReleaseIfFinishedAsync(connection, transaction, forward.StudyId, cancellationToken).ConfigureAwait(false);
@@ -108,7 +108,7 @@ public sealed partial class ForwardQueue
             new { forward.Id, error, instancesSent, now = now.ToUnixTimeMilliseconds() }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         if (changed == 0) return;
         var failed = await TransferEventAsync(connection, transaction, forward, now, AuditOutcome.SeriousFailure,
-            new { what = "forward failed", forwardId = forward.Id, node = destination?.Name, aeTitle = destination?.AeTitle, host = destination?.Host,
+            new { what = "forward failed", forwardId = forward.Id, node = destination?.Name, aeTitle = destination?.AeTitle, callingAeTitle = destination?.CallingAeTitle, host = destination?.Host,
                 port = destination?.Port, rule = forward.RuleName, error, attempts = forward.Attempts }, cancellationToken).ConfigureAwait(false);
         await audit.RecordAsync(connection, transaction, failed, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);

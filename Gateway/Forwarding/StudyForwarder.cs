@@ -53,7 +53,7 @@ public sealed partial class StudyForwarder(StudyStore studies, NodeStore nodes, 
     {
         var node = forward.NodeId is { } nodeId ? await nodes.GetAsync(nodeId, cancellationToken).ConfigureAwait(false) : null;
         if (node is null) throw new ForwardException("The destination node was deleted", permanent: true);
-        var destination = new ForwardDestination(node.Id, node.Name, node.AeTitle, node.Host, node.Port, node.Tls);
+        var destination = new ForwardDestination(node.Id, node.Name, node.AeTitle, node.Host, node.Port, node.Tls, listener.Value.AeTitle.Trim());
 
         var study = await studies.FindAsync(forward.StudyId, cancellationToken).ConfigureAwait(false)
             ?? throw new ForwardException("The study no longer exists", permanent: true);

@@ -40,7 +40,8 @@ public sealed class ForwardingTests
         transfer.Should().BeEquivalentTo(new { Action = "R", Outcome = 0L, ActorKind = "gateway", StudyId = (long?)study.StudyId },
             o => o.ExcludingMissingMembers());
         transfer.PatientRef.Should().NotBeNull("the event names the study's patient by its keyed hash");
-        transfer.Detail.Should().Contain(StorescpPeer.AeTitle).And.Contain("127.0.0.1").And.Contain("study forwarded");
+        transfer.Detail.Should().Contain(StorescpPeer.AeTitle).And.Contain("127.0.0.1").And.Contain("study forwarded")
+            .And.Contain($"\"callingAeTitle\":\"{ForwardingHarness.GatewayAeTitle}\"", "a transfer names the called and the calling AE title and the host");
     }
 
     [Fact]
