@@ -1,6 +1,7 @@
 using DicomGateway.Audit;
 using DicomGateway.Hosting;
 using DicomGateway.Routing;
+using DicomGateway.Storage;
 using DicomGateway.Studies;
 using DicomKit.Network;
 using Microsoft.Extensions.DependencyInjection;
@@ -22,12 +23,15 @@ public static class IngestServiceCollectionExtensions
             .Configure<RuleStore>((options, rules) => options.AcceptsCalledAeTitle = rules.AnswersToCalledAeTitle)
             // A refused caller is a security alert (node authentication). Anyone who reaches the port can cause one, so
             // the events are counted into one row per minute and kind rather than written one by one.
-            .Configure<AuditAggregator>((options, aggregator) => options.CallerRefused = refusal => aggregator.Count(CallerAudit.Refused(refusal), refusal.Address?.ToString()));
+            .Configure<AuditAggregator>((options, aggregator) => options.CallerRefused = refusal => aggregator.Count(CallerAudit.Refused(refusal), refusal.Address?.ToString()))
+            // Below the free-space threshold a sender is told to come back later rather than fail instance by instance.
+            .Configure<FreeSpaceMonitor>((options, freeSpace) => options.StorageUnavailable = () => freeSpace.Current().IsLow ? "the data directory is below its free-space threshold" : null);
         services.AddValidatedOptions<DicomTlsOptions>(DicomTlsOptions.SectionName, o => o.Validate().Select(p => "Dicom:Tls: " + p))
             .Configure<IHostEnvironment>((options, environment) => options.ContentRoot = environment.ContentRootPath);
         services.TryAddSingleton(TimeProvider.System);
         services.AddStudies();
         services.AddSingleton<IStorageSink, EncryptingStorageSink>();
+        services.AddSingleton<ListenerStates>();
         services.AddHostedService<DicomListenerService>();
         services.AddHostedService<DicomTlsListenerService>();
         return services;

@@ -21,7 +21,7 @@ public class FeatureReferenceTests
         ["Routing"],
         ["Nodes"],
         ["Notifications", "Forwarding", "Ingest"],
-        ["Shipments"],
+        ["Shipments", "Health"],
         ["Administration"],
         ["Web"],
     ];
