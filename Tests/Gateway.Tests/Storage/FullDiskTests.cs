@@ -53,6 +53,8 @@ public sealed partial class FullDiskTests
         await using (var gw = await GatewayProcess.StartAsync(args: settings, dataDirectory: data))
             (await gw.TerminateAsync()).Should().Be(0, gw.Output);
 
+        await using (var db = new SqliteConnection($"Data Source={Path.Combine(data, "gateway.db")};Mode=ReadOnly;Pooling=False"))
+            (await db.ExecuteScalarAsync<string>("PRAGMA integrity_check")).Should().Be("ok", "a write refused for lack of space is rolled back, not half done");
         var stored = await DecryptAllAsync(data, GatewayProcess.KeyFileFor(data));
         stored.Should().BeEquivalentTo(files.Select(f => DicomKit.IO.DicomFile.Open(f).Dataset.GetString(DicomKit.Data.Tags.SOPInstanceUID)));
         PartialFiles(data).Should().BeEmpty();
