@@ -20,6 +20,7 @@ public sealed partial class FreeSpaceMonitor
     private readonly ILogger<FreeSpaceMonitor> _logger;
     private readonly Lock _gate = new();
     private Reading? _last;
+    private long _usedSinceReading;
     private bool _wasLow;
 
     public FreeSpaceMonitor(StoragePaths paths, IOptions<StorageOptions> options, TimeProvider time, ILogger<FreeSpaceMonitor> logger)
@@ -38,15 +39,20 @@ public sealed partial class FreeSpaceMonitor
         public bool IsLow => AvailableBytes < ThresholdBytes;
     }
 
-    /// <summary>The current reading, taken again when the cached one is older than <see cref="CacheFor"/>.</summary>
+    /// <summary>
+    /// The current reading, taken again when the cached one is older than <see cref="CacheFor"/>; bytes taken by
+    /// <see cref="Fits"/> since are deducted, so a fast sender cannot overshoot the threshold within one cached second.
+    /// </summary>
     public Reading Current()
     {
         var now = _time.GetTimestamp();
         lock (_gate)
         {
-            if (_last is { } last && _time.GetElapsedTime(last.TakenAt, now) < CacheFor) return last;
+            if (_last is { } last && _time.GetElapsedTime(last.TakenAt, now) < CacheFor)
+                return last with { AvailableBytes = last.AvailableBytes - _usedSinceReading };
             var reading = Measure(now);
             _last = reading;
+            _usedSinceReading = 0;
             if (reading.IsLow != _wasLow)
             {
                 _wasLow = reading.IsLow;
@@ -57,11 +63,13 @@ public sealed partial class FreeSpaceMonitor
         }
     }
 
-    /// <summary>Whether <paramref name="bytes"/> more would still leave the threshold free.</summary>
+    /// <summary>Whether <paramref name="bytes"/> more would still leave the threshold free; when they do, they are counted as used.</summary>
     public bool Fits(long bytes)
     {
         var reading = Current();
-        return reading.AvailableBytes - bytes >= reading.ThresholdBytes;
+        if (reading.AvailableBytes - bytes < reading.ThresholdBytes) return false;
+        lock (_gate) _usedSinceReading += bytes;
+        return true;
     }
 
     /// <summary>Forgets the cached reading (after a write failed for lack of space, the next check looks again).</summary>

@@ -15,21 +15,25 @@ public sealed partial class FullDiskTests
 {
     private const ushort Side = 512; // 512 KiB of pixel data per instance
 
-    [Fact]
-    public async Task A_full_disk_answers_A700_for_what_does_not_fit_and_loses_nothing_answered_with_success()
+    /// <param name="minimumFree">Storage:MinimumFreeBytes: 0 lets the file system itself say ENOSPC (writing a blob, or
+    /// growing the database); 6 MiB refuses before it is full.</param>
+    /// <param name="leaveFree">What the filler leaves free before the study is sent.</param>
+    [Theory]
+    [InlineData(0, 4 << 20)]
+    [InlineData(6 << 20, 10 << 20)]
+    public async Task A_full_disk_answers_A700_for_what_does_not_fit_and_loses_nothing_answered_with_success(long minimumFree, long leaveFree)
     {
         using var fs = await SmallFileSystem.MountAsync(24 << 20);
         using var source = new TempDirectory("gw-src-");
         var files = Enumerable.Range(1, 16).Select(i => Instances.Write(source.Path, i, side: Side)).ToList();
         var data = Path.Combine(fs.Path, "data");
-        // No threshold: the file system itself says ENOSPC (writing a blob, or growing the database).
-        string[] settings = ["--Storage:MinimumFreeBytes", "0"];
+        string[] settings = ["--Storage:MinimumFreeBytes", minimumFree.ToString(CultureInfo.InvariantCulture)];
 
         string filler;
         ToolResult store;
         await using (var gw = await GatewayProcess.StartAsync(args: settings, dataDirectory: data))
         {
-            filler = fs.Fill(leaveFree: 4 << 20);
+            filler = fs.Fill(leaveFree);
             store = await ExternalTool.RunAsync("storescu", ["-v", "-aec", "DICOMGATEWAY", "127.0.0.1", gw.Port.ToString(CultureInfo.InvariantCulture), .. files],
                 ExternalTool.LongTimeout);
             // storescu stops at its first unsuccessful store: every instance before it was answered Success, and the
