@@ -4,6 +4,7 @@ using DicomGateway.Audit;
 using DicomGateway.Crypto;
 using DicomGateway.Database;
 using DicomGateway.Forwarding;
+using DicomGateway.Health;
 using DicomGateway.Hosting;
 using DicomGateway.Ingest;
 using DicomGateway.Nodes;
@@ -47,6 +48,7 @@ builder.Services.AddShipments();
 builder.Services.AddNodes();
 builder.Services.AddForwarding();
 builder.Services.AddDicomIngest();
+builder.Services.AddHealth();
 builder.Services.AddGatewayWeb();
 builder.Services.AddAdministration();
 

@@ -62,6 +62,14 @@ public sealed class DicomListenerOptions
     /// </summary>
     public IStorageCommitmentHandler? StorageCommitmentHandler { get; set; }
 
+    /// <summary>
+    /// Why the owner cannot store now (a full disk), or null when it can. An association that proposes anything but
+    /// Verification is then refused as transient, service-provider (presentation), local limit exceeded (PS3.8 7.1.1.9),
+    /// so that the sender retries later instead of being told of a failure per instance; Verification alone is still
+    /// accepted. Called on the listener's path: answer from memory. Not bound from configuration.
+    /// </summary>
+    public Func<string?>? StorageUnavailable { get; set; }
+
     public int Port { get; set; } = 11112;
 
     /// <summary>Address to bind: "0.0.0.0" for all IPv4 interfaces, "::" for all (dual stack), or one address.</summary>

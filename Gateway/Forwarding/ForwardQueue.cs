@@ -122,6 +122,19 @@ public sealed partial class ForwardQueue(GatewayDatabase database, StudyStore st
         return [.. rows.Select(r => r.ToView(r.NodeId is { } id ? byId.GetValueOrDefault(id) : null))];
     }
 
+    /// <summary>
+    /// When the most overdue queued forward was due, or null when none is queued and due: a forward due long ago means
+    /// the worker is not making progress (health checks ask this; forwards waiting for a retry are not due).
+    /// </summary>
+    public async Task<DateTimeOffset?> OldestOverdueAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var due = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+            "SELECT MIN(next_attempt_at) FROM forwards WHERE state = 'queued' AND next_attempt_at <= @now",
+            new { now = now.ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return due is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
+    }
+
     /// <summary>True while a forward of the study is queued, sending or failed.</summary>
     public async Task<bool> HasPendingAsync(long studyId, CancellationToken cancellationToken = default)
     {

@@ -10,13 +10,13 @@ namespace DicomGateway.Ingest;
 /// <c>Dicom:Tls:Only</c> leaves DICOM to the TLS port.
 /// </summary>
 public sealed class DicomListenerService(IOptions<DicomListenerOptions> options, IOptions<DicomTlsOptions> tls, IStorageSink sink,
-    ILoggerFactory loggerFactory, TimeProvider time) : BackgroundService
+    ILoggerFactory loggerFactory, TimeProvider time, ListenerStates states) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (tls.Value.Only)
             return;
         await using var listener = new DicomListener(options.Value, sink, loggerFactory, time);
-        await listener.RunAsync(stoppingToken).ConfigureAwait(false);
+        await listener.ServeAsync(states, ListenerStates.Plain, stoppingToken).ConfigureAwait(false);
     }
 }

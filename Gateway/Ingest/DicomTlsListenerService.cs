@@ -12,7 +12,7 @@ namespace DicomGateway.Ingest;
 /// SIGHUP reads the certificate files again; so does any change of the files, checked at each handshake.
 /// </summary>
 public sealed partial class DicomTlsListenerService(IOptions<DicomListenerOptions> listenerOptions, IOptions<DicomTlsOptions> tlsOptions,
-    IStorageSink sink, ILoggerFactory loggerFactory, TimeProvider time) : BackgroundService
+    IStorageSink sink, ILoggerFactory loggerFactory, TimeProvider time, ListenerStates states) : BackgroundService
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger<DicomTlsListenerService>();
 
@@ -39,7 +39,7 @@ public sealed partial class DicomTlsListenerService(IOptions<DicomListenerOption
             ClientCertificates = tls.ClientCertificates,
             ValidateClientCertificate = validate,
         });
-        await listener.RunAsync(stoppingToken).ConfigureAwait(false);
+        await listener.ServeAsync(states, ListenerStates.Tls, stoppingToken).ConfigureAwait(false);
     }
 
     [LoggerMessage(EventId = 2052, Level = LogLevel.Information, Message = "SIGHUP: reading the DICOM TLS certificate files again")]

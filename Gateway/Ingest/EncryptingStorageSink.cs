@@ -23,7 +23,7 @@ namespace DicomGateway.Ingest;
 /// </remarks>
 public sealed partial class EncryptingStorageSink(
     BlobStore blobs, OpenStudies studies, InstanceIndex index, StudyIdentifiers identifiers, AuditTrail audit, TimeProvider time,
-    ILogger<EncryptingStorageSink> logger) : IStorageSink
+    FreeSpaceMonitor freeSpace, ILogger<EncryptingStorageSink> logger) : IStorageSink
 {
     private readonly BlobStore _blobs = blobs;
     private readonly OpenStudies _studies = studies;
@@ -31,11 +31,13 @@ public sealed partial class EncryptingStorageSink(
     private readonly StudyIdentifiers _identifiers = identifiers;
     private readonly AuditTrail _audit = audit;
     private readonly TimeProvider _time = time;
+    private readonly FreeSpaceMonitor _freeSpace = freeSpace;
     private readonly ILogger<EncryptingStorageSink> _logger = logger;
 
     public async ValueTask<IIncomingInstance> BeginAsync(StoreRequestContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
+        EnsureRoom(0);
         var syntax = DicomTransferSyntax.FromUid(context.TransferSyntaxUid);
         var instanceKey = _identifiers.InstanceKey(context.SopInstanceUid);
         var existing = await _index.FindContentHashAsync(instanceKey, cancellationToken).ConfigureAwait(false);
@@ -90,7 +92,15 @@ public sealed partial class EncryptingStorageSink(
             if (_existingHash is not null) return; // a duplicate: hashed, never stored
             if (_encryptor is not null)
             {
-                await _encryptor.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
+                _sink.EnsureRoom(buffer.Length);
+                try
+                {
+                    await _encryptor.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
+                }
+                catch (IOException e) when (IsDiskFull(e))
+                {
+                    throw _sink.DiskFull(e);
+                }
                 return;
             }
             _probe!.Append(buffer.Span);
@@ -118,10 +128,18 @@ public sealed partial class EncryptingStorageSink(
             if (_existingHash is not null) return await _sink.DuplicateAsync(_context, _existingHash, contentHash, cancellationToken).ConfigureAwait(false);
 
             if (_encryptor is null) await StartAsync(_probe!.TryRead(final: true)!, cancellationToken).ConfigureAwait(false);
-            await _encryptor!.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            long ciphertextLength;
+            try
+            {
+                await _encryptor!.CompleteAsync(cancellationToken).ConfigureAwait(false);
+                ciphertextLength = await _blob!.CommitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (IOException e) when (IsDiskFull(e))
+            {
+                throw _sink.DiskFull(e);
+            }
             var plaintextLength = _encryptor.PlaintextLength;
             var summary = SummaryCodec.Encode(_lease!.DataKey, _header!);
-            var ciphertextLength = await _blob!.CommitAsync(cancellationToken).ConfigureAwait(false);
 
             var row = new InstanceIndex.Row(_lease.StudyId, _instanceKey, contentHash, _lease.Ordinal, _blob.Id, plaintextLength, ciphertextLength, summary,
                 _context.CallingAeTitle, _context.RemoteEndPoint?.Address.ToString(), _sink._time.GetUtcNow().ToUnixTimeMilliseconds());
@@ -133,10 +151,15 @@ public sealed partial class EncryptingStorageSink(
             {
                 added = await _sink._index.AddAsync(row, cancellationToken).ConfigureAwait(false);
             }
-            finally
+            catch
             {
+                // Not indexed (the database could not grow, or failed otherwise): the sender gets a failure, so the
+                // renamed blob would be an orphan nobody can reach.
                 await sync.ConfigureAwait(false);
+                _sink._blobs.Delete(_blob.Id);
+                throw;
             }
+            await sync.ConfigureAwait(false);
             if (added)
             {
                 _sink.LogStored(_blob.Id, ciphertextLength);
@@ -165,6 +188,24 @@ public sealed partial class EncryptingStorageSink(
         }
     }
 
+    /// <summary>Refuses to write <paramref name="bytes"/> more when that would take the data directory below its threshold.</summary>
+    private void EnsureRoom(long bytes)
+    {
+        if (_freeSpace.Fits(bytes)) return;
+        LogNoRoom();
+        throw new StorageSinkException(DimseStatus.OutOfResources, "not enough free space in the gateway's data directory");
+    }
+
+    /// <summary>ENOSPC (28) or EDQUOT (122) from the file system: the write failed for lack of space, not for a fault.</summary>
+    private static bool IsDiskFull(IOException e) => (e.HResult & 0xFFFF) is 28 or 122 || e.HResult is unchecked((int)0x80070070);
+
+    private StorageSinkException DiskFull(IOException e)
+    {
+        _freeSpace.Invalidate();
+        LogNoRoom();
+        return new StorageSinkException(DimseStatus.OutOfResources, "the gateway's data directory is full", e);
+    }
+
     private async ValueTask<DimseStatus> DuplicateAsync(StoreRequestContext context, byte[] firstHash, byte[] contentHash, CancellationToken cancellationToken)
     {
         if (CryptographicOperations.FixedTimeEquals(firstHash, contentHash))
@@ -191,6 +232,9 @@ public sealed partial class EncryptingStorageSink(
 
     [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "Discarded an incomplete instance on association {AssociationId}")]
     private partial void LogAborted(long associationId);
+
+    [LoggerMessage(EventId = 2012, Level = LogLevel.Warning, Message = "An instance was refused with Out of Resources: the data directory has no room for it")]
+    private partial void LogNoRoom();
 
     [LoggerMessage(EventId = 2005, Level = LogLevel.Information, Message = "An instance from {CallingAeTitle} was already stored with the same content; acknowledged without storing it again")]
     private partial void LogDuplicate(string callingAeTitle);

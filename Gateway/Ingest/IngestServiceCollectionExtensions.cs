@@ -2,6 +2,7 @@ using DicomGateway.Audit;
 using DicomGateway.Commitment;
 using DicomGateway.Hosting;
 using DicomGateway.Routing;
+using DicomGateway.Storage;
 using DicomGateway.Studies;
 using DicomKit.Network;
 using Microsoft.Extensions.DependencyInjection;
@@ -25,13 +26,16 @@ public static class IngestServiceCollectionExtensions
             // the events are counted into one row per minute and kind rather than written one by one.
             .Configure<AuditAggregator>((options, aggregator) => options.CallerRefused = refusal => aggregator.Count(CallerAudit.Refused(refusal), refusal.Address?.ToString()))
             // Storage Commitment Push Model SCP (docs/conformance.md): requests are kept by the Commitment module.
-            .Configure<StorageCommitmentScp>((options, commitment) => options.StorageCommitmentHandler = commitment);
+            .Configure<StorageCommitmentScp>((options, commitment) => options.StorageCommitmentHandler = commitment)
+            // Below the free-space threshold a sender is told to come back later rather than fail instance by instance.
+            .Configure<FreeSpaceMonitor>((options, freeSpace) => options.StorageUnavailable = () => freeSpace.Current().IsLow ? "the data directory is below its free-space threshold" : null);
         services.AddValidatedOptions<DicomTlsOptions>(DicomTlsOptions.SectionName, o => o.Validate().Select(p => "Dicom:Tls: " + p))
             .Configure<IHostEnvironment>((options, environment) => options.ContentRoot = environment.ContentRootPath);
         services.TryAddSingleton(TimeProvider.System);
         services.AddStudies();
         services.AddStorageCommitment();
         services.AddSingleton<IStorageSink, EncryptingStorageSink>();
+        services.AddSingleton<ListenerStates>();
         services.AddHostedService<DicomListenerService>();
         services.AddHostedService<DicomTlsListenerService>();
         return services;

@@ -293,4 +293,18 @@ public sealed partial class NotificationOutbox
 
     [LoggerMessage(EventId = 6004, Level = LogLevel.Information, Message = "Shipment {ShipmentId} ended: {Count} outbox files deleted")]
     private partial void LogFilesDeleted(long shipmentId, int count);
+
+    /// <summary>
+    /// When the most overdue queued delivery was due, or null when none is queued and due: a delivery due long ago
+    /// means the dispatcher is not making progress (health checks ask this; deliveries waiting for a retry are not due).
+    /// </summary>
+    public async Task<DateTimeOffset?> OldestOverdueAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var due = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+            "SELECT MIN(next_attempt_at) FROM deliveries WHERE state = 'queued' AND next_attempt_at <= @now",
+            new { now = now.ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return due is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
+    }
+
 }

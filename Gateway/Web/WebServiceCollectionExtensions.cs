@@ -1,4 +1,5 @@
 using DicomGateway.Administration;
+using DicomGateway.Health;
 using DicomGateway.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -25,7 +26,7 @@ public static class WebServiceCollectionExtensions
     /// The middleware and endpoints, in order: the client's address and scheme from a listed proxy's headers first, so
     /// that everything after (cookies' Secure flag, rate limits, the audit trail) sees the original request; static
     /// files need no sign-in and come before authentication; rate limits after authentication; the
-    /// recipient API and the viewer pages are anonymous (they have their own session); everything else under /api is
+    /// recipient API, the health endpoints and the viewer pages are anonymous (they have their own session); everything else under /api is
     /// the administration API (requires <c>AddAdministration</c>).
     /// </summary>
     public static WebApplication UseGatewayWeb(this WebApplication app)
@@ -36,6 +37,7 @@ public static class WebServiceCollectionExtensions
         app.UseViewerStaticFiles();
         app.UseAdministration();
         app.UseRateLimiter();
+        app.MapHealth();
         app.MapRecipientApi();
         app.MapViewerPages(app.Environment);
         app.MapAdministration();

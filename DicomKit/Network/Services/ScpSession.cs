@@ -119,6 +119,9 @@ internal sealed partial class ScpSession
         var callerRefused = refusal is not null;
         if (refusal is null && _admit(rq) is { } full)
             refusal = (new AssociateRj(RejectResult.Transient, RejectSource.ServiceProviderPresentation, RejectReason.LocalLimitExceeded), full, null);
+        if (refusal is null && _options.StorageUnavailable?.Invoke() is { } unavailable
+            && rq.PresentationContexts.Any(pc => pc.AbstractSyntax != KnownUids.Verification))
+            refusal = (new AssociateRj(RejectResult.Transient, RejectSource.ServiceProviderPresentation, RejectReason.LocalLimitExceeded), unavailable, null);
         if (refusal is { } r)
         {
             _machine.Reject = r.Reject;

@@ -22,7 +22,7 @@ public class FeatureReferenceTests
         ["Nodes"],
         ["Commitment"],
         ["Notifications", "Forwarding", "Ingest"],
-        ["Shipments"],
+        ["Shipments", "Health"],
         ["Administration"],
         ["Web"],
     ];

@@ -104,6 +104,9 @@ public sealed class GatewayProcess : IAsyncDisposable
         // of the limits sets its own (Web__RateLimits__...), which the loop below applies over these.
         foreach (var limit in new[] { "Unlock", "CodeResend", "SignIn" })
             psi.Environment[$"Web__RateLimits__{limit}__PermitLimit"] = "100000";
+        // The default free-space threshold (1 GiB) is for a server; a test machine may have less, and a test of the
+        // threshold sets its own.
+        psi.Environment["Storage__MinimumFreeBytes"] = "16777216";
         foreach (var (k, v) in environment ?? new Dictionary<string, string>()) psi.Environment[k] = v;
 
         var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start the gateway");

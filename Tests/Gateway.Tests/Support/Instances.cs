@@ -12,7 +12,7 @@ public static class Instances
 
     /// <summary>An instance of another study (UID, modality, patient and referring physician given), for tests that route several.</summary>
     public static string Write(string directory, int number, DicomTransferSyntax? syntax = null, string studyUid = StudyUid, string modality = "CT",
-        string patientName = "Dvořák^Antonín", string patientId = "PAT-001", string? referringPhysician = null)
+        string patientName = "Dvořák^Antonín", string patientId = "PAT-001", string? referringPhysician = null, ushort side = 64)
     {
         var ds = new DicomDataset();
         ds.AddOrUpdate(Tags.SpecificCharacterSet, DicomVR.CS, "ISO_IR 192");
@@ -29,13 +29,13 @@ public static class Instances
         ds.AddOrUpdate(Tags.InstanceNumber, DicomVR.IS, number.ToString(System.Globalization.CultureInfo.InvariantCulture));
         ds.AddOrUpdate<ushort>(Tags.SamplesPerPixel, DicomVR.US, 1);
         ds.AddOrUpdate(Tags.PhotometricInterpretation, DicomVR.CS, "MONOCHROME2");
-        ds.AddOrUpdate<ushort>(Tags.Rows, DicomVR.US, 64);
-        ds.AddOrUpdate<ushort>(Tags.Columns, DicomVR.US, 64);
+        ds.AddOrUpdate<ushort>(Tags.Rows, DicomVR.US, side);
+        ds.AddOrUpdate<ushort>(Tags.Columns, DicomVR.US, side);
         ds.AddOrUpdate<ushort>(Tags.BitsAllocated, DicomVR.US, 16);
         ds.AddOrUpdate<ushort>(Tags.BitsStored, DicomVR.US, 12);
         ds.AddOrUpdate<ushort>(Tags.HighBit, DicomVR.US, 11);
         ds.AddOrUpdate<ushort>(Tags.PixelRepresentation, DicomVR.US, 0);
-        var pixels = new ushort[64 * 64];
+        var pixels = new ushort[side * side];
         for (var i = 0; i < pixels.Length; i++) pixels[i] = (ushort)((i * 7 + number) & 0x0FFF);
         ds.AddOrUpdate(Tags.PixelData, DicomVR.OW, pixels);
         var path = Path.Combine(directory, $"{modality.ToLowerInvariant()}{number:D4}.dcm");
