@@ -77,4 +77,55 @@ public sealed class OrthancCommitmentTests(ITestOutputHelper output) : IDisposab
             .Should().BeTrue("Orthanc releases the association after the N-ACTION and takes the report on a new one");
         gw.Output.Should().NotContain(Instances.StudyUid);
     }
+    [Fact]
+    public async Task A_report_owed_to_an_unreachable_requester_is_delivered_after_a_gateway_restart()
+    {
+        var environment = new Outboxes(_dir.Path).Environment(stableSeconds: 600);
+        environment["Dicom__StorageCommitment__PollInterval"] = "00:00:01";
+        environment["Dicom__StorageCommitment__RetryBase"] = "00:00:01";
+        environment["Dicom__StorageCommitment__RetryMax"] = "00:00:02";
+        environment["Dicom__StorageCommitment__MaxAttempts"] = "1000";
+        var dataDirectory = _dir.Subdirectory("gateway-data");
+        var port = LoopbackPort.Free();
+        await using var orthanc = await OrthancPeer.StartAsync(new JsonObject
+        {
+            ["DicomModalities"] = new JsonObject { ["gateway"] = new JsonObject { ["AET"] = "DICOMGATEWAY", ["Host"] = "127.0.0.1", ["Port"] = port } },
+        });
+        object Node(int dicomPort) => new
+        {
+            name = "Orthanc", aeTitle = OrthancPeer.AeTitle, host = "127.0.0.1", port = dicomPort, allowedToSend = true, forwardDestination = false,
+        };
+        var ct = DicomUids.CTImageStorage.Value;
+        var stored = Enumerable.Range(1, 2).Select(i => (ct, $"{Instances.StudyUid}.1.{i}")).ToList();
+        string transaction;
+        long nodeId;
+        await using (var first = await AdminGateway.StartAsync(environment, dataDirectory: dataDirectory, port: port))
+        {
+            // The registry points at a port nobody listens on: the requester is unreachable.
+            using var created = await (await first.AdminAsync()).PostAsJsonAsync("/api/nodes", Node(LoopbackPort.Free()));
+            created.IsSuccessStatusCode.Should().BeTrue(await created.Content.ReadAsStringAsync());
+            nodeId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+            var ids = new List<string>();
+            foreach (var file in Enumerable.Range(1, 2).Select(i => Instances.WriteCt(_dir.Path, i)))
+                ids.Add(await orthanc.UploadAsync(file));
+            (await orthanc.StoreToAsync("gateway", ids)).Status.Should().Be(200);
+            transaction = await orthanc.RequestStorageCommitmentAsync("gateway", stored);
+            (await Eventually.TrueAsync(() => first.Process.Output.Contains("delivery attempt 1 on a new association failed", StringComparison.Ordinal), Bound))
+                .Should().BeTrue(first.Process.Output);
+        }
+        (await orthanc.StorageCommitmentReportAsync(transaction)).GetProperty("Status").GetString().Should().Be("Pending");
+
+        await using var second = await AdminGateway.StartAsync(environment, dataDirectory: dataDirectory, port: port);
+        using (var moved = await (await second.AdminAsync()).PutAsJsonAsync($"/api/nodes/{nodeId}", Node(orthanc.DicomPort)))
+            moved.IsSuccessStatusCode.Should().BeTrue(await moved.Content.ReadAsStringAsync());
+        JsonElement report = default;
+        (await Eventually.TrueAsync(async () =>
+        {
+            report = await orthanc.StorageCommitmentReportAsync(transaction);
+            return report.GetProperty("Status").GetString() != "Pending";
+        }, Bound, TimeSpan.FromMilliseconds(200))).Should().BeTrue("the restarted gateway still owes the report:\n" + second.Process.Output);
+        report.GetProperty("Status").GetString().Should().Be("Success");
+        report.GetProperty("Success").EnumerateArray().Select(e => e.GetProperty("SOPInstanceUID").GetString())
+            .Should().BeEquivalentTo(stored.Select(s => s.Item2));
+    }
 }
