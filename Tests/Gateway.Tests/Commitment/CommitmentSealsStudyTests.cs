@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net.Http.Json;
 using Dapper;
 using DicomKit.Data;
 using DicomKit.Network;
@@ -47,6 +48,32 @@ public sealed class CommitmentSealsStudyTests(ITestOutputHelper output) : IDispo
         clock.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(15));
         (await db.ExecuteScalarAsync<long>("SELECT count(*) FROM studies WHERE wrapped_key IS NOT NULL")).Should().Be(0);
         gw.Output.Should().NotContain(Instances.StudyUid);
+    }
+
+    [Fact]
+    public async Task A_node_with_seal_on_commitment_off_leaves_its_committed_study_to_the_stable_time()
+    {
+        await using var gateway = await AdminGateway.StartAsync(new Outboxes(_dir.Path).Environment(stableSeconds: 600));
+        var gw = gateway.Process;
+        using (var created = await (await gateway.AdminAsync()).PostAsJsonAsync("/api/nodes", new
+        {
+            name = "Modality", aeTitle = "MODALITY", host = "127.0.0.1", port = 104, allowedToSend = true, forwardDestination = false,
+            sealOnCommitment = false,
+        }))
+            created.IsSuccessStatusCode.Should().BeTrue(await created.Content.ReadAsStringAsync());
+        var files = Enumerable.Range(1, 2).Select(i => Instances.WriteCt(_dir.Path, i)).ToList();
+        var store = await ExternalTool.RunAsync("storescu", ["-aet", "MODALITY", "-aec", "DICOMGATEWAY", "127.0.0.1", gw.Port.ToString(CultureInfo.InvariantCulture), .. files],
+            ExternalTool.LongTimeout);
+        store.ExitCode.Should().Be(0, store.Output);
+        var sops = Enumerable.Range(1, 2).Select(i => new ReferencedSop(DicomUids.CTImageStorage.Value, $"{Instances.StudyUid}.1.{i}")).ToList();
+
+        (await CommitAsync(gw.Port, "2.25.503", sops)).Committed.Should().HaveCount(2);
+        await Task.Delay(TimeSpan.FromSeconds(3));
+
+        await using var db = new SqliteConnection($"Data Source={gw.DatabasePath};Mode=ReadOnly;Pooling=False");
+        await db.OpenAsync();
+        (await db.ExecuteScalarAsync<long>("SELECT count(*) FROM shipments")).Should().Be(0, "the node opted out of sealing on commitment");
+        (await db.ExecuteScalarAsync<long>("SELECT count(*) FROM studies WHERE committed_at IS NOT NULL")).Should().Be(0);
     }
 
     private static async Task<StorageCommitmentResult> CommitAsync(int port, string transactionUid, IEnumerable<ReferencedSop> sops)
