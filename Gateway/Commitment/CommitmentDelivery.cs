@@ -36,21 +36,19 @@ public sealed class CommitmentDelivery(CommitmentStore store, StorageCommitmentS
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
     }
 
-    /// <summary>One round: every due request that is not being reported on its own association right now.</summary>
+    /// <summary>One round: every due request that is not claimed by its own live association (<see cref="CommitmentStore.PendingAsync"/>).</summary>
     public async Task DeliverDueAsync(CancellationToken cancellationToken)
     {
         foreach (var pending in await store.PendingAsync(cancellationToken, time.GetUtcNow()).ConfigureAwait(false))
-        {
-            if (scp.IsOnItsAssociation(pending.Id))
-                continue;
             await DeliverAsync(pending, cancellationToken).ConfigureAwait(false);
-        }
     }
 
     private async Task DeliverAsync(CommitmentStore.Stored pending, CancellationToken cancellationToken)
     {
         var o = options.Value;
         var result = await evaluator.EvaluateAsync(pending.Request, cancellationToken).ConfigureAwait(false);
+        if (pending.Attempts == 0)
+            await scp.CompleteStudiesAsync(pending.CallingAeTitle, result, cancellationToken).ConfigureAwait(false);
         string failure;
         var node = (await nodes.ListAsync(cancellationToken).ConfigureAwait(false))
             .FirstOrDefault(n => string.Equals(n.AeTitle.Trim(), pending.CallingAeTitle.Trim(), StringComparison.Ordinal));

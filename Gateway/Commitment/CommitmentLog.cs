@@ -25,4 +25,10 @@ internal static partial class CommitmentLog
 
     [LoggerMessage(EventId = 8507, Level = LogLevel.Error, Message = "Storage commitment delivery round failed: {Reason}")]
     public static partial void DeliveryRoundFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 8508, Level = LogLevel.Information, Message = "Study {StudyId}: every instance received is committed to {CallingAeTitle}; it is sealed now")]
+    public static partial void StudyComplete(ILogger logger, long studyId, string callingAeTitle);
+
+    [LoggerMessage(EventId = 8509, Level = LogLevel.Warning, Message = "Storage commitment from {CallingAeTitle}: marking its studies complete failed ({Reason}); they are sealed after the stable time")]
+    public static partial void CompletionFailed(ILogger logger, string callingAeTitle, string reason);
 }

@@ -17,6 +17,7 @@ public static class CommitmentServiceCollectionExtensions
         services.AddStudies();
         services.TryAddSingleton<CommitmentStore>();
         services.TryAddSingleton<CommitmentEvaluator>();
+        services.TryAddSingleton<CommitmentCompletion>();
         services.TryAddSingleton<StorageCommitmentScp>();
         services.AddValidatedOptions<StorageCommitmentOptions>(StorageCommitmentOptions.SectionName, o => o.Validate().Select(p => "Dicom:StorageCommitment: " + p));
         services.AddHostedService<CommitmentDelivery>();

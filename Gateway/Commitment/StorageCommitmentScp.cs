@@ -10,7 +10,8 @@ namespace DicomGateway.Commitment;
 /// answered with success, evaluated against the study index, reported on the requester's association, and deleted
 /// once the requester has answered the report. A report the association could not carry stays stored.
 /// </summary>
-public sealed class StorageCommitmentScp(CommitmentStore store, CommitmentEvaluator evaluator, AuditTrail audit, ILogger<StorageCommitmentScp> logger)
+public sealed class StorageCommitmentScp(CommitmentStore store, CommitmentEvaluator evaluator, CommitmentCompletion completion, AuditTrail audit,
+    ILogger<StorageCommitmentScp> logger)
     : IStorageCommitmentHandler
 {
     private readonly ConcurrentDictionary<(long AssociationId, string TransactionUid), long> _stored = new();
@@ -29,13 +30,47 @@ public sealed class StorageCommitmentScp(CommitmentStore store, CommitmentEvalua
             CommitmentLog.StoreFailed(logger, context.CallingAeTitle, e);
             return DimseStatus.ProcessingFailure;
         }
-        _stored[(context.AssociationId, request.TransactionUid)] = id;
+        // A second request with the same Transaction UID on one association replaces the first; the first goes to the worker.
+        var key = (context.AssociationId, request.TransactionUid);
+        if (_stored.TryGetValue(key, out var replaced))
+            await store.ReleaseAsync(replaced, cancellationToken).ConfigureAwait(false);
+        _stored[key] = id;
         CommitmentLog.Accepted(logger, id, context.CallingAeTitle, request.ReferencedSops.Count);
         return DimseStatus.Success;
     }
 
-    public async ValueTask<StorageCommitmentResult?> EvaluateAsync(StorageCommitmentContext context, StorageCommitmentRequest request, CancellationToken cancellationToken) =>
-        await evaluator.EvaluateAsync(request, cancellationToken).ConfigureAwait(false);
+    public async ValueTask<StorageCommitmentResult?> EvaluateAsync(StorageCommitmentContext context, StorageCommitmentRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(request);
+        StorageCommitmentResult result;
+        try
+        {
+            result = await evaluator.EvaluateAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // No report goes on this association: the worker must not wait for one.
+            if (_stored.TryRemove((context.AssociationId, request.TransactionUid), out var id))
+                await store.ReleaseAsync(id, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+        await CompleteStudiesAsync(context.CallingAeTitle, result, cancellationToken).ConfigureAwait(false);
+        return result;
+    }
+
+    /// <summary>Seals the studies the report completes; a failure here delays sealing only, never the report.</summary>
+    internal async Task CompleteStudiesAsync(string callingAeTitle, StorageCommitmentResult result, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await completion.ApplyAsync(callingAeTitle, result, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException or InvalidOperationException)
+        {
+            CommitmentLog.CompletionFailed(logger, callingAeTitle, e.GetType().Name);
+        }
+    }
 
     public async ValueTask ReportedAsync(StorageCommitmentContext context, StorageCommitmentResult result, DimseStatus? status, CancellationToken cancellationToken)
     {
@@ -46,13 +81,11 @@ public sealed class StorageCommitmentScp(CommitmentStore store, CommitmentEvalua
         if (status is not { IsFailure: false })
         {
             CommitmentLog.NotDelivered(logger, id, context.CallingAeTitle, status?.ToString() ?? "association ended");
+            await store.ReleaseAsync(id, cancellationToken).ConfigureAwait(false);
             return;
         }
         await DeliveredAsync(id, context.CallingAeTitle, context.RemoteEndPoint?.Address.ToString(), result, "same association", cancellationToken).ConfigureAwait(false);
     }
-
-    /// <summary>Whether the request is being answered on the association that carried it (not yet for the delivery worker).</summary>
-    internal bool IsOnItsAssociation(long id) => _stored.Values.Contains(id);
 
     /// <summary>Audits a delivered report and forgets its request.</summary>
     internal async Task DeliveredAsync(long id, string callingAeTitle, string? remoteHost, StorageCommitmentResult result, string how, CancellationToken cancellationToken)

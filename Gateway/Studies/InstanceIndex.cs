@@ -100,7 +100,8 @@ public sealed class InstanceIndex(GatewayDatabase database)
                 await connection.ExecuteAsync(
                     """
                     UPDATE studies SET instance_count = instance_count + 1, total_bytes = total_bytes + @PlaintextLength,
-                                       last_received_at = max(last_received_at, @ReceivedAt)
+                                       last_received_at = max(last_received_at, @ReceivedAt),
+                                       committed_at = NULL
                     WHERE id = @StudyId
                     """, r, tx).ConfigureAwait(false);
             }

@@ -43,14 +43,52 @@ public sealed class StudyStore(GatewayDatabase database, ISecretProtector protec
         return row?.ToStudy();
     }
 
-    /// <summary>Studies in <paramref name="state"/> whose last instance arrived at or before <paramref name="quietSince"/>, oldest first.</summary>
+    /// <summary>
+    /// Studies in <paramref name="state"/> whose last instance arrived at or before <paramref name="quietSince"/>, or
+    /// that a storage commitment marked complete (<see cref="MarkCommittedAsync"/>), oldest first.
+    /// </summary>
     public async Task<IReadOnlyList<Study>> ListQuietAsync(StudyState state, DateTimeOffset quietSince, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         var rows = await connection.QueryAsync<Row>(new CommandDefinition(
-            $"SELECT {Columns} FROM studies WHERE state = @state AND last_received_at <= @cutoff ORDER BY last_received_at",
+            $"SELECT {Columns} FROM studies WHERE state = @state AND (last_received_at <= @cutoff OR committed_at IS NOT NULL) ORDER BY last_received_at",
             new { state = state.Name(), cutoff = quietSince.ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return [.. rows.Select(r => r.ToStudy())];
+    }
+
+    /// <summary>
+    /// Marks complete every receiving study of which each instance received so far is among <paramref name="instanceKeys"/>
+    /// (instances a storage commitment has just confirmed): the sealer then takes it without waiting for the stable time.
+    /// Returns the ids of the studies marked. A later instance clears the mark (<see cref="InstanceIndex"/>).
+    /// </summary>
+    public async Task<IReadOnlyList<long>> MarkCommittedAsync(IReadOnlyCollection<byte[]> instanceKeys, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(instanceKeys);
+        var marked = new List<long>();
+        if (instanceKeys.Count == 0) return marked;
+        var confirmed = instanceKeys.Select(Convert.ToHexString).ToHashSet(StringComparer.Ordinal);
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        // Immediate: an instance indexed between the check and the mark would otherwise be sealed as committed.
+        await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var studyIds = new SortedSet<long>();
+        foreach (var key in instanceKeys)
+        {
+            var studyId = await connection.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(
+                "SELECT study_id FROM instances WHERE instance_key = @key", new { key }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            if (studyId is { } id) studyIds.Add(id);
+        }
+        foreach (var studyId in studyIds)
+        {
+            var keys = await connection.QueryAsync<byte[]>(new CommandDefinition(
+                "SELECT instance_key FROM instances WHERE study_id = @studyId", new { studyId }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            if (!keys.All(k => confirmed.Contains(Convert.ToHexString(k)))) continue;
+            var changed = await connection.ExecuteAsync(new CommandDefinition(
+                "UPDATE studies SET committed_at = @now WHERE id = @studyId AND state = @state",
+                new { studyId, now = now.ToUnixTimeMilliseconds(), state = StudyState.Receiving.Name() }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            if (changed == 1) marked.Add(studyId);
+        }
+        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return marked;
     }
 
     /// <summary>The newest <paramref name="limit"/> studies in one of <paramref name="states"/>; with <paramref name="readableOnly"/>, only those whose key the gateway holds.</summary>

@@ -115,9 +115,13 @@ internal static class ScpNegotiation
             ac.UserInformation.AsynchronousOperationsWindow = (1, 1); // we perform one operation at a time
         foreach (var role in user.RoleSelections)
         {
-            // The peer may be SCU (it sends us C-STOREs); we do not act as SCU on its associations.
-            if (acceptedSyntaxes.Contains(role.SopClassUid))
-                ac.UserInformation.RoleSelections.Add(new RoleSelection(role.SopClassUid, role.ScuRole, ScpRole: false));
+            // The peer may be SCU (it sends us C-STOREs, or asks us for storage commitment). We act as SCU on its
+            // associations only for Storage Commitment: a requester that offers the SCP role too is accepted in it, so
+            // the N-EVENT-REPORT may go on this association later (PS3.7 D.3.3.4, PS3.4 J.3.3).
+            if (!acceptedSyntaxes.Contains(role.SopClassUid))
+                continue;
+            var commitment = role.SopClassUid == StorageCommitmentUids.SopClass && options.StorageCommitmentHandler is not null;
+            ac.UserInformation.RoleSelections.Add(new RoleSelection(role.SopClassUid, role.ScuRole, ScpRole: commitment && role.ScpRole));
         }
         return ac;
     }

@@ -101,8 +101,14 @@ internal sealed partial class ScpSession
 
         var context = CommitmentContext();
         var result = await handler.EvaluateAsync(context, request, ct).ConfigureAwait(false);
-        if (result is null || _report is not null)
-            return; // the owner delivers later, or one report is already awaiting its answer on this association
+        if (result is null)
+            return; // the owner delivers later
+        if (_report is not null)
+        {
+            // One report is already awaiting its answer on this association: this one goes back to the owner.
+            await handler.ReportedAsync(context, result, null, ct).ConfigureAwait(false);
+            return;
+        }
         var messageId = ++_nextMessageId == 0 ? ++_nextMessageId : _nextMessageId;
         _report = new PendingReport(messageId, context, result);
         var report = new NEventReportRq(messageId, StorageCommitmentUids.SopClass, StorageCommitmentUids.WellKnownInstance, result.EventTypeId);

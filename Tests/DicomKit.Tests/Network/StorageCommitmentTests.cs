@@ -226,6 +226,37 @@ public sealed class StorageCommitmentTests(ITestOutputHelper output)
         rq.UserInformation.RoleSelections.Should().Equal(new RoleSelection(StorageCommitmentUids.SopClass, ScuRole: false, ScpRole: true));
     }
 
+    [Theory]
+    [InlineData(true, false, true, false)]
+    [InlineData(true, true, true, true)]
+    [InlineData(false, true, false, true)]
+    public void The_listener_answers_a_requesters_role_selection_for_storage_commitment(bool scu, bool scp, bool acceptedScu, bool acceptedScp)
+    {
+        var rq = new AssociateRq { CalledAeTitle = "DICOMGATEWAY", CallingAeTitle = "MODALITY" };
+        rq.PresentationContexts.Add(new PresentationContextRq(1, StorageCommitmentUids.SopClass, [KnownUids.ExplicitVRLittleEndian]));
+        rq.UserInformation.RoleSelections.Add(new RoleSelection(StorageCommitmentUids.SopClass, scu, scp));
+
+        var ac = ScpNegotiation.Accept(rq, new DicomListenerOptions { StorageCommitmentHandler = new Handler() });
+
+        ac.PresentationContexts.Single().Result.Should().Be(PresentationContextResult.Acceptance);
+        ac.UserInformation.RoleSelections.Should().Equal(new RoleSelection(StorageCommitmentUids.SopClass, acceptedScu, acceptedScp));
+    }
+
+    [Fact]
+    public void The_listener_does_not_take_the_scp_role_for_a_storage_class_or_without_a_commitment_handler()
+    {
+        var rq = new AssociateRq { CalledAeTitle = "DICOMGATEWAY", CallingAeTitle = "MODALITY" };
+        rq.PresentationContexts.Add(new PresentationContextRq(1, CtImage, [KnownUids.ExplicitVRLittleEndian]));
+        rq.PresentationContexts.Add(new PresentationContextRq(3, StorageCommitmentUids.SopClass, [KnownUids.ExplicitVRLittleEndian]));
+        rq.UserInformation.RoleSelections.Add(new RoleSelection(CtImage, ScuRole: true, ScpRole: true));
+        rq.UserInformation.RoleSelections.Add(new RoleSelection(StorageCommitmentUids.SopClass, ScuRole: true, ScpRole: true));
+
+        var ac = ScpNegotiation.Accept(rq, new DicomListenerOptions());
+
+        // Without a handler the commitment context is refused, so its role item is not answered.
+        ac.UserInformation.RoleSelections.Should().Equal(new RoleSelection(CtImage, ScuRole: true, ScpRole: false));
+    }
+
     private static async Task ReadExactlyAsync(Socket socket, byte[] buffer)
     {
         using var cts = new CancellationTokenSource(Bound);

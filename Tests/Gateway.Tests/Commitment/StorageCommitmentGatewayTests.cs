@@ -61,6 +61,35 @@ public sealed class StorageCommitmentGatewayTests : IDisposable
     }
 
     [Fact]
+    public async Task A_request_is_not_offered_to_the_delivery_worker_while_its_association_holds_it()
+    {
+        using var tdb = new TestDatabase();
+        var protector = new TestSecretProtector();
+        var store = new CommitmentStore(tdb.Database, protector, TimeProvider.System);
+        var request = new StorageCommitmentRequest("2.25.778", [new ReferencedSop(DicomUids.CTImageStorage.Value, "2.25.987654321")]);
+        var id = await store.AddAsync(new StorageCommitmentContext(1, "MODALITY", "DICOMGATEWAY", null), request, CancellationToken.None);
+
+        // The worker reads between the write and the report on the association: nothing for it.
+        (await store.PendingAsync(CancellationToken.None)).Should().BeEmpty("the row is written claimed by its live association");
+
+        await store.ReleaseAsync(id, CancellationToken.None);
+        (await store.PendingAsync(CancellationToken.None)).Should().ContainSingle().Which.Id.Should().Be(id);
+    }
+
+    [Fact]
+    public async Task A_claim_of_a_process_that_ended_is_not_honoured()
+    {
+        using var tdb = new TestDatabase();
+        var protector = new TestSecretProtector();
+        var before = new CommitmentStore(tdb.Database, protector, TimeProvider.System);
+        var id = await before.AddAsync(new StorageCommitmentContext(1, "MODALITY", "DICOMGATEWAY", null),
+            new StorageCommitmentRequest("2.25.779", [new ReferencedSop(DicomUids.CTImageStorage.Value, "2.25.55")]), CancellationToken.None);
+
+        var after = new CommitmentStore(tdb.Reopen(), protector, TimeProvider.System);
+        (await after.PendingAsync(CancellationToken.None)).Should().ContainSingle().Which.Id.Should().Be(id);
+    }
+
+    [Fact]
     public async Task A_stored_request_survives_a_restart_and_is_kept_encrypted()
     {
         using var tdb = new TestDatabase();

@@ -40,11 +40,12 @@ public sealed class AdminGateway : IAsyncDisposable
     /// <paramref name="withInitialPassword"/> is false: then the one-time password is in the log) and any further settings.
     /// </summary>
     /// With <paramref name="dataDirectory"/> the gateway uses (and keeps) that directory, so a test can restart it.
-    public static async Task<AdminGateway> StartAsync(IDictionary<string, string>? environment = null, bool withInitialPassword = true, string? dataDirectory = null)
+    public static async Task<AdminGateway> StartAsync(IDictionary<string, string>? environment = null, bool withInitialPassword = true, string? dataDirectory = null,
+        int? port = null)
     {
         var env = new Dictionary<string, string>(environment ?? new Dictionary<string, string>());
         if (withInitialPassword) env.TryAdd("Administration__InitialAdminPassword", AdminPassword);
-        return new AdminGateway(await GatewayProcess.StartAsync(env, dataDirectory: dataDirectory));
+        return new AdminGateway(await GatewayProcess.StartAsync(env, dataDirectory: dataDirectory, port: port));
     }
 
     /// <summary>A client with no credentials (and no cookie jar).</summary>

@@ -95,6 +95,29 @@ internal sealed class OrthancPeer : IAsyncDisposable
         return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 
+    /// <summary>
+    /// Asks a configured modality for storage commitment of <paramref name="sops"/> (POST /modalities/{name}/storage-commitment,
+    /// Orthanc as SCU); the Transaction UID Orthanc chose, by which <see cref="StorageCommitmentReportAsync"/> finds the report.
+    /// </summary>
+    public async Task<string> RequestStorageCommitmentAsync(string modality, IEnumerable<(string SopClassUid, string SopInstanceUid)> sops)
+    {
+        var instances = new JsonArray([.. sops.Select(s => new JsonObject { ["SOPClassUID"] = s.SopClassUid, ["SOPInstanceUID"] = s.SopInstanceUid })]);
+        var request = new JsonObject { ["DicomInstances"] = instances };
+        using var content = new StringContent(request.ToJsonString(), System.Text.Encoding.UTF8, "application/json");
+        using var response = await _http.PostAsync(new Uri($"/modalities/{modality}/storage-commitment", UriKind.Relative), content);
+        var body = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"storage commitment request refused: {(int)response.StatusCode} {body}");
+        using var json = JsonDocument.Parse(body);
+        return json.RootElement.GetProperty("ID").GetString()!;
+    }
+
+    /// <summary>Orthanc's view of a storage commitment it asked for (GET /storage-commitment/{id}): Status, Success, Failures.</summary>
+    public async Task<JsonElement> StorageCommitmentReportAsync(string transactionUid)
+    {
+        using var json = JsonDocument.Parse(await _http.GetStringAsync(new Uri($"/storage-commitment/{transactionUid}", UriKind.Relative)));
+        return json.RootElement.Clone();
+    }
+
     /// <summary>The SOP Instance UIDs Orthanc holds.</summary>
     public async Task<IReadOnlyList<string>> SopInstanceUidsAsync()
     {
