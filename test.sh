@@ -13,6 +13,10 @@ command -v openssl  >/dev/null 2>&1 || need+=(openssl)
 command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
 # Real-world DICOM files read in place by Tests/DicomKit.Tests/Interop/RealFileTests.cs (see TestData/README.md).
 dpkg -s python3-pydicom >/dev/null 2>&1 || [ -d /usr/lib/python3/dist-packages/pydicom/data/test_files ] || need+=(python3-pydicom)
+# rsyslog as the audit record repository over TLS and UDP, xmllint for the audit schema (Tests/Gateway.Tests/Audit).
+command -v rsyslogd >/dev/null 2>&1 || need+=(rsyslog)
+ls /usr/lib/*/rsyslog/lmnsd_gtls.so >/dev/null 2>&1 || need+=(rsyslog-gnutls)
+command -v xmllint  >/dev/null 2>&1 || need+=(libxml2-utils)
 # Headless Chromium for the viewer tests in Tests/Gateway.Tests/Browser (Playwright drives it; it downloads no browser).
 [ -x /usr/bin/chromium ] || [ -n "${DGW_CHROMIUM:-}" ] || [ "${DGW_SKIP_BROWSER_TESTS:-}" = 1 ] || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then

@@ -80,6 +80,22 @@ public sealed class AuditTrail(GatewayDatabase database, TimeProvider time)
             yield return row.ToRecord();
     }
 
+    /// <summary>
+    /// Up to <paramref name="limit"/> events with an id above <paramref name="afterId"/>, in id order: the export's queue.
+    /// Ids grow in commit order: <c>id</c> is the rowid, which SQLite gives as one more than the largest, and SQLite
+    /// has one writer at a time, so a transaction that inserts holds the write lock until it commits and no later
+    /// commit can take a lower id. Rows are never deleted (the triggers refuse it), so no id is given twice.
+    /// </summary>
+    public async Task<IReadOnlyList<AuditRecord>> ReadAfterAsync(long afterId, int limit, CancellationToken cancellationToken)
+    {
+        if (limit is < 1 or > AuditQuery.MaxLimit) throw new ArgumentOutOfRangeException(nameof(limit));
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<Row>(new CommandDefinition(
+            $"SELECT {Columns} FROM audit_events WHERE id > @AfterId ORDER BY id LIMIT @Limit", new { AfterId = afterId, Limit = limit },
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return [.. rows.Select(r => r.ToRecord())];
+    }
+
     private static (string Where, DynamicParameters Parameters) Where(AuditQuery query)
     {
         var where = new List<string>();

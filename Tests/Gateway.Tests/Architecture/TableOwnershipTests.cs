@@ -23,6 +23,7 @@ public sealed partial class TableOwnershipTests
         ["settings"] = "Routing",
         ["contacts"] = "AddressBook",
         ["audit_events"] = "Audit",
+        ["audit_export"] = "Audit",
         ["gateway_key"] = "Crypto",
         ["accounts"] = "Administration",
         ["api_keys"] = "Administration",
