@@ -6,6 +6,7 @@ using DicomGateway.Database;
 using DicomGateway.Forwarding;
 using DicomGateway.Hosting;
 using DicomGateway.Ingest;
+using DicomGateway.Metrics;
 using DicomGateway.Nodes;
 using DicomGateway.Notifications;
 using DicomGateway.Routing;
@@ -49,11 +50,13 @@ builder.Services.AddForwarding();
 builder.Services.AddDicomIngest();
 builder.Services.AddGatewayWeb();
 builder.Services.AddAdministration();
+builder.Services.AddGatewayMetrics();
 
 var app = builder.Build();
 if (backup) return await GatewayBackup.RunAsync(app.Services, backupArguments, CancellationToken.None);
 // The gateway key is found and checked against the database before any service touches the data directory.
 if (!app.Services.OpenGatewayKey()) return 1;
+app.UseGatewayMetrics();
 app.UseGatewayWeb();
 await app.RunAsync();
 return 0;

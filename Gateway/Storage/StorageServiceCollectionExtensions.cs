@@ -1,3 +1,4 @@
+using DicomGateway.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace DicomGateway.Storage;
@@ -10,6 +11,7 @@ public static class StorageServiceCollectionExtensions
         services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).Validate(o => !string.IsNullOrWhiteSpace(o.DataDirectory), "Storage:DataDirectory must name a directory").ValidateOnStart();
         services.AddSingleton<StoragePaths>();
         services.AddSingleton<BlobStore>();
+        services.AddMetricsSource<StorageMetrics>();
         return services;
     }
 }
