@@ -82,6 +82,21 @@ public sealed class PrometheusScrapeTests : IDisposable
         gw.Output.Should().NotContain(key, "the key is never logged");
     }
 
+    [Fact]
+    public async Task A_rejected_stranger_is_counted_under_other_never_under_its_own_title()
+    {
+        var env = new Dictionary<string, string> { ["Dicom__AllowedCallingAeTitles__MODALITY1"] = "127.0.0.1" };
+        await using var gw = await GatewayProcess.StartAsync(env);
+        var rejected = await ExternalTool.RunAsync("echoscu", ["-aet", "STRANGER", "-aec", "DICOMGATEWAY", "127.0.0.1", gw.Port.ToString(CultureInfo.InvariantCulture)], ExternalTool.LongTimeout);
+        rejected.ExitCode.Should().NotBe(0);
+
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var body = await Eventually.PollAsync(() => http.GetStringAsync(new Uri(gw.WebBase, "/metrics")), b => b.Contains("dicomgateway_associations_rejected_total", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(200));
+        body.Should().Contain("dicomgateway_associations_rejected_total{calling_ae=\"other\",reason=\"calling_ae_title_not_recognized\"} 1");
+        body.Should().NotContain("STRANGER");
+    }
+
     /// <summary>The bytes of a Part-10 file's data set: after the preamble, "DICM" and the meta group (whose length its first element gives).</summary>
     private static long DataSetLength(string path)
     {
