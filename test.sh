@@ -11,6 +11,8 @@ command -v Orthanc  >/dev/null 2>&1 || need+=(orthanc)
 command -v openssl  >/dev/null 2>&1 || need+=(openssl)
 # The Debian package's tests (Tests/Gateway.Tests/Packaging): systemd-analyze verify on the unit; dpkg-deb and setpriv are essential.
 command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
+# A real Prometheus server scraping the gateway, and promtool checking its exposition (Tests/Gateway.Tests/Metrics).
+command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1 || need+=(prometheus)
 # Real-world DICOM files read in place by Tests/DicomKit.Tests/Interop/RealFileTests.cs (see TestData/README.md).
 dpkg -s python3-pydicom >/dev/null 2>&1 || [ -d /usr/lib/python3/dist-packages/pydicom/data/test_files ] || need+=(python3-pydicom)
 # rsyslog as the audit record repository over TLS and UDP, xmllint for the audit schema (Tests/Gateway.Tests/Audit).

@@ -7,6 +7,7 @@ using DicomGateway.Forwarding;
 using DicomGateway.Health;
 using DicomGateway.Hosting;
 using DicomGateway.Ingest;
+using DicomGateway.Metrics;
 using DicomGateway.Nodes;
 using DicomGateway.Notifications;
 using DicomGateway.Routing;
@@ -51,11 +52,13 @@ builder.Services.AddDicomIngest();
 builder.Services.AddHealth();
 builder.Services.AddGatewayWeb();
 builder.Services.AddAdministration();
+builder.Services.AddGatewayMetrics();
 
 var app = builder.Build();
 if (backup) return await GatewayBackup.RunAsync(app.Services, backupArguments, CancellationToken.None);
 // The gateway key is found and checked against the database before any service touches the data directory.
 if (!app.Services.OpenGatewayKey()) return 1;
+app.UseGatewayMetrics();
 app.UseGatewayWeb();
 await app.RunAsync();
 return 0;

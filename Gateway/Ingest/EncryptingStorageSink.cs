@@ -23,7 +23,7 @@ namespace DicomGateway.Ingest;
 /// </remarks>
 public sealed partial class EncryptingStorageSink(
     BlobStore blobs, OpenStudies studies, InstanceIndex index, StudyIdentifiers identifiers, AuditTrail audit, TimeProvider time,
-    FreeSpaceMonitor freeSpace, ILogger<EncryptingStorageSink> logger) : IStorageSink
+    FreeSpaceMonitor freeSpace, IngestMetrics metrics, ILogger<EncryptingStorageSink> logger) : IStorageSink
 {
     private readonly BlobStore _blobs = blobs;
     private readonly OpenStudies _studies = studies;
@@ -32,6 +32,7 @@ public sealed partial class EncryptingStorageSink(
     private readonly AuditTrail _audit = audit;
     private readonly TimeProvider _time = time;
     private readonly FreeSpaceMonitor _freeSpace = freeSpace;
+    private readonly IngestMetrics _metrics = metrics;
     private readonly ILogger<EncryptingStorageSink> _logger = logger;
 
     public async ValueTask<IIncomingInstance> BeginAsync(StoreRequestContext context, CancellationToken cancellationToken)
@@ -58,12 +59,16 @@ public sealed partial class EncryptingStorageSink(
         private StudyLease? _lease;
         private PendingBlob? _blob;
         private SegmentedEncryptingStream? _encryptor;
+        private readonly long _started;
+        private long _received;
+        private bool _stored;
 
         public Incoming(EncryptingStorageSink sink, StoreRequestContext context, byte[] instanceKey, byte[]? existingHash, byte[] metaHeader)
         {
             _sink = sink;
             _context = context;
             _instanceKey = instanceKey;
+            _started = sink._time.GetTimestamp();
             _existingHash = existingHash;
             _content = sink._identifiers.ContentHash();
             // The hash covers the transfer syntax and the data set bytes: what the sender sent, not our meta header.
@@ -89,6 +94,7 @@ public sealed partial class EncryptingStorageSink(
         public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
         {
             _content.Append(buffer.Span);
+            _received += buffer.Length;
             if (_existingHash is not null) return; // a duplicate: hashed, never stored
             if (_encryptor is not null)
             {
@@ -123,6 +129,21 @@ public sealed partial class EncryptingStorageSink(
         }
 
         public async ValueTask<DimseStatus> CommitAsync(CancellationToken cancellationToken)
+        {
+            try
+            {
+                var status = await CommitCoreAsync(cancellationToken).ConfigureAwait(false);
+                _sink._metrics.Stored(status.Code, _received, _stored, _sink._time.GetElapsedTime(_started));
+                return status;
+            }
+            catch
+            {
+                _sink._metrics.Failed(_sink._time.GetElapsedTime(_started));
+                throw;
+            }
+        }
+
+        private async ValueTask<DimseStatus> CommitCoreAsync(CancellationToken cancellationToken)
         {
             var contentHash = _content.GetHashAndReset();
             if (_existingHash is not null) return await _sink.DuplicateAsync(_context, _existingHash, contentHash, cancellationToken).ConfigureAwait(false);
@@ -163,6 +184,7 @@ public sealed partial class EncryptingStorageSink(
             if (added)
             {
                 _sink.LogStored(_blob.Id, ciphertextLength);
+                _stored = true;
                 return DimseStatus.Success;
             }
             // Another association indexed the same SOP Instance UID first: ours goes, theirs stays.

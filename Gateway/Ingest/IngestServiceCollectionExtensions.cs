@@ -24,7 +24,11 @@ public static class IngestServiceCollectionExtensions
             .Configure<RuleStore>((options, rules) => options.AcceptsCalledAeTitle = rules.AnswersToCalledAeTitle)
             // A refused caller is a security alert (node authentication). Anyone who reaches the port can cause one, so
             // the events are counted into one row per minute and kind rather than written one by one.
-            .Configure<AuditAggregator>((options, aggregator) => options.CallerRefused = refusal => aggregator.Count(CallerAudit.Refused(refusal), refusal.Address?.ToString()))
+            .Configure<AuditAggregator, IngestMetrics>((options, aggregator, metrics) => options.CallerRefused = refusal =>
+            {
+                aggregator.Count(CallerAudit.Refused(refusal), refusal.Address?.ToString());
+                metrics.Rejected(refusal, options.IsRegisteredNode);
+            })
             // Storage Commitment Push Model SCP (docs/conformance.md): requests are kept by the Commitment module.
             .Configure<StorageCommitmentScp>((options, commitment) => options.StorageCommitmentHandler = commitment)
             // Below the free-space threshold a sender is told to come back later rather than fail instance by instance.
@@ -34,6 +38,7 @@ public static class IngestServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddStudies();
         services.AddStorageCommitment();
+        services.AddMetricsSource<IngestMetrics>();
         services.AddSingleton<IStorageSink, EncryptingStorageSink>();
         services.AddSingleton<ListenerStates>();
         services.AddHostedService<DicomListenerService>();

@@ -14,6 +14,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<FreeSpaceMonitor>();
         services.AddSingleton<StoragePaths>();
         services.AddSingleton<BlobStore>();
+        services.AddMetricsSource<StorageMetrics>();
         return services;
     }
 }

@@ -13,7 +13,7 @@ public class FeatureReferenceTests
     private static readonly string[][] Layers =
     [
         ["Hosting"],
-        ["Storage"],
+        ["Storage", "Metrics"],
         ["Database"],
         ["Crypto", "Audit"],
         ["Studies"],
