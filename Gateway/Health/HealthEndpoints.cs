@@ -20,15 +20,16 @@ public static class HealthEndpoints
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
+        // Probes for load balancers and monitoring, not operations of the administration API: kept out of its document.
         endpoints.MapGet(LivenessPath, () => Results.Json(new LivenessBody("alive"), HealthJson.Default.LivenessBody))
-            .AllowAnonymous().DisableRateLimiting();
+            .AllowAnonymous().DisableRateLimiting().ExcludeFromDescription();
         endpoints.MapGet(ReadinessPath, async (Readiness readiness, HttpContext context) =>
         {
             var report = await readiness.CheckAsync(context.RequestAborted).ConfigureAwait(false);
             context.Response.Headers.CacheControl = "no-store";
             return Results.Json(new ReadinessBody(report.Status, report.Checks), HealthJson.Default.ReadinessBody,
                 statusCode: report.Ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
-        }).AllowAnonymous().DisableRateLimiting();
+        }).AllowAnonymous().DisableRateLimiting().ExcludeFromDescription();
         return endpoints;
     }
 }

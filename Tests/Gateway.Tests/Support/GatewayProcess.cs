@@ -67,6 +67,9 @@ public sealed class GatewayProcess : IAsyncDisposable
     }
 
     /// <summary>Waits (up to 10 s) until the gateway's output contains <paramref name="text"/>: log lines arrive asynchronously.</summary>
+    /// <summary>Whether the gateway process has ended (a test that signals it checks it is still there).</summary>
+    public bool HasExited => _process.HasExited;
+
     public Task<bool> WaitForOutputAsync(string text) =>
         Eventually.TrueAsync(() => Output.Contains(text, StringComparison.Ordinal), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(50));
 
