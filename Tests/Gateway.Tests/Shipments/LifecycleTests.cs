@@ -475,7 +475,9 @@ public sealed class LifecycleTests : IDisposable
     {
         var audit = new AuditTrail(database, _clock);
         _aggregated = new AuditAggregator(audit, _clock, NullLogger<AuditAggregator>.Instance);
-        return new(database, new StudyStore(database, _protector), audit, _aggregated, Outbox(database), _options, _clock, _stored, NullLogger<RecipientAccess>.Instance);
+        var studies = new StudyStore(database, _protector);
+        var metrics = new ShipmentMetrics(TestMeters.Factory, new ShipmentQueries(database, studies, Outbox(database)), _clock);
+        return new(database, studies, audit, _aggregated, Outbox(database), _options, _clock, _stored, metrics, NullLogger<RecipientAccess>.Instance);
     }
 
     private NotificationOutbox Outbox(GatewayDatabase database)
