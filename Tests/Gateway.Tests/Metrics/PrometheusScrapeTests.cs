@@ -69,6 +69,8 @@ public sealed class PrometheusScrapeTests : IDisposable
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         var body = await http.GetStringAsync(new Uri(gw.WebBase, "/metrics"));
         body.Should().Contain("dicomgateway_instances_received_total 1");
+        body.Should().Contain("# TYPE dotnet_gc_collections_total counter", "the runtime's meter is exported with its counters as counters")
+            .And.Contain("dotnet_gc_heap_total_allocated_bytes_total").And.Contain("# TYPE dotnet_thread_pool_queue_length gauge").And.Contain("# TYPE dotnet_thread_pool_threads gauge");
         var scraped = Path.Combine(_dir.Path, "scraped.txt");
         await File.WriteAllTextAsync(scraped, body);
 
