@@ -12,6 +12,7 @@ public sealed class CachedReading<T> where T : class
     private readonly TimeSpan _maxAge;
     private readonly TimeSpan _readTimeout;
     private readonly TimeProvider _time;
+    private readonly Lock _gate = new();
     private T? _value;
     private DateTimeOffset? _startedAt;
     private int _reading;
@@ -40,7 +41,7 @@ public sealed class CachedReading<T> where T : class
     public T? Current()
     {
         var now = _time.GetUtcNow();
-        lock (_read)
+        lock (_gate)
         {
             var stale = _startedAt is not { } started || now - started >= _maxAge;
             if (stale && _reading == 0)
@@ -70,7 +71,7 @@ public sealed class CachedReading<T> where T : class
         }
         finally
         {
-            lock (_read) _reading = 0;
+            lock (_gate) _reading = 0;
         }
     }
 }
