@@ -47,6 +47,12 @@ public sealed class DicomListenerOptions
     public Action<CallerRefusal>? CallerRefused { get; set; }
 
     /// <summary>
+    /// Told of every association accepted: the calling AE title (trimmed) and the caller's address (metrics). Called on
+    /// the listener's path: do not block. Not bound from configuration.
+    /// </summary>
+    public Action<string, System.Net.IPAddress?>? CallerAccepted { get; set; }
+
+    /// <summary>
     /// Whether the caller of an A-ASSOCIATE-RQ (calling AE title, trimmed, and the connection's remote address) is a
     /// registered node: its associations may use the slots kept by <see cref="ReservedAssociationsForNodes"/> and are
     /// not counted against <see cref="MaxConnectionsPerAddress"/>. Both the title and the address count, so a stranger

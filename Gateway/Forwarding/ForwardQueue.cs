@@ -135,6 +135,16 @@ public sealed partial class ForwardQueue(GatewayDatabase database, StudyStore st
         return due is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
     }
 
+    /// <summary>Forwards pending (queued or being sent) and failed, keyed "pending" and "failed": the metrics' gauge.</summary>
+    public async Task<IReadOnlyDictionary<string, long>> CountQueueAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var (pending, failed) = await connection.QuerySingleAsync<(long, long)>(new CommandDefinition(
+            "SELECT count(*) FILTER (WHERE state IN ('queued', 'sending')), count(*) FILTER (WHERE state = 'failed') FROM forwards WHERE state IN ('queued', 'sending', 'failed')",
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return new Dictionary<string, long>(StringComparer.Ordinal) { ["pending"] = pending, ["failed"] = failed };
+    }
+
     /// <summary>True while a forward of the study is queued, sending or failed.</summary>
     public async Task<bool> HasPendingAsync(long studyId, CancellationToken cancellationToken = default)
     {

@@ -21,7 +21,7 @@ namespace DicomGateway.Forwarding;
 /// at once. A warning status counts as sent.</para>
 /// </remarks>
 public sealed partial class ForwardingService(ForwardQueue queue, StudyForwarder forwarder, IOptions<ForwardingOptions> options, TimeProvider time,
-    ILogger<ForwardingService> logger) : BackgroundService
+    ForwardingMetrics metrics, ILogger<ForwardingService> logger) : BackgroundService
 {
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(1);
 
@@ -108,6 +108,7 @@ public sealed partial class ForwardingService(ForwardQueue queue, StudyForwarder
                 await queue.RecordProgressAsync(forward.Id, count, total, CancellationToken.None).ConfigureAwait(false);
             }, attempt.Token).ConfigureAwait(false);
             await queue.CompleteAsync(forward, destination, sent, CancellationToken.None).ConfigureAwait(false);
+            metrics.Finished(done: true);
             return;
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -139,6 +140,7 @@ public sealed partial class ForwardingService(ForwardQueue queue, StudyForwarder
         {
             var reason = permanent ? error : $"{error} (gave up after {forward.Attempts} attempts)";
             await queue.FailAsync(forward, destination, reason, acknowledged, CancellationToken.None).ConfigureAwait(false);
+            metrics.Finished(done: false);
             return;
         }
         var delay = options.Value.RetryDelay(forward.Attempts);

@@ -16,6 +16,7 @@ public static class ForwardingServiceCollectionExtensions
         services.AddValidatedOptions<ForwardingOptions>(ForwardingOptions.Section, o => o.Validate());
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<ForwardQueue>();
+        services.AddMetricsSource<ForwardingMetrics>();
         services.AddSingleton<INodeReferences, ForwardNodeReferences>();
         services.AddSingleton<StudyForwarder>();
         services.AddSingleton<IAdminEndpoints, ForwardEndpoints>();

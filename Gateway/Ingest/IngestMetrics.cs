@@ -17,6 +17,7 @@ public sealed class IngestMetrics : IMetricsSource
     public const string OtherCaller = "other";
 
     private readonly Counter<long> _rejected;
+    private readonly Counter<long> _accepted;
     private readonly Counter<long> _responses;
     private readonly Counter<long> _instances;
     private readonly Counter<long> _bytes;
@@ -26,6 +27,7 @@ public sealed class IngestMetrics : IMetricsSource
         ArgumentNullException.ThrowIfNull(meters);
         var meter = meters.Create(MeterName);
         _rejected = meter.CreateCounter<long>("dicomgateway.associations.rejected", description: "Associations rejected, by calling AE title (registered nodes only) and A-ASSOCIATE-RJ reason");
+        _accepted = meter.CreateCounter<long>("dicomgateway.associations.accepted", description: "Associations accepted, by calling AE title (registered nodes only)");
         _responses = meter.CreateCounter<long>("dicomgateway.cstore.responses", description: "C-STORE responses sent, by DIMSE status");
         _instances = meter.CreateCounter<long>("dicomgateway.instances.received", description: "Instances stored (answered with success and not a duplicate)");
         _bytes = meter.CreateCounter<long>("dicomgateway.received", unit: "By", description: "Data set bytes of the instances stored, as the sender encoded them");
@@ -51,6 +53,9 @@ public sealed class IngestMetrics : IMetricsSource
             { "reason", reason },
         });
     }
+
+    public void Accepted(string callingAeTitle, IPAddress? address, Func<string, IPAddress?, bool>? isRegisteredNode) =>
+        _accepted.Add(1, new KeyValuePair<string, object?>("calling_ae", CallerLabel(callingAeTitle, address, isRegisteredNode)));
 
     /// <summary>One C-STORE answered: its status, and for a newly stored instance its bytes.</summary>
     public void Stored(ushort status, long dataSetBytes, bool newlyStored, TimeSpan elapsed)

@@ -29,6 +29,7 @@ public static class IngestServiceCollectionExtensions
                 aggregator.Count(CallerAudit.Refused(refusal), refusal.Address?.ToString());
                 metrics.Rejected(refusal, options.IsRegisteredNode);
             })
+            .Configure<IngestMetrics>((options, metrics) => options.CallerAccepted = (caller, address) => metrics.Accepted(caller, address, options.IsRegisteredNode))
             // Storage Commitment Push Model SCP (docs/conformance.md): requests are kept by the Commitment module.
             .Configure<StorageCommitmentScp>((options, commitment) => options.StorageCommitmentHandler = commitment)
             // Below the free-space threshold a sender is told to come back later rather than fail instance by instance.

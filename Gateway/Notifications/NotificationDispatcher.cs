@@ -46,11 +46,12 @@ public sealed partial class NotificationDispatcher : BackgroundService
     private readonly DeliverySignal _signal;
     private readonly NotificationOptions _options;
     private readonly TimeProvider _time;
+    private readonly NotificationMetrics _metrics;
     private readonly ILogger<NotificationDispatcher> _logger;
 
     public NotificationDispatcher(GatewayDatabase database, INotifiedShipments shipments, StudyStore studies, AuditTrail audit, ISecretProtector protector,
         MessageComposer composer, IMailTransport mail, ISmsSender sms, PhoneNumberNormalizer phones, DeliverySignal signal, IOptions<NotificationOptions> options,
-        TimeProvider time, ILogger<NotificationDispatcher> logger)
+        TimeProvider time, NotificationMetrics metrics, ILogger<NotificationDispatcher> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         _store = new DeliveryStore(database, shipments, studies, audit);
@@ -62,6 +63,7 @@ public sealed partial class NotificationDispatcher : BackgroundService
         _signal = signal;
         _options = options.Value;
         _time = time;
+        _metrics = metrics;
         _logger = logger;
     }
 
@@ -158,6 +160,7 @@ public sealed partial class NotificationDispatcher : BackgroundService
         if (error is null)
         {
             await _store.MarkSentAsync(delivery, _time.GetUtcNow(), new DeliveryAudit(delivery.Channel, delivery.Kind, recipient, delivery.Attempts, null)).ConfigureAwait(false);
+            _metrics.Finished(sent: true);
             LogSent(delivery.Id, delivery.ShipmentId, delivery.Channel, delivery.Kind, delivery.Attempts);
             return;
         }
@@ -166,6 +169,7 @@ public sealed partial class NotificationDispatcher : BackgroundService
         if (permanent || delivery.Attempts >= _options.MaxAttempts)
         {
             await _store.MarkFailedAsync(delivery, _time.GetUtcNow(), error, new DeliveryAudit(delivery.Channel, delivery.Kind, recipient, delivery.Attempts, error)).ConfigureAwait(false);
+            _metrics.Finished(sent: false);
             LogFailed(delivery.Id, delivery.ShipmentId, delivery.Channel, delivery.Kind, delivery.Attempts, error);
             return;
         }

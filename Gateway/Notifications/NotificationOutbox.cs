@@ -294,6 +294,16 @@ public sealed partial class NotificationOutbox
     [LoggerMessage(EventId = 6004, Level = LogLevel.Information, Message = "Shipment {ShipmentId} ended: {Count} outbox files deleted")]
     private partial void LogFilesDeleted(long shipmentId, int count);
 
+    /// <summary>Deliveries pending (queued or being sent) and failed for good, keyed "pending" and "failed": the metrics' gauge.</summary>
+    public async Task<IReadOnlyDictionary<string, long>> CountQueueAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var (pending, failed) = await connection.QuerySingleAsync<(long, long)>(new CommandDefinition(
+            "SELECT count(*) FILTER (WHERE state IN ('queued', 'sending')), count(*) FILTER (WHERE state = 'failed') FROM deliveries WHERE state IN ('queued', 'sending', 'failed')",
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return new Dictionary<string, long>(StringComparer.Ordinal) { ["pending"] = pending, ["failed"] = failed };
+    }
+
     /// <summary>
     /// When the most overdue queued delivery was due, or null when none is queued and due: a delivery due long ago
     /// means the dispatcher is not making progress (health checks ask this; deliveries waiting for a retry are not due).

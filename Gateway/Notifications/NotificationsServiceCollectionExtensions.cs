@@ -33,6 +33,7 @@ public static class NotificationsServiceCollectionExtensions
         services.AddAudit();
         services.AddStudies();
         services.AddSingleton<NotificationOutbox>();
+        services.AddMetricsSource<NotificationMetrics>();
 
         // Mail:Host empty means outbox mode; Sms:Provider picks the SMS side.
         services.AddSingleton<IMailTransport>(sp => string.IsNullOrWhiteSpace(sp.GetRequiredService<IOptions<MailOptions>>().Value.Host)

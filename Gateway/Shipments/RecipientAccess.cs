@@ -21,7 +21,7 @@ namespace DicomGateway.Shipments;
 /// (<see cref="AuditAggregator"/>) rather than one row each, so a flood of made-up tokens costs bounded storage.
 /// </summary>
 public sealed partial class RecipientAccess(GatewayDatabase database, StudyStore studies, AuditTrail audit, AuditAggregator aggregated, NotificationOutbox outbox,
-    IOptions<ShipmentOptions> options, TimeProvider time, StoredRecipientSecrets stored, ILogger<RecipientAccess> logger)
+    IOptions<ShipmentOptions> options, TimeProvider time, StoredRecipientSecrets stored, ShipmentMetrics metrics, ILogger<RecipientAccess> logger)
 {
     public abstract record UnlockResult;
 
@@ -74,6 +74,7 @@ public sealed partial class RecipientAccess(GatewayDatabase database, StudyStore
         if (row is null)
         {
             aggregated.Count(Attempt(null, clientAddress, AuditOutcome.MinorFailure, "unknown link"), clientAddress);
+            metrics.UnlockAttempt(ShipmentMetrics.UnlockOutcomes.Unavailable);
             return new Unavailable();
         }
         // A shipment in state 'locked' was locked by wrong codes before they were counted per recipient; it stays closed.
@@ -82,6 +83,7 @@ public sealed partial class RecipientAccess(GatewayDatabase database, StudyStore
         if (!openable || row.LockedAt is not null)
         {
             aggregated.Count(Attempt(row, clientAddress, AuditOutcome.MinorFailure, openable ? "recipient locked" : "shipment not openable: " + row.State), clientAddress);
+            metrics.UnlockAttempt(openable ? ShipmentMetrics.UnlockOutcomes.Locked : ShipmentMetrics.UnlockOutcomes.Unavailable);
             return new Unavailable();
         }
         if (!stored.VerifyProof(proof.Span, row.ProofHash))
@@ -95,7 +97,12 @@ public sealed partial class RecipientAccess(GatewayDatabase database, StudyStore
             await audit.RecordAsync(connection, tx, Attempt(row, clientAddress, locked ? AuditOutcome.SeriousFailure : AuditOutcome.MinorFailure,
                 locked ? "wrong code; recipient locked" : "wrong code"), cancellationToken).ConfigureAwait(false);
             await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
-            if (locked) LogLocked(row.Reference, row.RecipientId, failed);
+            metrics.UnlockAttempt(ShipmentMetrics.UnlockOutcomes.WrongCode);
+            if (locked)
+            {
+                metrics.Lockout();
+                LogLocked(row.Reference, row.RecipientId, failed);
+            }
             return new WrongCode((int)Math.Max(0, max - failed));
         }
 
@@ -130,6 +137,7 @@ public sealed partial class RecipientAccess(GatewayDatabase database, StudyStore
             await outbox.EnqueueSenderNoticeAsync(connection, tx, row.ShipmentId, SenderNoticeKind.Opened, cancellationToken).ConfigureAwait(false);
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
         if (!row.AnyOpened) outbox.Wake();
+        metrics.UnlockAttempt(ShipmentMetrics.UnlockOutcomes.Success);
         LogOpened(row.Reference);
         return new Unlocked(row.ShipmentId, row.RecipientId, row.StudyId, row.Reference, stored.ServerShare(row.ServerShare!), row.WrappedKey!, DateTimeOffset.FromUnixTimeMilliseconds(row.ExpiresAt));
     }

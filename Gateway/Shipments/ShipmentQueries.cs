@@ -10,6 +10,15 @@ public sealed class ShipmentQueries(GatewayDatabase database, StudyStore studies
 {
     public static readonly IReadOnlyList<string> States = ["active", "locked", "revoked", "expired", "exhausted", "erased"];
 
+    /// <summary>Shipments by state (<see cref="States"/>): the metrics' gauge.</summary>
+    public async Task<IReadOnlyDictionary<string, long>> CountByStateAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<(string State, long Count)>(new CommandDefinition(
+            "SELECT state, count(*) FROM shipments GROUP BY state", cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return rows.ToDictionary(r => r.State, r => r.Count, StringComparer.Ordinal);
+    }
+
     public sealed record Filter(DateTimeOffset? From, DateTimeOffset? To, string? State, string? Recipient, string? Reference, int Page, int PageSize);
 
     public sealed record RecipientAddress(string? Email, string? Phone);

@@ -17,7 +17,7 @@ namespace DicomGateway.Shipments;
 /// follow-up from a sender other than the study's original one, is held, still readable by the gateway, for an administrator.
 /// </summary>
 public sealed partial class ShipmentSealer(GatewayDatabase database, StudyStore studies, OpenStudies open, BlobStore blobs, SealPlanner planner, SealWriter writer,
-    IOptions<ShipmentOptions> options, TimeProvider time, ILogger<ShipmentSealer> logger)
+    IOptions<ShipmentOptions> options, TimeProvider time, ShipmentMetrics metrics, ILogger<ShipmentSealer> logger)
 {
     /// <summary>Studies whose last seal failed, by id; used only by the single sealing loop.</summary>
     private readonly Dictionary<long, SealFailure> _failures = [];
@@ -109,6 +109,7 @@ public sealed partial class ShipmentSealer(GatewayDatabase database, StudyStore 
             if (!await writer.SealAsync(connection, study, plan, dataKey, instances.Count, manifest, manifestBlob, actor, now, cancellationToken).ConfigureAwait(false))
                 return SealOutcome.NotFound;
             manifestBlob = null; // committed: no longer ours to delete
+            metrics.Sealed(plan.Ships.Count);
             LogSealed(study.Id, instances.Count, plan.Ships.Count, plan.Ships.Sum(t => t.Recipients.Count), plan.Forwards.Count);
             // The wrapped data key was overwritten in the database file (secure_delete); move the WAL's copy out too.
             if (plan.Forwards.Count == 0) await database.CheckpointAsync(cancellationToken).ConfigureAwait(false);

@@ -26,6 +26,7 @@ public static class ShipmentsServiceCollectionExtensions
         services.AddSingleton<ShipmentSweeper>();
         services.AddSingleton<ShipmentLookup>();
         services.AddSingleton<ShipmentQueries>();
+        services.AddMetricsSource<ShipmentMetrics>();
         services.AddSingleton<ShipmentStatistics>();
         // The notification queue learns about the shipments it announces from here.
         services.AddSingleton<INotifiedShipments>(sp => sp.GetRequiredService<ShipmentLookup>());

@@ -1,3 +1,4 @@
+using DicomGateway.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -14,6 +15,7 @@ public static class StudiesServiceCollectionExtensions
     {
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<StudyStore>();
+        services.AddMetricsSource<StudiesMetrics>();
         services.TryAddSingleton<OpenStudies>();
         services.TryAddSingleton<InstanceIndex>();
         services.TryAddSingleton<StudyIdentifiers>();

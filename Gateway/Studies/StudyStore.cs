@@ -47,6 +47,15 @@ public sealed class StudyStore(GatewayDatabase database, ISecretProtector protec
     /// Studies in <paramref name="state"/> whose last instance arrived at or before <paramref name="quietSince"/>, or
     /// that a storage commitment marked complete (<see cref="MarkCommittedAsync"/>), oldest first.
     /// </summary>
+    /// <summary>Studies receiving and held (the open ones), by stored state name: the metrics' gauges.</summary>
+    public async Task<IReadOnlyDictionary<string, long>> CountOpenAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<(string State, long Count)>(new CommandDefinition(
+            "SELECT state, count(*) FROM studies WHERE state IN ('receiving', 'held') GROUP BY state", cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return rows.ToDictionary(r => r.State, r => r.Count, StringComparer.Ordinal);
+    }
+
     public async Task<IReadOnlyList<Study>> ListQuietAsync(StudyState state, DateTimeOffset quietSince, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);

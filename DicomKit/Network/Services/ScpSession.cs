@@ -137,6 +137,7 @@ internal sealed partial class ScpSession
             _contexts[pc.Id] = (rq.PresentationContexts.First(p => p.Id == pc.Id).AbstractSyntax, pc.TransferSyntax);
         _channel = new DimseChannel(_machine, rq.UserInformation.MaximumLength, _options.MaxPduLength);
         await _machine.DispatchAsync(new Input(Event.Evt7), ct).ConfigureAwait(false);
+        _options.CallerAccepted?.Invoke(rq.CallingAeTitle, _remote?.Address);
         NetworkLog.AssociationAccepted(_logger, Id, rq.CallingAeTitle, _machine.Remote, rq.CalledAeTitle, _contexts.Count, rq.PresentationContexts.Count);
     }
 

@@ -123,9 +123,10 @@ public sealed class RejectionTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task Without_unknown_callers_only_a_caller_some_list_names_is_accepted_and_every_refusal_is_reported()
+    public async Task Without_unknown_callers_only_a_caller_some_list_names_is_accepted_and_every_refusal_and_acceptance_is_reported()
     {
         var refused = new System.Collections.Concurrent.ConcurrentQueue<CallerRefusal>();
+        var accepted = new System.Collections.Concurrent.ConcurrentQueue<(string Title, IPAddress? Address)>();
         await using var scp = await ListenerHarness.StartAsync(output, null, o =>
         {
             o.AcceptUnknownCallers = false;
@@ -136,6 +137,7 @@ public sealed class RejectionTests(ITestOutputHelper output)
                 _ => CallerStatus.Unknown,
             });
             o.CallerRefused = refused.Enqueue;
+            o.CallerAccepted = (title, address) => accepted.Enqueue((title, address));
         });
 
         (await scp.EchoscuAsync("-aet", "REGISTERED")).ExitCode.Should().Be(0);
@@ -149,6 +151,8 @@ public sealed class RejectionTests(ITestOutputHelper output)
         refused.Select(r => (r.CallingAeTitle, r.CalledAeTitle, r.Reason)).Should().Equal(
             ("STRANGER", ListenerHarness.AeTitle, (byte)3), ("ELSEWHERE", ListenerHarness.AeTitle, (byte)3), ("REGISTERED", "NOTUS", (byte)7));
         refused.Should().OnlyContain(r => r.Address != null && IPAddress.IsLoopback(r.Address));
+        accepted.Should().ContainSingle("a refused association is not an accepted one").Which.Title.Should().Be("REGISTERED");
+        IPAddress.IsLoopback(accepted.Single().Address!).Should().BeTrue();
     }
 
     [Fact]

@@ -73,7 +73,8 @@ internal sealed class ForwardingHarness : IAsyncDisposable
 
     public async Task StartAsync()
     {
-        _service = new ForwardingService(Queue, Forwarder, Microsoft.Extensions.Options.Options.Create(Options), TimeProvider.System, NullLogger<ForwardingService>.Instance);
+        _service = new ForwardingService(Queue, Forwarder, Microsoft.Extensions.Options.Options.Create(Options), TimeProvider.System,
+            new ForwardingMetrics(TestMeters.Factory, Queue, TimeProvider.System), NullLogger<ForwardingService>.Instance);
         await _service.StartAsync(CancellationToken.None);
     }
 

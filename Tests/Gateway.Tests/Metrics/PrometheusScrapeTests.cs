@@ -34,6 +34,32 @@ public sealed class PrometheusScrapeTests : IDisposable
     }
 
     [Fact]
+    public async Task After_a_study_is_sealed_Prometheus_sees_the_shipment_the_accepted_association_and_the_notifications()
+    {
+        var env = new Outboxes(Path.Combine(_dir.Path, "outbox")).Environment();
+        await using var gw = await GatewayProcess.StartAsync(env);
+        await using var prometheus = await PrometheusServer.StartAsync($"127.0.0.1:{gw.WebPort}");
+        var files = Enumerable.Range(1, 2).Select(i => Instances.WriteCt(_dir.Path, i)).ToList();
+
+        var store = await ExternalTool.RunAsync("storescu", ["-aet", "MODALITY1", "-aec", "DICOMGATEWAY", "127.0.0.1", gw.Port.ToString(CultureInfo.InvariantCulture), .. files], ExternalTool.LongTimeout);
+        store.ExitCode.Should().Be(0, store.Output);
+
+        var active = await Eventually.PollAsync(() => prometheus.QueryScalarAsync("dicomgateway_shipments{state=\"active\"}"), v => v == 1, TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(500));
+        active.Should().Be(1, "the sealed study's shipment is active (target health: {0})\n{1}", await prometheus.TargetHealthAsync(), gw.Output);
+        (await prometheus.QueryScalarAsync("dicomgateway_shipments_sealed_total")).Should().Be(1);
+        (await prometheus.QueryScalarAsync("dicomgateway_associations_accepted_total{calling_ae=\"other\"}")).Should().Be(1, "storescu's one association, under other: MODALITY1 is no registered node");
+        (await prometheus.QueryScalarAsync("count(dicomgateway_associations_accepted_total)")).Should().Be(1, "no series carries the caller's own title");
+        var receiving = await Eventually.PollAsync(() => prometheus.QueryScalarAsync("dicomgateway_studies_receiving"), v => v == 0, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(500));
+        receiving.Should().Be(0, "the study is sealed, and the gauge is at most a few seconds old");
+        (await prometheus.QueryScalarAsync("dicomgateway_studies_held")).Should().Be(0);
+        var sent = await Eventually.PollAsync(() => prometheus.QueryScalarAsync("dicomgateway_notifications_total{outcome=\"sent\"}"), v => v == 2, TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(500));
+        sent.Should().Be(2, "the e-mail with the link and the SMS with the code");
+        var pending = await Eventually.PollAsync(() => prometheus.QueryScalarAsync("dicomgateway_notification_queue{state=\"pending\"}"), v => v == 0, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(500));
+        pending.Should().Be(0);
+        (await prometheus.QueryScalarAsync("dicomgateway_forward_queue{state=\"failed\"}")).Should().Be(0);
+    }
+
+    [Fact]
     public async Task The_scraped_body_passes_promtool_check_metrics()
     {
         await using var gw = await GatewayProcess.StartAsync();
@@ -43,6 +69,8 @@ public sealed class PrometheusScrapeTests : IDisposable
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         var body = await http.GetStringAsync(new Uri(gw.WebBase, "/metrics"));
         body.Should().Contain("dicomgateway_instances_received_total 1");
+        body.Should().Contain("# TYPE dotnet_gc_collections_total counter", "the runtime's meter is exported with its counters as counters")
+            .And.Contain("dotnet_gc_heap_total_allocated_bytes_total").And.Contain("# TYPE dotnet_thread_pool_queue_length gauge").And.Contain("# TYPE dotnet_thread_pool_threads gauge");
         var scraped = Path.Combine(_dir.Path, "scraped.txt");
         await File.WriteAllTextAsync(scraped, body);
 

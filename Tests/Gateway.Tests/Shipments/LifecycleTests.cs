@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using DicomGateway.AddressBook;
 using System.Security.Cryptography;
 using System.Text;
@@ -41,6 +42,8 @@ public sealed class LifecycleTests : IDisposable
     private readonly StoragePaths _paths;
     private readonly ShipmentSweeper _sweeper;
     private readonly RecipientAccess _access;
+    private readonly IMeterFactory _meters = TestMeters.NewFactory();
+    private readonly MetricRecorder _metrics;
     private readonly ShipmentAdministration _administration;
     private AuditAggregator _aggregated = null!;
 
@@ -57,6 +60,7 @@ public sealed class LifecycleTests : IDisposable
         var nodes = new NodeStore(_db.Database, [new ForwardNodeReferences()], audit, _clock, NullLogger<NodeStore>.Instance);
         var forwards = new ForwardQueue(_db.Database, studies, nodes, audit, _clock, NullLogger<ForwardQueue>.Instance);
         _sweeper = new ShipmentSweeper(_db.Database, studies, _blobs, audit, outbox, forwards, _options, _clock, NullLogger<ShipmentSweeper>.Instance);
+        _metrics = new MetricRecorder(_meters);
         _access = Access(_db.Database);
         _administration = new ShipmentAdministration(_db.Database, audit, outbox, _clock, NullLogger<ShipmentAdministration>.Instance);
     }
@@ -64,6 +68,7 @@ public sealed class LifecycleTests : IDisposable
     public void Dispose()
     {
         foreach (var s in _secrets) s.Dispose();
+        _metrics.Dispose();
         _keyring.Dispose();
         _db.Dispose();
     }
@@ -211,6 +216,9 @@ public sealed class LifecycleTests : IDisposable
         (await _access.UnlockAsync(seeded.Recipient.Token, wrong, null, None)).Should().Be(new RecipientAccess.WrongCode(0));
         _clock.Advance(TimeSpan.FromMinutes(1));
         (await _access.UnlockAsync(seeded.Recipient.Token, seeded.Proof, null, None)).Should().Be(new RecipientAccess.Unavailable(), "the right code comes too late");
+        _metrics.Sum("dicomgateway.unlock.attempts", "outcome", "wrong_code").Should().Be(3);
+        _metrics.Sum("dicomgateway.unlock.attempts", "outcome", "locked").Should().Be(1);
+        _metrics.Sum("dicomgateway.unlock.lockouts").Should().Be(1, "the third wrong code locks, the attempt after it does not lock again");
 
         var first = await RecipientLockAsync(seeded.ShipmentId, 0);
         first.FailedAttempts.Should().Be(3);
@@ -222,6 +230,9 @@ public sealed class LifecycleTests : IDisposable
         (await restarted.UnlockAsync(seeded.Recipient.Token, seeded.Proof, null, None)).Should().Be(new RecipientAccess.Unavailable());
         (await restarted.UnlockAsync(seeded.Recipients[1].Token, ProofOf(seeded.Recipients[1]), null, None)).Should().BeOfType<RecipientAccess.Unlocked>(
             "the other recipient's link and code still open the shipment");
+        _metrics.Sum("dicomgateway.unlock.attempts", "outcome", "success").Should().Be(1);
+        (await restarted.UnlockAsync(RandomNumberGenerator.GetBytes(32), wrong, null, None)).Should().Be(new RecipientAccess.Unavailable());
+        _metrics.Sum("dicomgateway.unlock.attempts", "outcome", "unavailable").Should().Be(1, "an unknown link");
     }
 
     [Fact]
@@ -475,7 +486,9 @@ public sealed class LifecycleTests : IDisposable
     {
         var audit = new AuditTrail(database, _clock);
         _aggregated = new AuditAggregator(audit, _clock, NullLogger<AuditAggregator>.Instance);
-        return new(database, new StudyStore(database, _protector), audit, _aggregated, Outbox(database), _options, _clock, _stored, NullLogger<RecipientAccess>.Instance);
+        var studies = new StudyStore(database, _protector);
+        var metrics = new ShipmentMetrics(_meters, new ShipmentQueries(database, studies, Outbox(database)), _clock);
+        return new(database, studies, audit, _aggregated, Outbox(database), _options, _clock, _stored, metrics, NullLogger<RecipientAccess>.Instance);
     }
 
     private NotificationOutbox Outbox(GatewayDatabase database)
