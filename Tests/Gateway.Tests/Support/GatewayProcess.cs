@@ -67,9 +67,6 @@ public sealed class GatewayProcess : IAsyncDisposable
     }
 
     /// <summary>Waits (up to 10 s) until the gateway's output contains <paramref name="text"/>: log lines arrive asynchronously.</summary>
-    /// <summary>Whether the gateway process has ended (a test that signals it checks it is still there).</summary>
-    public bool HasExited => _process.HasExited;
-
     public Task<bool> WaitForOutputAsync(string text) =>
         Eventually.TrueAsync(() => Output.Contains(text, StringComparison.Ordinal), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(50));
 
@@ -83,12 +80,16 @@ public sealed class GatewayProcess : IAsyncDisposable
         var data = dataDirectory ?? Path.Combine(ownData!.Path, "data");
         keyFile ??= KeyFileFor(data);
         var exe = Path.Combine(AppContext.BaseDirectory, "DicomGateway.dll");
-        var psi = new ProcessStartInfo("dotnet")
+        // env execs dotnet (same process id) with SIGHUP at its default disposition, as systemd starts a service: a test
+        // run under nohup would otherwise pass on an ignored SIGHUP, which .NET then keeps ignoring (no certificate reload).
+        var psi = new ProcessStartInfo("env")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             WorkingDirectory = AppContext.BaseDirectory,
         };
+        psi.ArgumentList.Add("--default-signal=HUP");
+        psi.ArgumentList.Add("dotnet");
         psi.ArgumentList.Add(exe);
         foreach (var word in command ?? []) psi.ArgumentList.Add(word);
         psi.ArgumentList.Add("--Storage:DataDirectory");
