@@ -15,6 +15,25 @@ public static partial class DicomUids
     public static IReadOnlyList<DicomUid> TransferSyntaxes => Tables.Instance.TransferSyntaxes;
 
     /// <summary>
+    /// Whether a SOP class is accepted as a Storage SOP class (the rule of the Storage SCP's presentation contexts): every
+    /// standard one lives under 1.2.840.10008.5.1.4.1.1 (PS3.4 Annex B, PS3.6 Annex A), except the non-patient objects
+    /// listed after it. Query/retrieve classes are under ...5.1.4.1.2 and never match. A class the registry names as
+    /// storage counts too, and so does any future class under the storage root, so a modality newer than our dictionary
+    /// can still send.
+    /// </summary>
+    public static bool IsStorageSopClass(string uid)
+    {
+        ArgumentNullException.ThrowIfNull(uid);
+        return Lookup(uid) is { IsStorageSopClass: true }
+            || uid.StartsWith("1.2.840.10008.5.1.4.1.1.", StringComparison.Ordinal)
+            || uid.StartsWith("1.2.840.10008.5.1.4.38.", StringComparison.Ordinal) // hanging protocol
+            || uid is "1.2.840.10008.5.1.4.39.1" // color palette
+                or "1.2.840.10008.5.1.4.43.1" // generic implant template
+                or "1.2.840.10008.5.1.4.44.1" // implant assembly template
+                or "1.2.840.10008.5.1.4.45.1"; // implant template group
+    }
+
+    /// <summary>
     /// The registry entry for a UID as it came off the wire or out of a file: trailing NUL or space
     /// padding (PS3.5 9.1) is ignored. Null for UIDs the registry does not hold.
     /// </summary>

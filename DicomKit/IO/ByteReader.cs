@@ -57,31 +57,6 @@ internal sealed class ByteReader : IDisposable
         return new PrefixedStream(buffered, _stream);
     }
 
-    /// <summary>Bytes taken out of the stream ahead of time, then the stream itself; read-only and forward-only.</summary>
-    private sealed class PrefixedStream(byte[] prefix, Stream rest) : Stream
-    {
-        private int _taken;
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-        public override int Read(Span<byte> buffer)
-        {
-            if (_taken == prefix.Length)
-                return rest.Read(buffer);
-            var n = Math.Min(buffer.Length, prefix.Length - _taken);
-            prefix.AsSpan(_taken, n).CopyTo(buffer);
-            _taken += n;
-            return n;
-        }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    }
-
     /// <summary>Ensures <paramref name="count"/> bytes are buffered; false at end of stream.</summary>
     public bool TryEnsure(int count)
     {

@@ -58,7 +58,7 @@ public sealed class CommitmentDelivery(CommitmentStore store, StorageCommitmentS
         {
             try
             {
-                using var lease = tls.For(node.AeTitle);
+                using var lease = tls.For(node.AeTitle, node.Tls);
                 using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 bound.CancelAfter(o.ResponseTimeout * 2);
                 await using var association = await DicomClient.AssociateAsync(new DicomClientOptions

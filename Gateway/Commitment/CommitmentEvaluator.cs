@@ -23,7 +23,7 @@ public sealed class CommitmentEvaluator(InstanceIndex index, StudyIdentifiers id
         foreach (var sop in request.ReferencedSops)
         {
             CommitmentFailureReason? reason;
-            if (!IsStorageClass(sop.SopClassUid))
+            if (!DicomUids.IsStorageSopClass(sop.SopClassUid))
                 reason = CommitmentFailureReason.ReferencedSopClassNotSupported;
             else
             {
@@ -45,8 +45,4 @@ public sealed class CommitmentEvaluator(InstanceIndex index, StudyIdentifiers id
         }
         return new StorageCommitmentResult(request.TransactionUid, committed, failed);
     }
-
-    /// <summary>The same rule the listener accepts storage presentation contexts by.</summary>
-    private static bool IsStorageClass(string uid) =>
-        DicomUids.Lookup(uid) is { IsStorageSopClass: true } || uid.StartsWith("1.2.840.10008.5.1.4.1.1.", StringComparison.Ordinal);
 }

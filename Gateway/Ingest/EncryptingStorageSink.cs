@@ -172,10 +172,12 @@ public sealed partial class EncryptingStorageSink(
             {
                 added = await _sink._index.AddAsync(row, cancellationToken).ConfigureAwait(false);
             }
-            catch
+            catch (Exception e) when (e is not OperationCanceledException)
             {
-                // Not indexed (the database could not grow, or failed otherwise): the sender gets a failure, so the
-                // renamed blob would be an orphan nobody can reach.
+                // Not indexed (the group's transaction failed: the database could not grow, or failed otherwise): the
+                // sender gets a failure, so the renamed blob would be an orphan nobody can reach. A cancelled wait is
+                // different: the group may still commit the row, so the blob stays (the start-up repair removes it if
+                // the row never came).
                 await sync.ConfigureAwait(false);
                 _sink._blobs.Delete(_blob.Id);
                 throw;

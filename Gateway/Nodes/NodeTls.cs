@@ -26,13 +26,13 @@ public sealed class NodeTls
     /// True when the node with <paramref name="aeTitle"/> is called over TLS: its registry field <see cref="Node.Tls"/>
     /// (<paramref name="nodeTls"/>) says so, or the deprecated list <c>Nodes:Tls:AeTitles</c> names it.
     /// </summary>
-    public bool Uses(string aeTitle, bool nodeTls = false) => nodeTls || _aeTitles.Contains(aeTitle.Trim());
+    public bool Uses(string aeTitle, bool nodeTls) => nodeTls || _aeTitles.Contains(aeTitle.Trim());
 
     /// <summary>
     /// What <see cref="DicomClientOptions.Tls"/> gets for the node: its host name (or address) must be in its
     /// certificate, and the certificate must chain to <c>Nodes:Tls:CaFile</c>. The caller disposes the result.
     /// </summary>
-    public Lease? For(string aeTitle, bool nodeTls = false)
+    public Lease? For(string aeTitle, bool nodeTls)
     {
         if (!Uses(aeTitle, nodeTls))
             return null;

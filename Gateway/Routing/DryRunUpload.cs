@@ -136,34 +136,3 @@ public sealed record DryRunUpload(RoutingInput Input, IReadOnlyList<RoutingRule>
         return text.ToString();
     }
 }
-
-/// <summary>Bytes already read, then the rest of a stream: read-only, forward-only.</summary>
-internal sealed class PrefixedStream(byte[] prefix, Stream rest) : Stream
-{
-    private int _at;
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-    public override int Read(Span<byte> buffer)
-    {
-        if (_at < prefix.Length)
-        {
-            var n = Math.Min(buffer.Length, prefix.Length - _at);
-            prefix.AsSpan(_at, n).CopyTo(buffer);
-            _at += n;
-            return n;
-        }
-        return rest.Read(buffer);
-    }
-
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-}

@@ -22,18 +22,6 @@ internal static class KnownUids
     /// </summary>
     public static bool IsTransferSyntax(string uid) => DicomKit.IO.DicomTransferSyntax.IsKnown(uid);
 
-    /// <summary>
-    /// Storage SOP classes: every standard one lives under 1.2.840.10008.5.1.4.1.1 (PS3.4 Annex B, PS3.6 Annex A),
-    /// except the non-patient objects listed after it. Query/retrieve classes are under ...5.1.4.1.2 and never match.
-    /// A class the generated registry names as storage is accepted too, and so is any future class under the
-    /// storage root, so a modality newer than our dictionary can still send.
-    /// </summary>
-    public static bool IsStorageSopClass(string uid) =>
-        DicomKit.Data.DicomUids.Lookup(uid) is { IsStorageSopClass: true }
-        || uid.StartsWith("1.2.840.10008.5.1.4.1.1.", StringComparison.Ordinal)
-        || uid.StartsWith("1.2.840.10008.5.1.4.38.", StringComparison.Ordinal) // hanging protocol
-        || uid is "1.2.840.10008.5.1.4.39.1" // color palette
-            or "1.2.840.10008.5.1.4.43.1" // generic implant template
-            or "1.2.840.10008.5.1.4.44.1" // implant assembly template
-            or "1.2.840.10008.5.1.4.45.1"; // implant template group
+    /// <summary>Storage SOP classes (<see cref="DicomKit.Data.DicomUids.IsStorageSopClass"/>).</summary>
+    public static bool IsStorageSopClass(string uid) => DicomKit.Data.DicomUids.IsStorageSopClass(uid);
 }
